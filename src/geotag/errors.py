@@ -1,0 +1,19 @@
+"""Errors geotag raises, each with a message a person can act on."""
+
+from __future__ import annotations
+
+
+class GeotagError(Exception):
+    """Base class: the CLI prints the message on one line and exits 1."""
+
+
+class InputError(GeotagError):
+    """An input could not be read: missing, a directory, binary, malformed."""
+
+
+class ModelError(GeotagError):
+    """The spaCy pipeline could not be loaded or lacks an entity recogniser."""
+
+
+class GazetteerError(GeotagError):
+    """The gazetteer file is missing or malformed (the message names line and column)."""
