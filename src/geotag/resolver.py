@@ -1,0 +1,560 @@
+"""Choose one gazetteer place for every place mention of a document (no spaCy here).
+
+How a mention is resolved, in order:
+
+1. **Query.** The surface form loses a leading "the", a possessive and a type word that
+   says what kind of place it is ("Idlib province" -> "Idlib" + region, "the city of
+   Aleppo" -> "Aleppo" + city); the name index gives the candidates, and abbreviations
+   ("U.S.", "N.C.") add theirs.
+2. **Hard rules**, which settle a mention outright:
+   demonyms go to their country; seats of power named as an organisation ("the Kremlin
+   said") go to the landmark; a continent or a country named exactly goes to it (unless a
+   first-level region of another country shares the name, "Georgia"); an explicit parent
+   next to the name ("Paris, Texas", "Tripoli (Lebanon)", "Hama in central Syria",
+   "Raleigh, N.C.") keeps only the candidates inside that parent, and settles the parent
+   too; a mention with one candidate is settled.
+3. **Scores** for the rest, against what the hard rules settled (see `score_candidate`):
+   feature type, importance, agreement with the document's countries and regions,
+   distance to settled places, name match, NER label agreement, type hint and the user's
+   country/bbox preferences. Mentions are settled most-confident first, so each one
+   becomes context for the next.
+4. **One sense per document**: every mention with the same query gets the same place.
+5. **Abstain** when the best score is below `ResolverOptions.abstain_below`: the mention
+   keeps `place: null` and lists its best candidates.
+
+The rule between a first-level region and a city of the same name: the city wins when it
+is a national capital, or it lies in that same region (the region is named after it:
+Idlib, Aleppo, New York), unless the mention says it means the region ("Idlib province").
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from geopy.distance import great_circle
+
+from .gazetteer import Gazetteer, normalize_name
+from .models import Candidate, Kind, Place, Resolution
+
+REGION_WORDS = frozenset(
+    {
+        "province",
+        "governorate",
+        "oblast",
+        "region",
+        "state",
+        "prefecture",
+        "county",
+        "district",
+        "krai",
+        "republic",
+        "territory",
+        "canton",
+        "department",
+        "emirate",
+        "voivodeship",
+        "wilaya",
+    }
+)
+CITY_WORDS = frozenset({"city", "town", "village", "municipality"})
+_HINT_SUFFIX = re.compile(r"^(?P<base>.+?)\s+(?P<word>[a-z]+)$")
+_HINT_PREFIX = re.compile(r"^(?P<word>[a-z]+) of (?P<base>.+)$")
+_POSSESSIVE = re.compile(r"(?:'s|’s|'|’)$")
+_ABBREVIATION = re.compile(r"^(?:[A-Z][A-Za-z]{0,4}\.)+$|^[A-Z]{2,4}$")
+
+# Feature type prior: country > first-level region > capital > city > other.
+TYPE_PRIOR = {
+    "CONT": 1.0,
+    "PCLI": 0.95,
+    "PCLD": 0.85,
+    "PCLF": 0.85,
+    "PCLS": 0.85,
+    "PCLIX": 0.8,
+    "TERR": 0.8,
+    "ADM1": 0.8,
+    "PPLC": 0.75,
+    "RGN": 0.7,
+    "OCN": 0.7,
+    "SEA": 0.7,
+    "PPLA": 0.6,
+    "PPLG": 0.6,
+    "PPLA2": 0.5,
+}
+TYPE_PRIOR_DEFAULT = {"P": 0.4, "A": 0.45, "H": 0.5, "L": 0.5, "T": 0.45, "S": 0.4, "R": 0.35}
+
+# NER labels and the feature classes they usually name.
+LABEL_CLASSES = {
+    "GPE": frozenset("AP"),
+    "LOC": frozenset("HLTA"),
+    "FAC": frozenset("SR"),
+    "ORG": frozenset("S"),
+    "NORP": frozenset("A"),
+}
+
+WEIGHTS = {
+    "type": 1.0,
+    "importance": 1.2,
+    "country": 1.3,
+    "admin1": 0.6,
+    "distance": 0.8,
+    "name": 0.5,
+    "label": 0.4,
+    "hint": 1.5,
+    "preference": 1.0,
+}
+_SPEECH = re.compile(
+    r"^\s*(?:has |had |have |will |would |also |on \w+ )?"
+    r"(?:said|says|say|announced|announces|warned|warns|denied|denies|rejected|rejects|"
+    r"stated|claimed|claims|insisted|insists|accused|accuses|urged|urges|condemned|"
+    r"condemns|declined|responded|confirmed|confirms|demanded|demands|"
+    r"spokesman|spokeswoman|spokesperson)\b"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class PlaceQuery:
+    """One place mention handed to the resolver."""
+
+    start: int
+    end: int
+    text: str
+    ner_label: str
+    kind: Kind = "toponym"
+    landmark: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ResolverOptions:
+    prefer_countries: tuple[str, ...] = ()
+    bbox: tuple[float, float, float, float] | None = None  # west, south, east, north
+    abstain_below: float = 1.2
+    alternatives: int = 3
+
+
+Features = tuple[tuple[str, float], ...]
+_Scored = tuple[float, int, Features]  # score, row, features
+
+
+@dataclass(slots=True)
+class _Group:
+    """All mentions sharing one query: they get one place (one sense per document)."""
+
+    key: str
+    base: str
+    hint: str
+    members: list[int]
+    ner_labels: Counter[str]
+    rows: list[int]
+    landmark: bool = False
+    settled: int | None = None
+    confidence: float = 0.0
+    rule: str = ""
+    scored: list[_Scored] = field(default_factory=list)
+
+
+def split_query(surface: str) -> tuple[str, str]:
+    """Normalised base name and a type hint ('region', 'city' or '').
+
+    >>> split_query("Idlib province")
+    ('idlib', 'region')
+    >>> split_query("the city of Aleppo")
+    ('aleppo', 'city')
+    """
+    name = normalize_name(_POSSESSIVE.sub("", surface.strip()))
+    for pattern in (_HINT_SUFFIX, _HINT_PREFIX):
+        m = pattern.match(name)
+        if m:
+            word = m.group("word")
+            if word in REGION_WORDS:
+                return m.group("base"), "region"
+            if word in CITY_WORDS:
+                return m.group("base"), "city"
+    return name, ""
+
+
+# "state" before these words is about a government, not a region ("Syria state media").
+_HINT_AFTER = re.compile(
+    r"\s+([a-z]+)\b(?![- ](?:media|television|tv|news|agency|run|owned|broadcaster|radio|"
+    r"department|sponsored|backed)\b)"
+)
+_HINT_BEFORE = re.compile(r"\b([a-z]+)\s+of\s+(?:the\s+)?$")
+
+
+def context_hint(text: str, start: int, end: int) -> str:
+    """A type hint from the words around a mention: "Idlib province", "the city of Idlib"."""
+    after = _HINT_AFTER.match(text, end, min(len(text), end + 20))
+    before = _HINT_BEFORE.search(text, max(0, start - 25), start)
+    for m in (after, before):
+        if m:
+            word = m.group(1)
+            if word in REGION_WORDS:
+                return "region"
+            if word in CITY_WORDS:
+                return "city"
+    return ""
+
+
+def is_country(place: Place) -> bool:
+    return place.feature_code.startswith("PCL") or place.feature_code == "TERR"
+
+
+class Resolver:
+    """Resolves the place mentions of one document at a time against a gazetteer."""
+
+    def __init__(self, gazetteer: Gazetteer, options: ResolverOptions | None = None) -> None:
+        self.gazetteer = gazetteer
+        self.options = options or ResolverOptions()
+
+    # -- public --------------------------------------------------------------------------
+
+    def resolve(self, text: str, queries: Sequence[PlaceQuery]) -> list[Resolution]:
+        """One Resolution per query, in order."""
+        results: list[Resolution | None] = [None] * len(queries)
+        groups = self._group(text, queries)
+        for i, q in enumerate(queries):
+            if q.kind == "demonym":
+                results[i] = self._demonym(q)
+        self._apply_hard_rules(text, queries, groups)
+        self._score_rest(groups)
+        for g in groups.values():
+            res = self._resolution(g)
+            for i in g.members:
+                q = queries[i]
+                if q.landmark or (res.place is not None and self._speaks(text, q)):
+                    res_i = Resolution(
+                        res.place, res.confidence, res.alternatives, "metonym", res.rule
+                    )
+                else:
+                    res_i = res
+                results[i] = res_i
+        return [r if r is not None else Resolution(None, 0.0) for r in results]
+
+    def candidates(self, name: str, country: str | None = None) -> list[Candidate]:
+        """Ranked candidates for a bare name, scored without document context."""
+        base, hint = split_query(name)
+        rows = self._rows_for(name, base)
+        if country:
+            rows = [r for r in rows if self.gazetteer.place(r).country_code == country.upper()]
+        group = _Group(base, base, hint, [], Counter({"GPE": 1}), rows)
+        scored = self._rank(group, _Context.empty())
+        return [Candidate(self.gazetteer.place(r), s, f) for s, r, f in scored]
+
+    # -- grouping and candidates -------------------------------------------------------
+
+    def _group(self, text: str, queries: Sequence[PlaceQuery]) -> dict[str, _Group]:
+        groups: dict[str, _Group] = {}
+        for i, q in enumerate(queries):
+            if q.kind == "demonym":
+                continue
+            base, hint = split_query(q.text)
+            hint = hint or context_hint(text, q.start, q.end)
+            key = f"{base}|{hint}|{int(q.landmark)}"
+            g = groups.get(key)
+            if g is None:
+                rows = self._rows_for(q.text, base)
+                if q.landmark:
+                    rows = [r for r in rows if self.gazetteer.place(r).feature_class in "SR"]
+                g = groups[key] = _Group(key, base, hint, [], Counter(), rows, q.landmark)
+            g.members.append(i)
+            g.ner_labels[q.ner_label] += 1
+        return groups
+
+    def _rows_for(self, surface: str, base: str) -> list[int]:
+        gaz = self.gazetteer
+        rows = list(gaz.lookup_key(base))
+        full = normalize_name(surface)
+        if full != base:
+            # A name that itself ends in a type word ("Kansas City", "Red Sea state") keeps
+            # the rows of its full form first.
+            rows = list(gaz.lookup_key(full)) + [r for r in rows if r not in rows]
+        stripped = _POSSESSIVE.sub("", surface.strip())
+        if _ABBREVIATION.match(stripped):
+            rows += [r for r in gaz.lookup_abbreviation(stripped) if r not in rows]
+        return rows
+
+    def _demonym(self, q: PlaceQuery) -> Resolution:
+        row = self.gazetteer.demonym(q.text)
+        if row is None:
+            return Resolution(None, 0.0, rule="demonym-unknown")
+        return Resolution(self.gazetteer.place(row), 0.9, rule="demonym")
+
+    # -- hard rules ------------------------------------------------------------------------
+
+    def _apply_hard_rules(
+        self, text: str, queries: Sequence[PlaceQuery], groups: dict[str, _Group]
+    ) -> None:
+        gaz = self.gazetteer
+        by_member = {i: g for g in groups.values() for i in g.members}
+        for g in groups.values():
+            if not g.rows:
+                continue
+            places = [(r, gaz.place(r)) for r in g.rows]
+            if g.landmark:
+                self._settle(g, max(g.rows, key=lambda r: gaz.place(r).population), 0.9, "landmark")
+                continue
+            hinted = self._apply_hint(g, places)
+            if hinted is not None:
+                places = hinted
+            continents = [r for r, p in places if p.feature_code == "CONT"]
+            if continents:
+                self._settle(g, continents[0], 0.95, "continent")
+                continue
+            countries = [r for r, p in places if is_country(p)]
+            if countries and g.hint != "region" and g.hint != "city":
+                rivals = [
+                    r
+                    for r, p in places
+                    if p.feature_code == "ADM1"
+                    and normalize_name(p.name) == g.base
+                    and p.country_code != gaz.place(countries[0]).country_code
+                ]
+                if not rivals:
+                    best = max(countries, key=lambda r: gaz.place(r).population)
+                    self._settle(g, best, 0.95, "country")
+        for i in range(len(queries)):
+            member_of = by_member.get(i)
+            if member_of is None or (member_of.settled is not None and member_of.rule != "single"):
+                continue
+            self._apply_parent(text, queries, i, member_of, by_member)
+        for g in groups.values():
+            if g.settled is None and len(g.rows) == 1:
+                self._settle(g, g.rows[0], 0.8, "single")
+
+    def _apply_hint(
+        self, g: _Group, places: list[tuple[int, Place]]
+    ) -> list[tuple[int, Place]] | None:
+        if g.hint == "region":
+            keep = [(r, p) for r, p in places if p.feature_class == "A" and not is_country(p)]
+        elif g.hint == "city":
+            keep = [(r, p) for r, p in places if p.feature_class == "P"]
+        else:
+            return None
+        if keep:
+            g.rows = [r for r, _ in keep]
+            return keep
+        return None
+
+    def _apply_parent(
+        self,
+        text: str,
+        queries: Sequence[PlaceQuery],
+        i: int,
+        g: _Group,
+        by_member: dict[int, _Group],
+    ) -> None:
+        """Restrict a mention to the candidates inside a parent named right next to it."""
+        q = queries[i]
+        parent_rows: list[int] = []
+        parent_group: _Group | None = None
+        if i + 1 < len(queries) and queries[i + 1].kind == "toponym":
+            nxt = queries[i + 1]
+            between = text[q.end : nxt.start]
+            if _is_parent_link(between, text, nxt.end):
+                parent_group = by_member.get(i + 1)
+                if parent_group is not None:
+                    parent_rows = parent_group.rows
+        if not parent_rows:
+            abbr = re.match(r",\s*((?:[A-Z][A-Za-z]{0,4}\.)+|[A-Z]{2})(?![A-Za-z])", text[q.end :])
+            if abbr:
+                parent_rows = self.gazetteer.lookup_abbreviation(abbr.group(1))
+        parents = [
+            self.gazetteer.place(r)
+            for r in parent_rows
+            if self.gazetteer.place(r).feature_code == "ADM1" or is_country(self.gazetteer.place(r))
+        ]
+        if not parents:
+            return
+        pairs = []
+        for r in g.rows:
+            child = self.gazetteer.place(r)
+            for p_row, parent in zip(parent_rows, parents, strict=False):
+                if child.country_code != parent.country_code or child is parent:
+                    continue
+                if parent.feature_code == "ADM1" and child.admin1_code != parent.admin1_code:
+                    continue
+                pairs.append((child.population, TYPE_PRIOR.get(child.feature_code, 0.0), r, p_row))
+        if not pairs:
+            return
+        _, _, child_row, parent_row = max(pairs)
+        self._settle(g, child_row, 0.95, "parent")
+        if parent_group is not None and (
+            parent_group.settled is None or parent_group.rule == "single"
+        ):
+            self._settle(parent_group, parent_row, 0.95, "parent")
+
+    def _settle(self, g: _Group, row: int, confidence: float, rule: str) -> None:
+        g.settled = row
+        g.confidence = confidence
+        g.rule = rule
+
+    # -- scoring -----------------------------------------------------------------------------
+
+    def _score_rest(self, groups: dict[str, _Group]) -> None:
+        pending = [g for g in groups.values() if g.settled is None and g.rows]
+        while pending:
+            context = _Context.from_groups(self.gazetteer, groups.values())
+            best_group: _Group | None = None
+            best_margin = -math.inf
+            for g in pending:
+                g.scored = self._rank(g, context)
+                top = g.scored[0][0]
+                second = g.scored[1][0] if len(g.scored) > 1 else 0.0
+                if top - second > best_margin:
+                    best_margin = top - second
+                    best_group = g
+            assert best_group is not None
+            g = best_group
+            top_score, top_row, _ = g.scored[0]
+            if top_score >= self.options.abstain_below:
+                self._settle(g, top_row, _confidence(g.scored), "score")
+            else:
+                g.rule = "abstain"
+            pending.remove(g)
+
+    def _rank(self, g: _Group, context: _Context) -> list[_Scored]:
+        scored = [(*self.score_candidate(g, r, context), r) for r in g.rows]
+        scored.sort(key=lambda t: (-t[0], t[2]))
+        return [(s, r, f) for s, f, r in scored]
+
+    def score_candidate(self, g: _Group, row: int, context: _Context) -> tuple[float, Features]:
+        """A candidate's score: the weighted sum of the features listed in WEIGHTS."""
+        p = self.gazetteer.place(row)
+        code = p.feature_code
+        type_prior = TYPE_PRIOR.get(code, TYPE_PRIOR_DEFAULT.get(p.feature_class, 0.3))
+        importance = min(1.0, math.log10(p.population + 1) / 7.0) if p.population else 0.0
+        n = context.total
+        country = context.countries.get(p.country_code, 0.0) / n if n else 0.0
+        admin1 = context.admin1.get((p.country_code, p.admin1_code), 0.0) / n if n else 0.0
+        distance = 0.0
+        if context.points:
+            km = min(great_circle((p.lat, p.lon), pt).km for pt in context.points)
+            distance = math.exp(-km / 400.0)
+        primary = normalize_name(p.name) == g.base
+        name = 1.0 if primary else 0.5
+        label = 0.0
+        for ner, count in g.ner_labels.items():
+            if p.feature_class in LABEL_CLASSES.get(ner, ()):
+                label += count / max(1, sum(g.ner_labels.values()))
+        hint = 0.0
+        if g.hint == "city":
+            hint = 1.0 if p.feature_class == "P" else -1.0
+        elif g.hint == "region":
+            hint = 1.0 if code == "ADM1" else -1.0
+        elif code == "ADM1":
+            hint = self._region_or_city(g, p)
+        preference = 0.0
+        opts = self.options
+        if opts.prefer_countries and p.country_code in opts.prefer_countries:
+            preference += 1.0
+        if opts.bbox and _in_bbox(p, opts.bbox):
+            preference += 1.0
+        features = (
+            ("type", type_prior),
+            ("importance", importance),
+            ("country", country),
+            ("admin1", admin1),
+            ("distance", distance),
+            ("name", name),
+            ("label", label),
+            ("hint", hint),
+            ("preference", preference),
+        )
+        score = sum(WEIGHTS[k] * v for k, v in features)
+        return score, features
+
+    def _region_or_city(self, g: _Group, region: Place) -> float:
+        """Penalty for a region when a same-named city is its capital or a national capital."""
+        for r in g.rows:
+            city = self.gazetteer.place(r)
+            if city.feature_class != "P" or normalize_name(city.name) != g.base:
+                continue
+            same_region = (
+                city.country_code == region.country_code and city.admin1_code == region.admin1_code
+            )
+            if city.feature_code == "PPLC" or same_region:
+                return -1.0
+        return 0.0
+
+    # -- output --------------------------------------------------------------------------
+
+    def _resolution(self, g: _Group) -> Resolution:
+        gaz = self.gazetteer
+        if not g.scored:
+            g.scored = self._rank(g, _Context.empty())
+        alts = [Candidate(gaz.place(r), s, f) for s, r, f in g.scored if r != g.settled][
+            : self.options.alternatives
+        ]
+        if g.settled is None:
+            return Resolution(None, 0.0, tuple(alts), rule=g.rule or "no-candidate")
+        return Resolution(gaz.place(g.settled), g.confidence, tuple(alts), rule=g.rule)
+
+    @staticmethod
+    def _speaks(text: str, q: PlaceQuery) -> bool:
+        return bool(_SPEECH.match(text[q.end : q.end + 40]))
+
+
+@dataclass(slots=True)
+class _Context:
+    """What the settled mentions say about the document: countries, regions, points."""
+
+    countries: dict[str, float]
+    admin1: dict[tuple[str, str], float]
+    points: list[tuple[float, float]]
+    total: float
+
+    @classmethod
+    def empty(cls) -> _Context:
+        return cls({}, {}, [], 0.0)
+
+    @classmethod
+    def from_groups(cls, gaz: Gazetteer, groups: Iterable[_Group]) -> _Context:
+        ctx = cls.empty()
+        for g in groups:
+            if g.settled is None:
+                continue
+            p = gaz.place(g.settled)
+            weight = float(len(g.members))
+            if p.country_code:
+                ctx.countries[p.country_code] = ctx.countries.get(p.country_code, 0.0) + weight
+            if p.admin1_code:
+                key = (p.country_code, p.admin1_code)
+                ctx.admin1[key] = ctx.admin1.get(key, 0.0) + weight
+            if not is_country(p) and p.feature_code != "CONT":
+                ctx.points.append((p.lat, p.lon))
+            ctx.total += weight
+        return ctx
+
+
+def _is_parent_link(between: str, text: str, parent_end: int) -> bool:
+    """ "X, Y" / "X (Y)" / "X in [central] Y": Y may be the parent of X."""
+    if between in (", ", ","):
+        return True
+    if between.strip() == "(" and text[parent_end : parent_end + 1] == ")":
+        return True
+    return bool(
+        re.fullmatch(
+            r"\s+in\s+(?:the\s+)?(?:(?:north|south|east|west|central|northern|southern|eastern|"
+            r"western|north-?western|north-?eastern|south-?western|south-?eastern)\s+)?",
+            between,
+        )
+    )
+
+
+def _confidence(scored: list[_Scored]) -> float:
+    """Softmax share of the best candidate, so close calls get low confidence."""
+    top = scored[0][0]
+    total = sum(math.exp(2.0 * (s - top)) for s, _, _ in scored[:10])
+    return 1.0 / total
+
+
+def _in_bbox(p: Place, bbox: tuple[float, float, float, float]) -> bool:
+    west, south, east, north = bbox
+    if not south <= p.lat <= north:
+        return False
+    if west <= east:
+        return west <= p.lon <= east
+    return p.lon >= west or p.lon <= east

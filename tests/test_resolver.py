@@ -1,0 +1,181 @@
+"""Resolver rules on the small fixture gazetteer (tests/fixtures/mini_gazetteer.csv)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from geotag.gazetteer import Gazetteer
+from geotag.models import Resolution
+from geotag.resolver import PlaceQuery, Resolver, ResolverOptions, split_query
+
+
+def mark(text: str, *names: str, label: str = "GPE") -> list[PlaceQuery]:
+    """Queries for every occurrence of each name, in text order."""
+    found = []
+    for name in names:
+        for m in re.finditer(re.escape(name), text):
+            found.append(PlaceQuery(m.start(), m.end(), name, label))
+    return sorted(set(found), key=lambda q: q.start)
+
+
+def resolve(gaz: Gazetteer, text: str, *names: str, **opts: object) -> dict[str, Resolution]:
+    queries = mark(text, *names)
+    results = Resolver(gaz, ResolverOptions(**opts)).resolve(text, queries)  # type: ignore[arg-type]
+    return {f"{q.text}@{q.start}": r for q, r in zip(queries, results, strict=True)}
+
+
+def only(results: dict[str, Resolution], name: str) -> Resolution:
+    (res,) = [r for k, r in results.items() if k.startswith(name + "@")][:1]
+    return res
+
+
+@pytest.mark.parametrize(
+    ("surface", "expected"),
+    [
+        ("Idlib province", ("idlib", "region")),
+        ("Idlib Governorate", ("idlib", "region")),
+        ("Idlib city", ("idlib", "city")),
+        ("the city of Aleppo", ("aleppo", "city")),
+        ("Syria's", ("syria", "")),
+        ("the Netherlands", ("netherlands", "")),
+        ("Kansas City", ("kansas", "city")),
+    ],
+)
+def test_split_query(surface: str, expected: tuple[str, str]) -> None:
+    assert split_query(surface) == expected
+
+
+def test_paris_texas_is_restricted_to_its_parent(mini_gazetteer: Gazetteer) -> None:
+    res = resolve(mini_gazetteer, "The fair in Paris, Texas drew crowds.", "Paris", "Texas")
+    paris = only(res, "Paris")
+    assert paris.place is not None and paris.place.country_code == "US"
+    assert paris.place.admin1_code == "TX" and paris.rule == "parent"
+    plain = only(resolve(mini_gazetteer, "Protests in Paris grew.", "Paris"), "Paris")
+    assert plain.place is not None and plain.place.country_code == "FR"
+
+
+def test_moscow_idaho_and_abbreviation_parent(mini_gazetteer: Gazetteer) -> None:
+    res = resolve(
+        mini_gazetteer,
+        "A storm hit Moscow, Idaho and Raleigh, N.C. on Monday.",
+        "Moscow",
+        "Idaho",
+        "Raleigh",
+    )
+    assert only(res, "Moscow").place.country_code == "US"  # type: ignore[union-attr]
+    raleigh = only(res, "Raleigh")
+    assert raleigh.place is not None and raleigh.place.admin1_code == "NC"
+
+
+def test_parent_in_brackets_and_in_central(mini_gazetteer: Gazetteer) -> None:
+    res = resolve(mini_gazetteer, "Clashes in Tripoli (Lebanon) spread.", "Tripoli", "Lebanon")
+    assert only(res, "Tripoli").place.country_code == "LB"  # type: ignore[union-attr]
+    res = resolve(mini_gazetteer, "Shelling near Hama in central Syria.", "Hama", "Syria")
+    hama = only(res, "Hama")
+    assert hama.place is not None and hama.place.country_code == "SY"
+    lone = only(resolve(mini_gazetteer, "Tripoli was calm.", "Tripoli"), "Tripoli")
+    assert lone.place is not None and lone.place.country_code == "LY"
+
+
+def test_washington_is_the_capital_unless_the_state_is_meant(mini_gazetteer: Gazetteer) -> None:
+    res = only(
+        resolve(mini_gazetteer, "Officials in Washington said no.", "Washington"), "Washington"
+    )
+    assert res.place is not None and res.place.feature_code == "PPLC"
+    res = only(
+        resolve(mini_gazetteer, "Washington state passed a law.", "Washington"), "Washington"
+    )
+    assert res.place is not None and res.place.feature_code == "ADM1"
+    assert res.place.admin1_code == "WA"
+
+
+def test_georgia_follows_the_story(mini_gazetteer: Gazetteer) -> None:
+    caucasus = "Russia massed troops on the border with Georgia, near Tbilisi."
+    res = only(resolve(mini_gazetteer, caucasus, "Russia", "Georgia", "Tbilisi"), "Georgia")
+    assert res.place is not None and res.place.country_code == "GE"
+    atlanta = "Voters in Atlanta lined up as Georgia counted ballots."
+    res = only(resolve(mini_gazetteer, atlanta, "Atlanta", "Georgia"), "Georgia")
+    assert res.place is not None and res.place.country_code == "US"
+    assert res.place.feature_code == "ADM1"
+
+
+def test_countries_never_go_to_villages(mini_gazetteer: Gazetteer) -> None:
+    text = "France, Syria and Turkey met in Geneva."
+    res = resolve(mini_gazetteer, text, "France", "Syria", "Turkey")
+    for name, cc in (("France", "FR"), ("Syria", "SY"), ("Turkey", "TR")):
+        place = only(res, name).place
+        assert place is not None and place.feature_code == "PCLI" and place.country_code == cc
+
+
+def test_continent_rule(mini_gazetteer: Gazetteer) -> None:
+    res = only(resolve(mini_gazetteer, "Refugees reached Europe.", "Europe"), "Europe")
+    assert res.place is not None and res.place.feature_code == "CONT" and res.rule == "continent"
+
+
+def test_idlib_region_versus_city(mini_gazetteer: Gazetteer) -> None:
+    text = "Fighting in Idlib province reached Idlib city. Later Idlib fell."
+    queries = mark(text, "Idlib")
+    results = Resolver(mini_gazetteer).resolve(text, queries)
+    codes = [r.place.feature_code for r in results if r.place]
+    assert codes == ["ADM1", "PPLA", "PPLA"]
+
+
+def test_one_sense_per_document(mini_gazetteer: Gazetteer) -> None:
+    text = "Paris, Texas is small. Paris has a fair. Later Paris slept."
+    queries = mark(text, "Paris", "Texas")
+    results = Resolver(mini_gazetteer).resolve(text, queries)
+    paris = {
+        (r.place.geonameid if r.place else None)
+        for q, r in zip(queries, results, strict=True)
+        if q.text == "Paris"
+    }
+    assert paris == {4717560}
+
+
+def test_demonyms_and_landmarks(mini_gazetteer: Gazetteer) -> None:
+    text = "The Kremlin said Syrian troops advanced."
+    queries = [
+        PlaceQuery(4, 11, "Kremlin", "ORG", landmark=True),
+        PlaceQuery(17, 23, "Syrian", "NORP", kind="demonym"),
+    ]
+    kremlin, syrian = Resolver(mini_gazetteer).resolve(text, queries)
+    assert kremlin.place is not None and kremlin.role == "metonym"
+    assert kremlin.place.country_code == "RU" and kremlin.place.admin1_code == "48"
+    assert syrian.place is not None and syrian.place.country_code == "SY"
+
+
+def test_country_speaking_is_a_metonym(mini_gazetteer: Gazetteer) -> None:
+    res = only(resolve(mini_gazetteer, "Turkey said it would respond.", "Turkey"), "Turkey")
+    assert res.role == "metonym"
+    res = only(resolve(mini_gazetteer, "Troops crossed into Turkey.", "Turkey"), "Turkey")
+    assert res.role == "literal"
+
+
+def test_unknown_name_stays_unresolved(mini_gazetteer: Gazetteer) -> None:
+    res = only(resolve(mini_gazetteer, "They met in Atlantis.", "Atlantis"), "Atlantis")
+    assert res.place is None and res.confidence == 0.0 and res.alternatives == ()
+
+
+def test_prefer_country_and_bbox_tilt_ambiguous_names(mini_gazetteer: Gazetteer) -> None:
+    text = "They met in Tripoli."
+    assert only(resolve(mini_gazetteer, text, "Tripoli"), "Tripoli").place.country_code == "LY"  # type: ignore[union-attr]
+    res = resolve(mini_gazetteer, text, "Tripoli", prefer_countries=("LB",))
+    assert only(res, "Tripoli").place.country_code == "LB"  # type: ignore[union-attr]
+    res = resolve(mini_gazetteer, text, "Tripoli", bbox=(35.0, 33.0, 37.0, 35.0))
+    assert only(res, "Tripoli").place.country_code == "LB"  # type: ignore[union-attr]
+
+
+def test_confidence_in_unit_interval_and_alternatives_listed(mini_gazetteer: Gazetteer) -> None:
+    res = only(resolve(mini_gazetteer, "Protests in Paris grew.", "Paris"), "Paris")
+    assert 0.0 <= res.confidence <= 1.0
+    assert [a.place.country_code for a in res.alternatives] == ["US"]
+
+
+def test_context_pulls_ambiguous_city_to_the_documents_country(mini_gazetteer: Gazetteer) -> None:
+    text = "Clashes in Lebanon spread north to Tripoli overnight."
+    res = resolve(mini_gazetteer, text, "Lebanon", "Tripoli")
+    tripoli = only(res, "Tripoli")
+    assert tripoli.place is not None and tripoli.place.country_code == "LB"
+    assert tripoli.rule == "score"
