@@ -1,0 +1,210 @@
+"""Where texts come from: files, directories, stdin, lists of paths and JSON Lines records.
+
+Every reader yields `Article`s and, for inputs that cannot be read, `Failure`s in their
+place, so one bad input never stops a batch. Warnings (replaced bytes) go to `warn`.
+"""
+
+from __future__ import annotations
+
+import codecs
+import fnmatch
+import os
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import IO, BinaryIO, Literal
+
+import orjson
+
+from .errors import InputError
+from .models import Article, Failure
+
+STDIN = "-"
+InputFormat = Literal["text", "jsonl"]
+Warn = Callable[[str], None]
+
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
+def _ignore(_: str) -> None:
+    return None
+
+
+def decode(data: bytes, source: str, warn: Warn = _ignore, encoding: str | None = None) -> str:
+    """Bytes to text: a BOM decides (UTF-8/16/32), else UTF-8, else `encoding` if given.
+
+    NUL bytes outside UTF-16/32 mean a binary file (InputError). Bytes that are not valid
+    UTF-8 are replaced with U+FFFD and reported through `warn`.
+    """
+    for bom, codec in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(codec)
+            except UnicodeDecodeError as exc:
+                warn(f"{source}: invalid {codec.upper()} at byte {exc.start}; bad bytes replaced")
+                return data.decode(codec, errors="replace")
+    if b"\x00" in data:
+        raise InputError(f"{source}: binary file (contains NUL bytes), not text")
+    if encoding:
+        return data.decode(encoding, errors="replace")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        text = data.decode("utf-8", errors="replace")
+        bad = text.count("\ufffd") - data.decode("utf-8", errors="ignore").count("\ufffd")
+        warn(
+            f"{source}: not valid UTF-8 (first bad byte at offset {exc.start}); "
+            f"{bad} byte sequence(s) replaced with U+FFFD; "
+            f"use --encoding latin-1 (or another) if the file is not UTF-8"
+        )
+        return text
+
+
+def read_text_file(path: str, warn: Warn = _ignore, encoding: str | None = None) -> str:
+    """The decoded text of one file; InputError with a one-line reason otherwise."""
+    try:
+        data = Path(path).read_bytes()
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise InputError(f"{path}: is a directory (use -r to read the files in it)") from None
+    except PermissionError:
+        raise InputError(f"{path}: permission denied") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    return decode(data, path, warn, encoding)
+
+
+def expand_paths(
+    paths: Iterable[str], recursive: bool = False, patterns: tuple[str, ...] = ("*.txt",)
+) -> Iterator[str]:
+    """Paths in order, with directories replaced by their matching files when `recursive`.
+
+    A directory without `recursive` stays as it is, and is reported when it is read.
+    """
+    for path in paths:
+        if recursive and path != STDIN and os.path.isdir(path):
+            yield from walk_directory(path, patterns)
+        else:
+            yield path
+
+
+def iter_inputs(
+    sources: Iterable[str],
+    *,
+    stdin: BinaryIO,
+    input_format: InputFormat = "text",
+    text_field: str = "text",
+    id_field: str = "id",
+    encoding: str | None = None,
+    warn: Warn = _ignore,
+) -> Iterator[Article | Failure]:
+    """Articles from every source in order ('-' is stdin); a Failure for each bad one."""
+    for source in sources:
+        yield from _read_source(source, stdin, input_format, text_field, id_field, encoding, warn)
+
+
+def _read_source(
+    source: str,
+    stdin: BinaryIO,
+    input_format: InputFormat,
+    text_field: str,
+    id_field: str,
+    encoding: str | None,
+    warn: Warn,
+) -> Iterator[Article | Failure]:
+    if input_format == "jsonl":
+        try:
+            stream = stdin if source == STDIN else open(source, "rb")  # noqa: SIM115
+        except OSError as exc:
+            yield Failure(source, _open_error(source, exc))
+            return
+        try:
+            yield from read_jsonl(stream, source, text_field, id_field, encoding, warn)
+        except OSError as exc:
+            yield Failure(source, _open_error(source, exc))
+        finally:
+            if stream is not stdin:
+                stream.close()
+        return
+    try:
+        if source == STDIN:
+            text = decode(stdin.read(), STDIN, warn, encoding)
+        else:
+            text = read_text_file(source, warn, encoding)
+    except InputError as exc:
+        yield Failure(source, str(exc))
+        return
+    yield Article(text, source=source)
+
+
+def _open_error(source: str, exc: OSError) -> str:
+    if isinstance(exc, FileNotFoundError):
+        return f"{source}: no such file"
+    if isinstance(exc, IsADirectoryError):
+        return f"{source}: is a directory (use -r to read the files in it)"
+    if isinstance(exc, PermissionError):
+        return f"{source}: permission denied"
+    return f"{source}: cannot read: {exc.strerror or exc}"
+
+
+def read_jsonl(
+    stream: BinaryIO,
+    source: str,
+    text_field: str = "text",
+    id_field: str = "id",
+    encoding: str | None = None,
+    warn: Warn = _ignore,
+) -> Iterator[Article | Failure]:
+    """One Article per JSON Lines record; a bad line is a Failure naming its line number."""
+    for number, raw in enumerate(stream, start=1):
+        where = f"{source}:{number}"
+        if not raw.strip():
+            continue
+        try:
+            line = decode(raw, where, warn, encoding)
+            record = orjson.loads(line)
+        except InputError as exc:
+            yield Failure(where, str(exc))
+            continue
+        except orjson.JSONDecodeError as exc:
+            yield Failure(where, f"{where}: malformed JSON: {exc}")
+            continue
+        if not isinstance(record, dict):
+            yield Failure(where, f"{where}: expected a JSON object, got {type(record).__name__}")
+            continue
+        text = record.get(text_field)
+        if text is None:
+            yield Failure(where, f"{where}: no {text_field!r} field in the record")
+            continue
+        if not isinstance(text, str):
+            yield Failure(
+                where, f"{where}: field {text_field!r} is {type(text).__name__}, not a string"
+            )
+            continue
+        rid = record.get(id_field)
+        yield Article(text, source=where, id=str(rid) if rid is not None else None)
+
+
+def walk_directory(root: str, patterns: tuple[str, ...]) -> Iterator[str]:
+    """Files under `root` matching any pattern, sorted, skipping hidden files and folders."""
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(files):
+            if name.startswith("."):
+                continue
+            if any(fnmatch.fnmatch(name, p) for p in patterns):
+                yield os.path.join(folder, name)
+
+
+def read_path_list(stream: IO[bytes], warn: Warn = _ignore) -> Iterator[str]:
+    """Paths from a --files-from list, one a line (blank lines skipped)."""
+    for raw in stream:
+        line = decode(raw, "--files-from", warn).rstrip("\r\n")
+        if line.strip():
+            yield line

@@ -1,0 +1,111 @@
+from __future__ import annotations
+
+import codecs
+import io
+import os
+from pathlib import Path
+
+import pytest
+
+from geotag.errors import InputError
+from geotag.models import Article, Failure
+from geotag.readers import decode, expand_paths, iter_inputs, read_jsonl, read_path_list
+
+
+def test_decode_utf8_with_and_without_bom() -> None:
+    assert decode("Kyiv – Київ".encode(), "x") == "Kyiv – Київ"
+    assert decode(codecs.BOM_UTF8 + b"Idlib", "x") == "Idlib"
+
+
+@pytest.mark.parametrize("codec", ["utf-16", "utf-16-be", "utf-32"])
+def test_decode_utf16_and_32_with_bom(codec: str) -> None:
+    data = "Aleppo, Ḥalab".encode(codec)
+    if codec == "utf-16-be":
+        data = codecs.BOM_UTF16_BE + data
+    assert decode(data, "x") == "Aleppo, Ḥalab"
+
+
+def test_invalid_utf8_is_replaced_with_a_warning() -> None:
+    warnings: list[str] = []
+    text = decode("Café in Zürich".encode("latin-1"), "a.txt", warnings.append)
+    assert text == "Caf\ufffd in Z\ufffdrich"
+    assert len(warnings) == 1 and "a.txt" in warnings[0] and "2 byte sequence" in warnings[0]
+
+
+def test_explicit_encoding_decodes_latin1() -> None:
+    assert decode("Café".encode("latin-1"), "a.txt", encoding="latin-1") == "Café"
+
+
+def test_nul_bytes_mean_binary() -> None:
+    with pytest.raises(InputError, match="binary file"):
+        decode(b"\x89PNG\r\n\x1a\n\x00\x00", "img.png")
+
+
+def read_all(paths: list[str], stdin: bytes = b"", **kw: object) -> list[Article | Failure]:
+    return list(iter_inputs(paths, stdin=io.BytesIO(stdin), **kw))  # type: ignore[arg-type]
+
+
+def test_files_stdin_and_failures_keep_their_order(tmp_path: Path) -> None:
+    good = tmp_path / "good.txt"
+    good.write_text("Beirut", encoding="utf-8")
+    items = read_all([str(tmp_path / "missing.txt"), str(good), "-", str(tmp_path)], b"Homs")
+    assert [type(i).__name__ for i in items] == ["Failure", "Article", "Article", "Failure"]
+    assert items[0].error.endswith("missing.txt: no such file")  # type: ignore[union-attr]
+    assert items[2] == Article("Homs", source="-")
+    assert "is a directory (use -r" in items[3].error  # type: ignore[union-attr]
+
+
+def test_empty_and_whitespace_files_are_articles(tmp_path: Path) -> None:
+    (tmp_path / "empty.txt").write_bytes(b"")
+    (tmp_path / "blank.txt").write_bytes(b"  \n\t\n")
+    items = read_all([str(tmp_path / "empty.txt"), str(tmp_path / "blank.txt")])
+    assert [i.text for i in items] == ["", "  \n\t\n"]  # type: ignore[union-attr]
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads unreadable files")
+def test_unreadable_file(tmp_path: Path) -> None:
+    path = tmp_path / "secret.txt"
+    path.write_text("x")
+    path.chmod(0)
+    (item,) = read_all([str(path)])
+    assert isinstance(item, Failure) and "permission denied" in item.error
+
+
+def test_recursive_walk_skips_hidden_and_filters(tmp_path: Path) -> None:
+    (tmp_path / "b").mkdir()
+    (tmp_path / ".hidden").mkdir()
+    for rel in ("a.txt", "b/c.txt", "b/d.md", ".e.txt", ".hidden/f.txt"):
+        (tmp_path / rel).write_text(rel)
+    found = [Path(p).relative_to(tmp_path).as_posix() for p in expand_paths([str(tmp_path)], True)]
+    assert found == ["a.txt", "b/c.txt"]
+    found = list(expand_paths([str(tmp_path)], True, ("*.md", "*.txt")))
+    assert [Path(p).name for p in found] == ["a.txt", "c.txt", "d.md"]
+    assert list(expand_paths([str(tmp_path)], False)) == [str(tmp_path)]
+
+
+def test_jsonl_records_ids_and_bad_lines() -> None:
+    data = (
+        b'{"id": 7, "text": "Hama"}\n'
+        b"\n"
+        b'{"id": "b", "text": 5}\n'
+        b"{not json}\n"
+        b'{"id": "c"}\n'
+        b"[1, 2]\n"
+        b'{"uid": "d", "body": "Homs"}\n'
+    )
+    items = list(read_jsonl(io.BytesIO(data), "in.jsonl"))
+    assert items[0] == Article("Hama", source="in.jsonl:1", id="7")
+    assert (
+        isinstance(items[1], Failure) and "in.jsonl:3" in items[1].error and "int" in items[1].error
+    )
+    assert isinstance(items[2], Failure) and "in.jsonl:4: malformed JSON" in items[2].error
+    assert isinstance(items[3], Failure) and "no 'text' field" in items[3].error
+    assert isinstance(items[4], Failure) and "expected a JSON object" in items[4].error
+    assert isinstance(items[5], Failure)
+    line = b'{"uid": "d", "body": "Homs"}\n'
+    custom = list(read_jsonl(io.BytesIO(line), "x", text_field="body", id_field="uid"))
+    assert custom == [Article("Homs", source="x:1", id="d")]
+
+
+def test_path_list() -> None:
+    assert list(read_path_list(io.BytesIO(b"a.txt\n\nb c.txt\r\n"))) == ["a.txt", "b c.txt"]
