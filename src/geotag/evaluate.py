@@ -1,0 +1,226 @@
+"""Measure geotag against gold annotations: recognition P/R/F1 and resolution accuracy.
+
+The metrics follow the reference scorer the project is measured with (exact-span
+precision/recall/F1 per label, overlap recall, accuracy within 161 km end to end and among
+found mentions, median/mean error, AUC of log errors), computed here from geotag's own
+results, plus GeoNames-id exact match where the gold has ids.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
+
+import orjson
+from geopy.distance import great_circle
+
+from .errors import InputError
+from .models import Article, Document, Failure
+
+if TYPE_CHECKING:
+    from .pipeline import Pipeline
+
+LABELS = {
+    "PERSON": "PERSON",
+    "PER": "PERSON",
+    "ORG": "ORG",
+    "ORGANIZATION": "ORG",
+    "ORGANISATION": "ORG",
+    "PLACE": "PLACE",
+    "GPE": "PLACE",
+    "LOC": "PLACE",
+    "LOCATION": "PLACE",
+    "FAC": "PLACE",
+    "TOPONYM": "PLACE",
+}
+SCORED = ("PERSON", "ORG", "PLACE")
+HALF_EARTH_KM = 20039.0
+ACCURACY_KM = 161.0
+NESTED = ("place", "resolved", "resolution", "location", "geo")
+
+
+@dataclass(frozen=True, slots=True)
+class GoldDocument:
+    id: str
+    text: str
+    entities: tuple[dict[str, Any], ...]
+
+
+def read_gold(path: str | Path) -> list[GoldDocument]:
+    """Gold JSON Lines: {"id", "text", "entities": [{"start", "end", "label", "lat", ...}]}."""
+    docs = []
+    try:
+        with open(path, "rb") as f:
+            for number, line in enumerate(f, start=1):
+                if not line.strip():
+                    continue
+                try:
+                    rec = orjson.loads(line)
+                    docs.append(
+                        GoldDocument(
+                            str(rec.get("id", number)), rec["text"], tuple(rec.get("entities", ()))
+                        )
+                    )
+                except (orjson.JSONDecodeError, KeyError, TypeError) as exc:
+                    raise InputError(f"{path}:{number}: not a gold record ({exc})") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    return docs
+
+
+def gold_place_spans(doc: GoldDocument) -> list[tuple[int, int]]:
+    return [(e["start"], e["end"]) for e in doc.entities if norm_label(e["label"]) == "PLACE"]
+
+
+def norm_label(label: object) -> str | None:
+    return LABELS.get(str(label).upper())
+
+
+def coordinates(mention: dict[str, Any]) -> tuple[float, float] | None:
+    for holder in [mention, *(mention.get(k) for k in NESTED)]:
+        if not isinstance(holder, dict):
+            continue
+        lat = holder.get("lat", holder.get("latitude"))
+        lon = holder.get("lon", holder.get("lng", holder.get("longitude")))
+        if lat is not None and lon is not None:
+            return float(lat), float(lon)
+    return None
+
+
+def _geonameid(mention: dict[str, Any]) -> int | None:
+    place = mention.get("place")
+    value = place.get("geonameid") if isinstance(place, dict) else mention.get("geonameid")
+    return int(value) if value is not None else None
+
+
+def _prf(tp: int, n_pred: int, n_gold: int) -> dict[str, float | int]:
+    p = tp / n_pred if n_pred else 0.0
+    r = tp / n_gold if n_gold else 0.0
+    f1 = 2 * p * r / (p + r) if p + r else 0.0
+    return {"p": round(p, 4), "r": round(r, 4), "f1": round(f1, 4), "gold": n_gold, "pred": n_pred}
+
+
+def _auc(errors: Sequence[float]) -> float | None:
+    if not errors:
+        return None
+    scaled = sorted(math.log(e + 1) / math.log(HALF_EARTH_KM) for e in errors)
+    if len(scaled) == 1:
+        return round(scaled[0], 4)
+    area = sum((scaled[i] + scaled[i + 1]) / 2 for i in range(len(scaled) - 1))
+    return round(area / (len(scaled) - 1), 4)
+
+
+def score(gold: Sequence[GoldDocument], predicted: Iterable[dict[str, Any]]) -> dict[str, Any]:
+    """Score predicted documents (geotag's JSON dicts, matched by id) against the gold."""
+    by_id = {str(d.get("id")): d for d in predicted}
+    counts = {lab: {"exact": 0, "overlap": 0, "pred": 0, "gold": 0} for lab in SCORED}
+    n_geo = hits = id_total = id_hits = missing = 0
+    errors: list[float] = []
+    for g in gold:
+        p = by_id.get(g.id)
+        if p is None:
+            missing += 1
+            p = {"entities": []}
+        gold_ents = [(e["start"], e["end"], norm_label(e["label"]), e) for e in g.entities]
+        pred_ents = [
+            (e["start"], e["end"], norm_label(e.get("label")), e) for e in p.get("entities", [])
+        ]
+        for label in SCORED:
+            gs = [(s, e) for s, e, lb, _ in gold_ents if lb == label]
+            ps = [(s, e) for s, e, lb, _ in pred_ents if lb == label]
+            gold_set = set(gs)
+            c = counts[label]
+            c["gold"] += len(gs)
+            c["pred"] += len(ps)
+            c["exact"] += sum(1 for span in ps if span in gold_set)
+            c["overlap"] += sum(1 for s, e in gs if any(ps_ < e and s < pe for ps_, pe in ps))
+        for s, e, glabel, ge in gold_ents:
+            gc = coordinates(ge)
+            if glabel != "PLACE" or gc is None:
+                continue
+            n_geo += 1
+            found = [
+                pe for ps_, pe_, plab, pe in pred_ents if plab == "PLACE" and ps_ < e and s < pe_
+            ]
+            found.sort(key=lambda m: -(min(e, m["end"]) - max(s, m["start"])))
+            pc = coordinates(found[0]) if found else None
+            if ge.get("geonameid") is not None:
+                id_total += 1
+                id_hits += bool(found) and _geonameid(found[0]) == int(ge["geonameid"])
+            if pc is None:
+                continue
+            err = great_circle(gc, pc).km
+            errors.append(err)
+            hits += err <= ACCURACY_KM
+    report: dict[str, Any] = {"docs": len(gold), "docs_missing_from_pred": missing}
+    for lab, c in counts.items():
+        report[lab] = {
+            "exact": _prf(c["exact"], c["pred"], c["gold"]),
+            "overlap": {"r": round(c["overlap"] / c["gold"], 4) if c["gold"] else 0.0},
+        }
+    report["resolution"] = {
+        "gold_places_with_coords": n_geo,
+        "resolved": len(errors),
+        "acc161_end_to_end": round(hits / n_geo, 4) if n_geo else None,
+        "acc161_of_resolved": round(hits / len(errors), 4) if errors else None,
+        "median_km": round(statistics.median(errors), 1) if errors else None,
+        "mean_km": round(statistics.fmean(errors), 1) if errors else None,
+        "auc": _auc(errors),
+        "geonameid_accuracy": round(id_hits / id_total, 4) if id_total else None,
+        "gold_places_with_geonameid": id_total,
+    }
+    return report
+
+
+def evaluate(
+    pipeline: Pipeline,
+    gold: Sequence[GoldDocument],
+    *,
+    gold_spans: bool = False,
+    jobs: int = 1,
+    predictions: IO[bytes] | None = None,
+) -> dict[str, Any]:
+    """Tag every gold text (or resolve its gold place spans) and score the result."""
+    if gold_spans:
+        results: Iterable[Document | Failure] = (
+            pipeline.tagger.tag(g.text, _gold_spans(pipeline, g), id=g.id) for g in gold
+        )
+    else:
+        results = pipeline.tag_articles(
+            (Article(g.text, source=None, id=g.id) for g in gold), jobs=jobs
+        )
+    predicted = []
+    for item in results:
+        if isinstance(item, Document):
+            d = item.to_dict()
+            predicted.append(d)
+            if predictions is not None:
+                predictions.write(orjson.dumps(d) + b"\n")
+    return score(gold, predicted)
+
+
+def _gold_spans(pipeline: Pipeline, doc: GoldDocument) -> list[tuple[int, int, str]]:
+    """Gold place spans as NER output: a demonym on geotag's list counts as NORP."""
+    gaz = pipeline.tagger.gazetteer
+    spans = []
+    for start, end in gold_place_spans(doc):
+        label = "NORP" if gaz.demonym(doc.text[start:end]) is not None else "GPE"
+        spans.append((start, end, label))
+    return spans
+
+
+def format_report(report: dict[str, Any]) -> str:
+    lines = [f"docs {report['docs']} (missing from prediction: {report['docs_missing_from_pred']})"]
+    for lab in SCORED:
+        x = report[lab]["exact"]
+        lines.append(
+            f"{lab:7s} exact P {x['p']:.3f} R {x['r']:.3f} F1 {x['f1']:.3f}  "
+            f"overlap R {report[lab]['overlap']['r']:.3f}  (gold {x['gold']}, pred {x['pred']})"
+        )
+    res = report["resolution"]
+    lines.append("resolution: " + ", ".join(f"{k} {v}" for k, v in res.items()))
+    return "\n".join(lines)
