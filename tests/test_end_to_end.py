@@ -1,0 +1,91 @@
+"""The real spaCy model and the real gazetteer on articles written for these tests."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+from geopy.distance import great_circle
+
+from geotag.models import Document
+from geotag.pipeline import Pipeline
+
+from .conftest import ARTICLES
+
+
+@pytest.fixture(scope="module")
+def idlib(real_pipeline: Pipeline) -> Document:
+    text = (ARTICLES / "idlib.txt").read_text(encoding="utf-8")
+    return real_pipeline.tag_text(text, source="idlib.txt")
+
+
+def places(doc: Document, surface: str):
+    found = [m for m in doc.mentions if m.text == surface and m.label == "PLACE"]
+    assert found, f"{surface!r} not found as a place in {[m.text for m in doc.mentions]}"
+    return found
+
+
+def test_every_offset_matches_its_text(idlib: Document) -> None:
+    for m in idlib.mentions:
+        assert idlib.text[m.start : m.end] == m.text
+
+
+def test_kremlin_spokesman_is_a_person(idlib: Document) -> None:
+    people = {p.name: p for p in idlib.people}
+    assert "Dmitry Peskov" in people
+    assert people["Dmitry Peskov"].mentions >= 2  # "Peskov said" counts under the full name
+
+
+def test_idlib_resolves_in_syria_near_the_city(idlib: Document) -> None:
+    for m in places(idlib, "Idlib"):
+        p = m.resolution.place
+        assert p is not None and p.country_code == "SY"
+        assert great_circle((p.lat, p.lon), (35.93, 36.63)).km < 50
+
+
+def test_turkey_is_the_country(idlib: Document) -> None:
+    for m in places(idlib, "Turkey"):
+        p = m.resolution.place
+        assert p is not None and p.country_code == "TR" and p.feature_code == "PCLI"
+
+
+def test_moscow_is_the_russian_city(idlib: Document) -> None:
+    for m in places(idlib, "Moscow"):
+        p = m.resolution.place
+        assert p is not None and p.country_code == "RU" and p.feature_class == "P"
+
+
+def test_kremlin_is_a_place_in_moscow(idlib: Document) -> None:
+    for m in places(idlib, "Kremlin"):
+        p = m.resolution.place
+        assert p is not None and p.country_code == "RU"
+        assert great_circle((p.lat, p.lon), (55.7520, 37.6178)).km < 5
+    assert any(m.resolution.role == "metonym" for m in places(idlib, "Kremlin"))
+
+
+def test_demonyms_resolve_to_countries(idlib: Document) -> None:
+    codes = {m.resolution.place.country_code for m in places(idlib, "Turkish")}
+    assert codes == {"TR"}
+    assert all(m.kind == "demonym" for m in places(idlib, "Syrian"))
+
+
+def test_cli_json_through_python_json(tmp_path) -> None:
+    out = subprocess.run(
+        [sys.executable, "-m", "geotag", "--format", "jsonl", str(ARTICLES / "idlib.txt")],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    (line,) = out.stdout.splitlines()
+    doc = json.loads(line)
+    text = (ARTICLES / "idlib.txt").read_text(encoding="utf-8")
+    assert doc["source"].endswith("idlib.txt")
+    for ent in doc["entities"]:
+        assert text[ent["start"] : ent["end"]] == ent["text"]
+    assert any(
+        e["place"] and e["place"]["country_code"] == "SY"
+        for e in doc["entities"]
+        if e["label"] == "PLACE"
+    )
