@@ -106,28 +106,32 @@ def test_missing_columns_and_missing_file(tmp_path: Path) -> None:
 
 def test_cache_is_written_reused_and_rebuilt_when_corrupt(tmp_path: Path) -> None:
     first = Gazetteer.load(MINI_GAZETTEER, demonyms=MINI_DEMONYMS)
-    files = list(cache_dir().glob(f"gazetteer-{first.sha256[:32]}-*.json"))
+    files = list(cache_dir().glob(f"gazetteer-{first.sha256[:32]}-*"))
     assert len(files) == 1
     stamp = files[0].stat().st_mtime_ns
     again = Gazetteer.load(MINI_GAZETTEER, demonyms=MINI_DEMONYMS)
     assert files[0].stat().st_mtime_ns == stamp  # read, not rewritten
     assert len(again) == len(first)
-    files[0].write_bytes(b'{"sha256": "' + first.sha256.encode() + b'", "name": [1, 2')
+    files[0].write_bytes(b"GEOTAG-GAZETTEER-INDEX\n{" + first.sha256.encode())
     rebuilt = Gazetteer.load(MINI_GAZETTEER, demonyms=MINI_DEMONYMS)
     assert len(rebuilt) == len(first)
     assert rebuilt.lookup("Idlib") == first.lookup("Idlib")
 
 
 def test_cache_with_wrong_shape_is_not_trusted(tmp_path: Path) -> None:
-    first = Gazetteer.load(MINI_GAZETTEER, demonyms=MINI_DEMONYMS)
-    (cached,) = cache_dir().glob(f"gazetteer-{first.sha256[:32]}-*.json")
-    import orjson
+    from geotag.gazetteer import _cache_file, _parse_csv, _write_cache
 
-    data = orjson.loads(cached.read_bytes())
-    data["name_index"]["idlib"] = [10**6]  # points past the last row
-    cached.write_bytes(orjson.dumps(data))
+    raw = MINI_GAZETTEER.read_bytes()
+    first = Gazetteer.load(MINI_GAZETTEER, demonyms=MINI_DEMONYMS)
+    table = _parse_csv(raw, MINI_GAZETTEER)
+    table.names.rows[0] = 10**6  # points past the last row
+    _write_cache(_cache_file(first.sha256), table, first.sha256)
     again = Gazetteer.load(MINI_GAZETTEER, demonyms=MINI_DEMONYMS)
-    assert all(r < len(again) for r in again.lookup("Idlib"))
+    assert again.lookup("Idlib") == first.lookup("Idlib")
+    assert all(r < len(again) for key in ("Asia", "Idlib", "Paris") for r in again.lookup(key))
+    cached = _cache_file(first.sha256)
+    cached.write_bytes(cached.read_bytes()[:-10])  # truncated
+    assert Gazetteer.load(MINI_GAZETTEER, demonyms=MINI_DEMONYMS).lookup("Paris")
 
 
 def test_changed_csv_gets_a_new_cache_key(tmp_path: Path) -> None:
@@ -155,3 +159,12 @@ def test_env_var_chooses_gazetteer(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_default_gazetteer_is_found() -> None:
     path = default_gazetteer_path()
     assert path.is_file() and os.path.getsize(path) > 0
+
+
+def test_old_cache_formats_are_pruned(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GEOTAG_CACHE_DIR", str(tmp_path))
+    old = tmp_path / "gazetteer-0123-v1.json"
+    old.write_text("{}")
+    Gazetteer.load(MINI_GAZETTEER)
+    assert not old.exists()
+    assert len(list(tmp_path.glob("gazetteer-*.index"))) == 1

@@ -8,7 +8,9 @@ import hashlib
 import io
 import os
 import re
+import sys
 import unicodedata
+from array import array
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from importlib import resources
@@ -41,7 +43,7 @@ COUNTRY_CODES = frozenset({"PCLI", "PCLD", "PCLF", "PCLS", "PCLIX", "PCL", "TERR
 GAZETTEER_ENV = "GEOTAG_GAZETTEER"
 CACHE_ENV = "GEOTAG_CACHE_DIR"
 # Bump whenever the compiled layout or the normalisation changes: old caches are then ignored.
-CACHE_FORMAT = 3
+CACHE_FORMAT = 4
 
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 _APOSTROPHES = re.compile(r"['`\u2018\u2019\u02bc\u02bb\u00b4]")
@@ -91,37 +93,76 @@ def _data_file(name: str) -> Path:
     )
 
 
-@dataclass(slots=True)
-class _Columns:
-    """The gazetteer's rows stored column by column (compact, and cheap to cache)."""
+class NameIndex:
+    """Normalised key -> gazetteer rows, stored flat (sorted keys, offsets, rows) so the
+    cache holds it as plain bytes and loads it without building a million small objects."""
 
-    geonameid: list[int | None]
+    __slots__ = ("_slot", "keys", "offsets", "rows")
+
+    def __init__(self, keys: list[str], offsets: array[int], rows: array[int]) -> None:
+        self.keys = keys
+        self.offsets = offsets
+        self.rows = rows
+        self._slot = {k: i for i, k in enumerate(keys)}
+
+    @classmethod
+    def build(cls, table: dict[str, list[int]]) -> NameIndex:
+        keys = sorted(table)
+        offsets = array("i", [0])
+        rows = array("i")
+        for key in keys:
+            rows.extend(table[key])
+            offsets.append(len(rows))
+        return cls(keys, offsets, rows)
+
+    def get(self, key: str) -> list[int]:
+        i = self._slot.get(key)
+        if i is None:
+            return []
+        return self.rows[self.offsets[i] : self.offsets[i + 1]].tolist()
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    def valid(self, n_rows: int) -> bool:
+        offsets, rows = self.offsets, self.rows
+        if len(offsets) != len(self.keys) + 1 or offsets[0] != 0 or offsets[-1] != len(rows):
+            return False
+        if any(offsets[i] > offsets[i + 1] for i in range(len(self.keys))):
+            return False
+        return not rows or (min(rows) >= 0 and max(rows) < n_rows)
+
+
+_TEXT_COLUMNS = (
+    "name",
+    "feature_class",
+    "feature_code",
+    "country_code",
+    "admin1_code",
+    "admin1_name",
+    "source",
+)
+_NUMBER_COLUMNS = (("geonameid", "q"), ("lat", "d"), ("lon", "d"), ("population", "q"))
+NO_ID = -1
+
+
+@dataclass(slots=True)
+class _Table:
+    """The gazetteer's rows column by column, and its two name indexes."""
+
+    geonameid: array[int]  # NO_ID where the row has none
+    lat: array[float]
+    lon: array[float]
+    population: array[int]
     name: list[str]
-    lat: list[float]
-    lon: list[float]
     feature_class: list[str]
     feature_code: list[str]
     country_code: list[str]
     admin1_code: list[str]
     admin1_name: list[str]
-    population: list[int]
     source: list[str]
-    names: list[list[str]]
-    abbreviations: list[list[str]]
-    name_index: dict[str, list[int]]
-    abbreviation_index: dict[str, list[int]]
-
-    def build_indexes(self) -> None:
-        names: dict[str, list[int]] = {}
-        abbreviations: dict[str, list[int]] = {}
-        for i, row_names in enumerate(self.names):
-            for key in {normalize_name(n) for n in row_names}:
-                if key:
-                    names.setdefault(key, []).append(i)
-            for abbr in {abbreviation_key(a) for a in self.abbreviations[i]}:
-                abbreviations.setdefault(abbr, []).append(i)
-        self.name_index = names
-        self.abbreviation_index = abbreviations
+    names: NameIndex
+    abbreviations: NameIndex
 
 
 class Gazetteer:
@@ -129,7 +170,7 @@ class Gazetteer:
 
     def __init__(
         self,
-        columns: _Columns,
+        columns: _Table,
         demonyms: dict[str, DemonymTarget],
         path: Path | None = None,
         sha256: str = "",
@@ -139,8 +180,8 @@ class Gazetteer:
         self.sha256 = sha256
         self.demonyms = demonyms
         self._places: dict[int, Place] = {}
-        self._names = columns.name_index
-        self._abbreviations = columns.abbreviation_index
+        self._names = columns.names
+        self._abbreviations = columns.abbreviations
         self._countries: dict[str, int] = {}
         self._admin1: dict[tuple[str, str], int] = {}
         self._by_id: dict[int, int] | None = None
@@ -189,7 +230,7 @@ class Gazetteer:
         cls, rows: Iterable[dict[str, str]], demonyms: dict[str, DemonymTarget] | None = None
     ) -> Gazetteer:
         """Build a gazetteer from dict rows with the CSV's columns (tests, small fixtures)."""
-        return cls(_columns_from_records(rows, "<rows>"), demonyms or {})
+        return cls(_table_from_records(rows, "<rows>"), demonyms or {})
 
     def _index(self) -> None:
         c = self._c
@@ -217,8 +258,9 @@ class Gazetteer:
             c = self._c
             cc = c.country_code[row]
             country_row = self._countries.get(cc)
+            gid = c.geonameid[row]
             place = Place(
-                geonameid=c.geonameid[row],
+                geonameid=None if gid == NO_ID else gid,
                 name=c.name[row],
                 lat=c.lat[row],
                 lon=c.lon[row],
@@ -235,17 +277,14 @@ class Gazetteer:
 
     def lookup(self, name: str) -> list[int]:
         """Rows whose name or alternate name normalises like `name`."""
-        return self._names.get(normalize_name(name), [])
+        return self._names.get(normalize_name(name))
 
     def lookup_key(self, key: str) -> list[int]:
         """Rows for an already normalised key."""
-        return self._names.get(key, [])
+        return self._names.get(key)
 
     def lookup_abbreviation(self, text: str) -> list[int]:
-        return self._abbreviations.get(abbreviation_key(text), [])
-
-    def names_of(self, row: int) -> list[str]:
-        return self._c.names[row]
+        return self._abbreviations.get(abbreviation_key(text))
 
     def country_row(self, country_code: str) -> int | None:
         return self._countries.get(country_code)
@@ -274,7 +313,7 @@ class Gazetteer:
         if self._by_id is None:
             self._by_id = {}
             for i, gid in enumerate(self._c.geonameid):
-                if gid is not None:
+                if gid != NO_ID:
                     self._by_id.setdefault(gid, i)
         return self._by_id.get(geonameid)
 
@@ -294,7 +333,7 @@ class Gazetteer:
 # -- CSV parsing -------------------------------------------------------------------------
 
 
-def _parse_csv(raw: bytes, path: Path) -> _Columns:
+def _parse_csv(raw: bytes, path: Path) -> _Table:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -308,18 +347,24 @@ def _parse_csv(raw: bytes, path: Path) -> _Columns:
             f"{path}:1: header lacks column(s) {', '.join(missing)}; "
             f"expected the columns {','.join(COLUMNS)}"
         )
-    return _columns_from_records(reader, str(path))
+    return _table_from_records(reader, str(path))
 
 
-def _columns_from_records(records: Iterable[dict[str, str]], where: str) -> _Columns:
-    c = _Columns([], [], [], [], [], [], [], [], [], [], [], [], [], {}, {})
-    for number, rec in enumerate(records, start=2):
+def _table_from_records(records: Iterable[dict[str, str]], where: str) -> _Table:
+    c = _Table(
+        array("q"), array("d"), array("d"), array("q"), [], [], [], [], [], [], [],
+        NameIndex.build({}), NameIndex.build({}),
+    )  # fmt: skip
+    names: dict[str, list[int]] = {}
+    abbreviations: dict[str, list[int]] = {}
+    for i, (number, rec) in enumerate(enumerate(records, start=2)):
         if None in rec:
             raise GazetteerError(f"{where}:{number}: more fields than the header has columns")
         name = (rec.get("name") or "").strip()
         if not name:
             raise GazetteerError(f"{where}:{number}: column 'name' is empty")
-        c.geonameid.append(_int_or_none(rec, "geonameid", where, number))
+        gid = _int_or_none(rec, "geonameid", where, number)
+        c.geonameid.append(NO_ID if gid is None else gid)
         c.name.append(name)
         c.lat.append(_coordinate(rec, "lat", 90.0, where, number))
         c.lon.append(_coordinate(rec, "lon", 180.0, where, number))
@@ -330,12 +375,15 @@ def _columns_from_records(records: Iterable[dict[str, str]], where: str) -> _Col
         c.admin1_name.append((rec.get("admin1_name") or "").strip())
         c.population.append(_int_or_none(rec, "population", where, number) or 0)
         c.source.append((rec.get("source") or "").strip())
-        alternates = [a.strip() for a in (rec.get("alternatenames") or "").split("|")]
-        c.names.append([name, *(a for a in alternates if a and a != name)])
-        c.abbreviations.append(
-            [a.strip() for a in (rec.get("abbreviations") or "").split("|") if a.strip()]
-        )
-    c.build_indexes()
+        alternates = (rec.get("alternatenames") or "").split("|")
+        for key in {normalize_name(n) for n in (name, *alternates)}:
+            if key:
+                names.setdefault(key, []).append(i)
+        for abbr in {abbreviation_key(a) for a in (rec.get("abbreviations") or "").split("|")}:
+            if abbr:
+                abbreviations.setdefault(abbr, []).append(i)
+    c.names = NameIndex.build(names)
+    c.abbreviations = NameIndex.build(abbreviations)
     return c
 
 
@@ -413,48 +461,126 @@ def cache_dir() -> Path:
 
 
 def _cache_file(digest: str) -> Path:
-    return cache_dir() / f"gazetteer-{digest[:32]}-v{CACHE_FORMAT}.json"
+    return cache_dir() / f"gazetteer-{digest[:32]}-v{CACHE_FORMAT}.index"
 
 
-_ROW_COLUMNS = tuple(k for k in _Columns.__slots__ if not k.endswith("_index"))
+_MAGIC = b"GEOTAG-GAZETTEER-INDEX\n"
+_SEPARATOR = "\x1f"  # the unit separator never occurs in a name
 
 
-def _read_cache(path: Path, digest: str) -> _Columns | None:
-    try:
-        data = orjson.loads(path.read_bytes())
-    except (OSError, orjson.JSONDecodeError):
-        return None
-    if not isinstance(data, dict) or data.get("sha256") != digest:
-        return None
-    try:
-        columns = _Columns(**{k: data[k] for k in _Columns.__slots__})
-    except (KeyError, TypeError):
-        return None
-    rows = len(columns.name)
-    if any(not isinstance(getattr(columns, k), list) for k in _ROW_COLUMNS):
-        return None
-    if any(len(getattr(columns, k)) != rows for k in _ROW_COLUMNS):
-        return None
-    for index in (columns.name_index, columns.abbreviation_index):
-        if not isinstance(index, dict):
-            return None
-        for hits in index.values():
-            if not isinstance(hits, list) or any(
-                not isinstance(i, int) or not 0 <= i < rows for i in hits
-            ):
-                return None
-    return columns
+def _encode_texts(values: list[str]) -> bytes:
+    return _SEPARATOR.join(values).encode("utf-8")
 
 
-def _write_cache(path: Path, columns: _Columns, digest: str) -> None:
-    payload: dict[str, Any] = {k: getattr(columns, k) for k in _Columns.__slots__}
-    payload["sha256"] = digest
+def _decode_texts(data: bytes, count: int) -> list[str] | None:
+    values = data.decode("utf-8").split(_SEPARATOR) if count else []
+    return values if len(values) == count else None
+
+
+def _write_cache(path: Path, table: _Table, digest: str) -> None:
+    """A small JSON header, then plain bytes: arrays and separator-joined strings.
+    Nothing in it is executed when read."""
+    sections: list[tuple[str, bytes]] = []
+    for col, _ in _NUMBER_COLUMNS:
+        sections.append((col, getattr(table, col).tobytes()))
+    for col in _TEXT_COLUMNS:
+        sections.append((col, _encode_texts(getattr(table, col))))
+    for name in ("names", "abbreviations"):
+        index: NameIndex = getattr(table, name)
+        sections.append((f"{name}.keys", _encode_texts(index.keys)))
+        sections.append((f"{name}.offsets", index.offsets.tobytes()))
+        sections.append((f"{name}.rows", index.rows.tobytes()))
+    header = {
+        "format": CACHE_FORMAT,
+        "sha256": digest,
+        "byteorder": sys.byteorder,
+        "rows": len(table.name),
+        "keys": {"names": len(table.names), "abbreviations": len(table.abbreviations)},
+        "sections": [[name, len(data)] for name, data in sections],
+    }
     tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_bytes(orjson.dumps(payload))
+        with open(tmp, "wb") as f:
+            f.write(_MAGIC + orjson.dumps(header) + b"\n")
+            for _, data in sections:
+                f.write(data)
         os.replace(tmp, path)
+        _prune_cache(path)
     except OSError:
         # A read-only or full cache directory only costs start-up time.
         with contextlib.suppress(OSError):
             tmp.unlink(missing_ok=True)
+
+
+CACHE_KEEP = 5
+
+
+def _prune_cache(current: Path) -> None:
+    """Drop caches of older formats, and all but the few most recently built."""
+    entries = []
+    for other in current.parent.glob("gazetteer-*"):
+        if other == current:
+            continue
+        if not other.name.endswith(f"-v{CACHE_FORMAT}.index"):
+            other.unlink(missing_ok=True)
+        else:
+            entries.append((other.stat().st_mtime, other))
+    for _, stale in sorted(entries, reverse=True)[CACHE_KEEP - 1 :]:
+        stale.unlink(missing_ok=True)
+
+
+def _read_cache(path: Path, digest: str) -> _Table | None:
+    """The cached table, or None when the file is missing, stale, or does not add up."""
+    try:
+        raw = path.read_bytes()
+    except OSError:
+        return None
+    if not raw.startswith(_MAGIC):
+        return None
+    end = raw.find(b"\n", len(_MAGIC))
+    try:
+        header = orjson.loads(raw[len(_MAGIC) : end])
+        if (
+            header["format"] != CACHE_FORMAT
+            or header["sha256"] != digest
+            or header["byteorder"] != sys.byteorder
+        ):
+            return None
+        rows = int(header["rows"])
+        parts: dict[str, bytes] = {}
+        pos = end + 1
+        for name, size in header["sections"]:
+            parts[name] = raw[pos : pos + size]
+            pos += size
+        if pos != len(raw):
+            return None
+        numbers = {}
+        for col, code in _NUMBER_COLUMNS:
+            numbers[col] = _array(code, parts[col], rows)
+        texts = {col: _decode_texts(parts[col], rows) for col in _TEXT_COLUMNS}
+        indexes = {}
+        for name in ("names", "abbreviations"):
+            n_keys = int(header["keys"][name])
+            keys = _decode_texts(parts[f"{name}.keys"], n_keys)
+            offsets = _array("i", parts[f"{name}.offsets"], n_keys + 1)
+            hits = _array("i", parts[f"{name}.rows"], None)
+            if keys is None or offsets is None or hits is None:
+                return None
+            index = NameIndex(keys, offsets, hits)
+            if not index.valid(rows):
+                return None
+            indexes[name] = index
+    except (KeyError, TypeError, ValueError, UnicodeDecodeError, orjson.JSONDecodeError):
+        return None
+    if any(v is None for v in numbers.values()) or any(v is None for v in texts.values()):
+        return None
+    return _Table(**numbers, **texts, **indexes)  # type: ignore[arg-type]
+
+
+def _array(code: str, data: bytes, count: int | None) -> array[Any] | None:
+    values = array(code)
+    if len(data) % values.itemsize:
+        return None
+    values.frombytes(data)
+    return values if count is None or len(values) == count else None

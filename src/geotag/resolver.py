@@ -270,7 +270,8 @@ class Resolver:
         if full != base:
             # A name that itself ends in a type word ("Kansas City", "Red Sea state") keeps
             # the rows of its full form first.
-            rows = list(gaz.lookup_key(full)) + [r for r in rows if r not in rows]
+            full_rows = gaz.lookup_key(full)
+            rows = [*full_rows, *(r for r in rows if r not in full_rows)]
         stripped = _POSSESSIVE.sub("", surface.strip())
         if _ABBREVIATION.match(stripped):
             rows += [r for r in gaz.lookup_abbreviation(stripped) if r not in rows]
