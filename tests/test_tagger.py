@@ -9,7 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from geotag.gazetteer import Gazetteer
-from geotag.tagger import Tagger, TagOptions, trim_span
+from geotag.repair import trim_span
+from geotag.tagger import Tagger, TagOptions
 
 
 def spans(text: str, *marks: tuple[str, str]) -> list[tuple[int, int, str]]:
@@ -153,3 +154,21 @@ def test_any_spans_give_valid_offsets_and_json(mini_gazetteer: Gazetteer, words,
         if m.resolution is not None:
             assert 0.0 <= m.resolution.confidence <= 1.0
     json.loads(json.dumps(doc.to_dict()))
+
+
+def test_demonym_adjectives_are_places_and_people_words_are_demonyms(
+    mini_gazetteer: Gazetteer,
+) -> None:
+    text = "Syrian troops and Turkish tanks moved; Syrians and Turks fled; a Turk stayed."
+    marks = spans(text, ("Syrian", "NORP"), ("Turkish", "NORP"), ("Syrians", "NORP"), ("Turks", "NORP"), ("Turk", "NORP"))
+    doc = Tagger(mini_gazetteer).tag(text, marks)
+    got = [(m.text, m.label, m.resolution.place.country_code) for m in doc.mentions]
+    assert got == [
+        ("Syrian", "PLACE", "SY"),
+        ("Turkish", "PLACE", "TR"),
+        ("Syrians", "DEMONYM", "SY"),
+        ("Turks", "DEMONYM", "TR"),
+        ("Turk", "DEMONYM", "TR"),
+    ]
+    syria = next(e for e in doc.places if e.resolution.place.country_code == "SY")
+    assert syria.mentions == 2 and syria.kind == "demonym"

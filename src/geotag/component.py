@@ -17,8 +17,9 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from .gazetteer import Gazetteer
+from .repair import RawSpan
 from .resolver import ResolverOptions
-from .tagger import RawSpan, Tagger, TagOptions
+from .tagger import Tagger, TagOptions
 
 
 def spans_of(doc: Doc) -> list[RawSpan]:

@@ -309,6 +309,25 @@ class Gazetteer:
                 return rows[0]
         return self._countries.get(target.country_code) if target.country_code else None
 
+    def demonym_names_people(self, word: str) -> bool:
+        """True when a listed demonym is a word for the people ("Syrians", "Turk", "Briton",
+        "Frenchman"), False when it is (also) the adjective ("Syrian", "Turkish")."""
+        key = normalize_name(word)
+        target = self.demonyms.get(key)
+        if target is None:
+            return False
+        if key.endswith("men") or key.endswith("man"):
+            return True
+        if key.endswith("s") and key[:-1] in self.demonyms:
+            return True
+        if key + "s" not in self.demonyms:
+            return False
+        # "Turk" has a plural and its country has another singular form ("Turkish"): a noun.
+        return any(
+            other != key and not other.endswith("s") and t == target
+            for other, t in self.demonyms.items()
+        )
+
     def by_geonameid(self, geonameid: int) -> int | None:
         if self._by_id is None:
             self._by_id = {}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-Label = Literal["PERSON", "ORG", "PLACE"]
+Label = Literal["PERSON", "ORG", "PLACE", "DEMONYM"]
 Kind = Literal["toponym", "demonym"]
 Role = Literal["literal", "metonym"]
 
@@ -120,7 +120,7 @@ class Mention:
             "label": self.label,
             "ner_label": self.ner_label,
         }
-        if self.label == "PLACE":
+        if self.label in ("PLACE", "DEMONYM"):
             res = self.resolution
             out["kind"] = self.kind or "toponym"
             out["role"] = res.role if res else "literal"

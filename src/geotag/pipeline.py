@@ -19,7 +19,8 @@ from . import DEFAULT_MODEL
 from .errors import ModelError
 from .gazetteer import Gazetteer
 from .models import Article, Document, Failure
-from .tagger import RawSpan, Tagger, TagOptions
+from .repair import RawSpan
+from .tagger import Tagger, TagOptions
 
 if TYPE_CHECKING:
     from spacy.language import Language

@@ -6,19 +6,14 @@ the same code serves the CLI pipeline, the spaCy component and tests with hand-m
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
 from .gazetteer import Gazetteer, normalize_name
 from .models import Document, Entity, Focus, FocusItem, Kind, Label, Mention, Place, Resolution
+from .repair import PLACE_LABELS, RawSpan, repair_spans
 from .resolver import PlaceQuery, Resolver, ResolverOptions
-
-RawSpan = tuple[int, int, str]
-
-PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
-_EDGE_JUNK = " \t\r\n.,;:!?\"'“”‘’«»()[]{}-–—/\\*•|"
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,32 +57,33 @@ class Tagger:
     # -- labels --------------------------------------------------------------------------
 
     def label(self, text: str, spans: Iterable[RawSpan]) -> list[Mention]:
-        """Map NER labels to PERSON / ORG / PLACE and tidy span edges; drop the rest."""
+        """Repair the NER spans, then map their labels to PERSON / ORG / PLACE / DEMONYM.
+
+        A demonym used as an adjective ("Syrian troops") is a PLACE of kind demonym, as
+        GeoWebNews counts it; a word for the people ("Syrians", "a Turk") is a DEMONYM:
+        linked to its country, but not a place name. Other labels (dates...) are dropped.
+        """
         out: list[Mention] = []
-        for start, end, ner_label in sorted(set(spans)):
-            start, end = trim_span(text, start, end)
-            if start >= end:
-                continue
+        for start, end, ner_label in repair_spans(text, spans, self.gazetteer):
             surface = text[start:end]
             label: Label
             kind: Kind | None = None
             if ner_label == "PERSON":
                 label = "PERSON"
             elif ner_label == "ORG":
-                label = "PLACE" if self._is_landmark(surface) else "ORG"
+                if self._is_landmark(surface):
+                    label, kind = "PLACE", "toponym"
+                else:
+                    label = "ORG"
             elif ner_label in PLACE_LABELS:
-                label = "PLACE"
-                kind = "toponym"
-            elif ner_label == "NORP":
+                label, kind = "PLACE", "toponym"
+            else:  # NORP
                 if not self.options.demonyms or self.gazetteer.demonym(surface) is None:
                     continue
-                label, kind = "PLACE", "demonym"
-            else:
-                continue
-            if label == "PLACE" and kind is None:
-                kind = "toponym"
+                people = self.gazetteer.demonym_names_people(surface)
+                label, kind = ("DEMONYM" if people else "PLACE"), "demonym"
             out.append(Mention(start, end, surface, label, ner_label, kind))
-        return _drop_overlaps(out)
+        return out
 
     def _is_landmark(self, surface: str) -> bool:
         return any(
@@ -97,7 +93,7 @@ class Tagger:
     # -- resolution ----------------------------------------------------------------------
 
     def resolve(self, text: str, mentions: Sequence[Mention]) -> list[Mention]:
-        places = [i for i, m in enumerate(mentions) if m.label == "PLACE"]
+        places = [i for i, m in enumerate(mentions) if m.label in ("PLACE", "DEMONYM")]
         queries = [
             PlaceQuery(
                 start=mentions[i].start,
@@ -115,54 +111,9 @@ class Tagger:
             m = mentions[i]
             out[i] = replace(m, resolution=res, key=_place_key(m, res))
         for i, m in enumerate(out):
-            if m.label != "PLACE":
+            if m.label not in ("PLACE", "DEMONYM"):
                 out[i] = replace(m, key=normalize_name(m.text) or m.text.lower())
         return out
-
-
-def trim_span(text: str, start: int, end: int) -> tuple[int, int]:
-    """Drop whitespace and stray punctuation at a span's edges, and cut a span that runs
-    into an unclosed bracket ("Hayat Tahrir al-Sham (HTS" -> "Hayat Tahrir al-Sham")."""
-    while start < end and text[start] in _EDGE_JUNK:
-        if text[start] in "([{" and _balanced(text[start:end]):
-            break
-        start += 1
-    while end > start and text[end - 1] in _EDGE_JUNK:
-        ch = text[end - 1]
-        if ch == "." and _keeps_final_dot(text[start:end]):
-            break
-        if ch in ")]}" and _balanced(text[start:end]):
-            break
-        end -= 1
-    span = text[start:end]
-    if span.count("(") > span.count(")"):
-        cut = start + span.rindex("(")
-        if cut > start:
-            return trim_span(text, start, cut)
-    return start, end
-
-
-def _balanced(s: str) -> bool:
-    return s.count("(") == s.count(")") and s.count("[") == s.count("]")
-
-
-_DOTTED = re.compile(r"(?:^|\s)(?:[A-Za-z]\.){2,}$|(?:^|\s)(?:St|Mt|Ft|Jr|Sr|Co|Inc|Ltd|Corp)\.$")
-
-
-def _keeps_final_dot(s: str) -> bool:
-    """ "U.S." and "Inc." keep their final dot; a sentence's full stop does not."""
-    return bool(_DOTTED.search(s))
-
-
-def _drop_overlaps(mentions: list[Mention]) -> list[Mention]:
-    out: list[Mention] = []
-    for m in mentions:
-        if out and m.start < out[-1].end:
-            if (m.end - m.start) > (out[-1].end - out[-1].start):
-                out[-1] = m
-            continue
-        out.append(m)
-    return out
 
 
 def _place_key(m: Mention, res: Resolution) -> str:
@@ -181,7 +132,7 @@ def aggregate(
     """Gather mentions into people, organisations and places, most mentioned first."""
     people = _people(m for m in mentions if m.label == "PERSON")
     orgs = _gather(m for m in mentions if m.label == "ORG")
-    places = _gather(m for m in mentions if m.label == "PLACE")
+    places = _gather(m for m in mentions if m.label in ("PLACE", "DEMONYM"))
     return people, orgs, places
 
 
@@ -201,14 +152,15 @@ def _gather(
         if res is None:
             res = first.resolution
         kind = first.kind
-        if first.label == "PLACE" and any(m.kind == "toponym" for m in ms):
+        is_place = first.label in ("PLACE", "DEMONYM")
+        if is_place and any(m.kind == "toponym" for m in ms):
             kind = "toponym"
         role = None
-        if first.label == "PLACE":
+        if is_place:
             literal = any(m.resolution is None or m.resolution.role == "literal" for m in ms)
             role = "literal" if literal else "metonym"
         name = longest if first.label == "PERSON" else forms.most_common(1)[0][0]
-        if first.label == "PLACE" and kind == "toponym":
+        if is_place and kind == "toponym":
             name = next(m.text for m in ms if m.kind == "toponym")
         entities.append(
             (
@@ -216,7 +168,7 @@ def _gather(
                 order,
                 Entity(
                     name=name,
-                    label=first.label,
+                    label="PLACE" if is_place else first.label,
                     mentions=len(ms),
                     forms=tuple(sorted(forms, key=lambda f: (-forms[f], f))),
                     kind=kind,
@@ -261,7 +213,7 @@ def focus(mentions: Sequence[Mention], gazetteer: Gazetteer, top: int = 3) -> Fo
     cities: _Tally = {}
     for m in mentions:
         res = m.resolution
-        if m.label != "PLACE" or res is None or res.place is None:
+        if m.label not in ("PLACE", "DEMONYM") or res is None or res.place is None:
             continue
         p = res.place
         weight = DEMONYM_WEIGHT if m.kind == "demonym" else 1.0

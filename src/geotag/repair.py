@@ -1,0 +1,292 @@
+"""Repairs to the NER's spans before they are labelled: edges, labels, missed places.
+
+Each rule is general (it states a property of names in news text), is applied in the
+order of `repair_spans`, and never moves a span outside the text:
+
+1. **Edges.** A leading article ("the United States"), a trailing possessive ("Syria's")
+   and stray punctuation are dropped; a span that runs into an unclosed bracket ("Hayat
+   Tahrir al-Sham (HTS") is cut before it; an abbreviation keeps its final dot ("W.Va.").
+2. **Demonyms.** A span on the demonym list is a demonym (NORP), whatever label it got.
+3. **People's surnames.** A one-word span that is the last name of a person named in full
+   elsewhere in the document ("Trump" beside "Donald Trump") is that PERSON.
+4. **Named parents.** A PERSON or ORG span followed by ", <state or country>" that the
+   gazetteer knows as a place there ("Alexandria, Va.") is a place.
+5. **Country and region names.** A PERSON or ORG span that is exactly the name of a
+   country or a first-level region ("Sri Lanka", "Tamil Nadu") is a place.
+6. **One label per name.** A name tagged as a place more often than as anything else in
+   the document is a place everywhere, and the other way round.
+7. **Recovery.** Country names and abbreviations, first-level regions and datelines
+   ("ALBUQUERQUE, N.M. (AP) -") that the model missed are added when the gazetteer is
+   sure: a capitalised name, not inside another entity, not a word the same text also uses
+   in lower case.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable
+
+from .gazetteer import Gazetteer, normalize_name
+
+RawSpan = tuple[int, int, str]
+
+PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
+NAME_LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "FAC", "NORP"})
+_EDGE_JUNK = " \t\r\n.,;:!?\"'“”‘’«»()[]{}-–—/\\*•|"
+_ARTICLE = re.compile(r"(?:the|The|THE)\s+")
+_POSSESSIVE = re.compile(r"(?:'s|’s|'|’)$")
+_DOTTED = re.compile(r"(?:^|\s)(?:[A-Za-z]\.){2,}$|(?:^|\s)(?:St|Mt|Ft|Jr|Sr|Co|Inc|Ltd|Corp)\.$")
+_NAME = re.compile(r"[A-Z][\w’'.&-]*(?:\s+(?:of\s+|de\s+|al-|el-)?[A-Z][\w’'.&-]*){0,4}")
+_DATELINE = re.compile(
+    r"(?m)^[ \t]*(?P<name>[A-Z][A-Z.'’-]+(?:[ \t]+[A-Z][A-Z.'’-]+){0,3})"
+    r"(?=\s*(?:,|\(|—|–|-{1,2}\s))"
+)
+_FOLLOWING_PARENT = re.compile(r",\s*((?:[A-Z][A-Za-z]{0,4}\.)+|[A-Z][a-z]+(?:\s[A-Z][a-z]+)?)")
+COUNTRY_CODES = frozenset({"PCLI", "PCLD", "PCLF", "PCLS", "PCLIX", "TERR"})
+
+
+def repair_spans(text: str, spans: Iterable[RawSpan], gazetteer: Gazetteer) -> list[RawSpan]:
+    """The NER spans after the repairs listed in the module docstring, sorted, no overlaps."""
+    fixed = [trim(text, s, e, label, gazetteer) for s, e, label in spans if label in NAME_LABELS]
+    fixed = [(s, e, label) for s, e, label in fixed if s < e]
+    fixed = [_relabel(text, s, e, label, gazetteer) for s, e, label in fixed]
+    fixed = _surnames(text, fixed)
+    fixed = _majority_labels(text, fixed)
+    fixed = _drop_overlaps(sorted(set(fixed)))
+    fixed += recover_places(text, fixed, gazetteer)
+    return _drop_overlaps(sorted(set(fixed)))
+
+
+# -- 1. edges ------------------------------------------------------------------------------
+
+
+def trim(text: str, start: int, end: int, label: str, gazetteer: Gazetteer) -> RawSpan:
+    start, end = trim_span(text, start, end, gazetteer)
+    if label != "PERSON":
+        m = _ARTICLE.match(text, start, end)
+        if m and m.end() < end and not _is_name_with_article(text[start:end], gazetteer):
+            start = m.end()
+    m = _POSSESSIVE.search(text, start, end)
+    if m and m.start() > start:
+        end = m.start()
+    return start, end, label
+
+
+def trim_span(
+    text: str, start: int, end: int, gazetteer: Gazetteer | None = None
+) -> tuple[int, int]:
+    """Drop whitespace and stray punctuation at a span's edges, and cut a span that runs
+    into an unclosed bracket ("Hayat Tahrir al-Sham (HTS" -> "Hayat Tahrir al-Sham")."""
+    while start < end and text[start] in _EDGE_JUNK:
+        if text[start] in "([{" and _balanced(text[start:end]):
+            break
+        start += 1
+    dotted = text[start : end + 1]
+    if (
+        gazetteer is not None
+        and text[end : end + 1] == "."
+        and _is_abbreviation(dotted)
+        and gazetteer.lookup_abbreviation(dotted)
+    ):
+        end += 1  # spaCy often leaves the dot of "W.Va." or "Kan." outside the span
+    while end > start and text[end - 1] in _EDGE_JUNK:
+        ch = text[end - 1]
+        if ch == "." and _keeps_final_dot(text[start:end], gazetteer):
+            break
+        if ch in ")]}" and _balanced(text[start:end]):
+            break
+        end -= 1
+    span = text[start:end]
+    if span.count("(") > span.count(")"):
+        cut = start + span.rindex("(")
+        if cut > start:
+            return trim_span(text, start, cut, gazetteer)
+    return start, end
+
+
+def _balanced(s: str) -> bool:
+    return s.count("(") == s.count(")") and s.count("[") == s.count("]")
+
+
+def _is_abbreviation(s: str) -> bool:
+    return bool(re.fullmatch(r"(?:[A-Z][A-Za-z]{0,4}\.)+", s))
+
+
+def _keeps_final_dot(s: str, gazetteer: Gazetteer | None) -> bool:
+    """ "U.S.", "Inc." and "N.C." keep their final dot; a sentence's full stop does not."""
+    if _DOTTED.search(s):
+        return True
+    return gazetteer is not None and _is_abbreviation(s) and bool(gazetteer.lookup_abbreviation(s))
+
+
+def _is_name_with_article(span: str, gazetteer: Gazetteer) -> bool:
+    """ "The Hague" and "The Gambia" keep their article: it is part of the name."""
+    return any(gazetteer.place(r).name.lower() == span.lower() for r in gazetteer.lookup(span))
+
+
+# -- 2, 4, 5. labels from the gazetteer ----------------------------------------------------
+
+
+def _relabel(text: str, start: int, end: int, label: str, gazetteer: Gazetteer) -> RawSpan:
+    surface = text[start:end]
+    if label != "NORP" and gazetteer.demonym(surface) is not None and " " not in surface:
+        return start, end, "NORP"
+    if label in ("PERSON", "ORG"):
+        if _names_country_or_region(surface, gazetteer):
+            return start, end, "GPE"
+        if _has_named_parent(text, start, end, gazetteer):
+            return start, end, "GPE"
+    return start, end, label
+
+
+def _names_country_or_region(surface: str, gazetteer: Gazetteer) -> bool:
+    key = normalize_name(surface)
+    for r in gazetteer.lookup_key(key):
+        p = gazetteer.place(r)
+        if (p.feature_code in COUNTRY_CODES or p.feature_code == "ADM1") and normalize_name(
+            p.name
+        ) == key:
+            return True
+    abbreviations = (
+        gazetteer.lookup_abbreviation(surface)
+        if _is_abbreviation(surface) or (surface.isupper() and 2 < len(surface) <= 5)
+        else []
+    )
+    return any(gazetteer.place(r).feature_code in COUNTRY_CODES for r in abbreviations)
+
+
+def _has_named_parent(text: str, start: int, end: int, gazetteer: Gazetteer) -> bool:
+    m = _FOLLOWING_PARENT.match(text, end)
+    if not m:
+        return False
+    parent = m.group(1)
+    parents = gazetteer.lookup_abbreviation(parent) or gazetteer.lookup(parent)
+    regions = {
+        (gazetteer.place(r).country_code, gazetteer.place(r).admin1_code)
+        for r in parents
+        if gazetteer.place(r).feature_code == "ADM1"
+    }
+    countries = {
+        gazetteer.place(r).country_code
+        for r in parents
+        if gazetteer.place(r).feature_code in COUNTRY_CODES
+    }
+    for r in gazetteer.lookup(text[start:end]):
+        p = gazetteer.place(r)
+        if p.feature_class in "PA" and (
+            (p.country_code, p.admin1_code) in regions or p.country_code in countries
+        ):
+            return True
+    return False
+
+
+# -- 3, 6. labels from the document --------------------------------------------------------
+
+
+def _surnames(text: str, spans: list[RawSpan]) -> list[RawSpan]:
+    full_names = {
+        text[s:e].split()[-1] for s, e, label in spans if label == "PERSON" and " " in text[s:e]
+    }
+    return [
+        (s, e, "PERSON")
+        if label in ("ORG", "GPE", "LOC") and " " not in text[s:e] and text[s:e] in full_names
+        else (s, e, label)
+        for s, e, label in spans
+    ]
+
+
+def _kind(label: str) -> str:
+    return "PLACE" if label in PLACE_LABELS else label
+
+
+def _majority_labels(text: str, spans: list[RawSpan]) -> list[RawSpan]:
+    votes: dict[str, Counter[str]] = {}
+    for s, e, label in spans:
+        if label in ("PERSON", "ORG") or label in PLACE_LABELS:
+            votes.setdefault(text[s:e], Counter())[_kind(label)] += 1
+    winners: dict[str, str] = {}
+    for name, counts in votes.items():
+        (top, n), *rest = counts.most_common()
+        if rest and n > rest[0][1]:
+            winners[name] = top
+    out = []
+    for s, e, label in spans:
+        winner = winners.get(text[s:e])
+        if winner and winner != _kind(label) and label != "NORP":
+            label = "GPE" if winner == "PLACE" else winner
+        out.append((s, e, label))
+    return out
+
+
+# -- 7. recovery ---------------------------------------------------------------------------
+
+
+def recover_places(text: str, spans: list[RawSpan], gazetteer: Gazetteer) -> list[RawSpan]:
+    """Place names the model missed, where the gazetteer leaves no doubt."""
+    taken = sorted((s, e) for s, e, _ in spans)
+    lowered = None
+    found: list[RawSpan] = []
+
+    def free(s: int, e: int) -> bool:
+        return not any(ts < e and s < te for ts, te in taken) and not any(
+            fs < e and s < fe for fs, fe, _ in found
+        )
+
+    for m in _DATELINE.finditer(text):
+        s, e = m.start("name"), m.end("name")
+        s, e = trim_span(text, s, e, gazetteer)
+        if s < e and free(s, e) and _known_place(text[s:e], gazetteer, cities=True):
+            found.append((s, e, "GPE"))
+    for m in _NAME.finditer(text):
+        s, e = trim_span(text, m.start(), m.end(), gazetteer)
+        if s >= e or not free(s, e):
+            continue
+        surface = text[s:e]
+        if not _known_place(surface, gazetteer, cities=False):
+            continue
+        if " " not in surface and not surface.isupper():
+            if lowered is None:
+                lowered = set(re.findall(r"\b[a-z][a-z-]+\b", text))
+            if surface.lower() in lowered or _sentence_start(text, s):
+                continue
+        found.append((s, e, "GPE"))
+    return found
+
+
+def _known_place(surface: str, gazetteer: Gazetteer, cities: bool) -> bool:
+    """A country (name or abbreviation) or a first-level region, or with `cities` a city of
+    at least 100,000 people, named exactly."""
+    if _is_abbreviation(surface) or (surface.isupper() and len(surface) <= 4):
+        return any(
+            gazetteer.place(r).feature_code in COUNTRY_CODES
+            for r in gazetteer.lookup_abbreviation(surface)
+        )
+    key = normalize_name(surface)
+    if len(key) < 4:
+        return False
+    for r in gazetteer.lookup_key(key):
+        p = gazetteer.place(r)
+        if normalize_name(p.name) != key:
+            continue
+        if p.feature_code in COUNTRY_CODES or p.feature_code == "ADM1":
+            return True
+        if cities and p.feature_class == "P" and p.population >= 100_000:
+            return True
+    return False
+
+
+def _sentence_start(text: str, start: int) -> bool:
+    before = text[max(0, start - 3) : start].rstrip(" \t\"'“‘")
+    return not before or before[-1] in ".!?\n:"
+
+
+def _drop_overlaps(spans: list[RawSpan]) -> list[RawSpan]:
+    out: list[RawSpan] = []
+    for span in spans:
+        if out and span[0] < out[-1][1]:
+            if (span[1] - span[0]) > (out[-1][1] - out[-1][0]):
+                out[-1] = span
+            continue
+        out.append(span)
+    return out
