@@ -11,11 +11,12 @@ import re
 import sys
 import unicodedata
 from array import array
-from collections.abc import Iterable, Iterator
+from bisect import bisect_left
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 import orjson
 from anyascii import anyascii
@@ -43,7 +44,7 @@ COUNTRY_CODES = frozenset({"PCLI", "PCLD", "PCLF", "PCLS", "PCLIX", "PCL", "TERR
 GAZETTEER_ENV = "GEOTAG_GAZETTEER"
 CACHE_ENV = "GEOTAG_CACHE_DIR"
 # Bump whenever the compiled layout or the normalisation changes: old caches are then ignored.
-CACHE_FORMAT = 4
+CACHE_FORMAT = 5
 
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 _APOSTROPHES = re.compile(r"['`\u2018\u2019\u02bc\u02bb\u00b4]")
@@ -64,6 +65,26 @@ def normalize_name(text: str) -> str:
     if text.startswith("the "):
         text = text[4:]
     return text
+
+
+# Ordinary English words that also name regions somewhere (France's Centre, Cameroon's
+# Littoral, Papua New Guinea's Gulf): the gazetteer alone never makes them places.
+GENERIC_NAMES = frozenset(
+    """
+    centre center central north south east west northern southern eastern western northeast
+    northwest southeast southwest coast gulf valley capital capitol islands island lakes
+    lake mountains mountain plateau delta littoral interior border borders city state
+    region province district territory midlands highlands lowlands upper lower middle mid
+    greater federal national metro downtown uptown harbour harbor bay beach river port hill
+    hills union
+    """.split()
+)
+
+
+def is_generic_name(surface: str) -> bool:
+    """True for a name made only of ordinary geographic words ("Centre", "North East")."""
+    words = normalize_name(surface).split()
+    return bool(words) and all(w in GENERIC_NAMES for w in words)
 
 
 def abbreviation_key(text: str) -> str:
@@ -93,17 +114,54 @@ def _data_file(name: str) -> Path:
     )
 
 
+class TextColumn(Sequence[str]):
+    """Many short strings kept as one string and an offsets array: cheap to cache and to
+    load (no per-string objects until a value is read)."""
+
+    __slots__ = ("offsets", "text")
+
+    def __init__(self, text: str, offsets: array[int]) -> None:
+        self.text = text
+        self.offsets = offsets
+
+    @classmethod
+    def of(cls, values: Iterable[str]) -> TextColumn:
+        offsets = array("i", [0])
+        parts = []
+        end = 0
+        for value in values:
+            parts.append(value)
+            end += len(value)
+            offsets.append(end)
+        return cls("".join(parts), offsets)
+
+    def __len__(self) -> int:
+        return len(self.offsets) - 1
+
+    @overload
+    def __getitem__(self, i: int) -> str: ...
+
+    @overload
+    def __getitem__(self, i: slice) -> list[str]: ...
+
+    def __getitem__(self, i: int | slice) -> str | list[str]:
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        if i < 0:
+            i += len(self)
+        return self.text[self.offsets[i] : self.offsets[i + 1]]
+
+
 class NameIndex:
-    """Normalised key -> gazetteer rows, stored flat (sorted keys, offsets, rows) so the
-    cache holds it as plain bytes and loads it without building a million small objects."""
+    """Normalised key -> gazetteer rows: sorted keys, and for key i the rows
+    rows[offsets[i]:offsets[i + 1]]. Looked up by bisection, so loading builds nothing."""
 
-    __slots__ = ("_slot", "keys", "offsets", "rows")
+    __slots__ = ("keys", "offsets", "rows")
 
-    def __init__(self, keys: list[str], offsets: array[int], rows: array[int]) -> None:
+    def __init__(self, keys: TextColumn, offsets: array[int], rows: array[int]) -> None:
         self.keys = keys
         self.offsets = offsets
         self.rows = rows
-        self._slot = {k: i for i, k in enumerate(keys)}
 
     @classmethod
     def build(cls, table: dict[str, list[int]]) -> NameIndex:
@@ -113,24 +171,16 @@ class NameIndex:
         for key in keys:
             rows.extend(table[key])
             offsets.append(len(rows))
-        return cls(keys, offsets, rows)
+        return cls(TextColumn.of(keys), offsets, rows)
 
     def get(self, key: str) -> list[int]:
-        i = self._slot.get(key)
-        if i is None:
+        i = bisect_left(self.keys, key)
+        if i == len(self.keys) or self.keys[i] != key:
             return []
         return self.rows[self.offsets[i] : self.offsets[i + 1]].tolist()
 
     def __len__(self) -> int:
         return len(self.keys)
-
-    def valid(self, n_rows: int) -> bool:
-        offsets, rows = self.offsets, self.rows
-        if len(offsets) != len(self.keys) + 1 or offsets[0] != 0 or offsets[-1] != len(rows):
-            return False
-        if any(offsets[i] > offsets[i + 1] for i in range(len(self.keys))):
-            return False
-        return not rows or (min(rows) >= 0 and max(rows) < n_rows)
 
 
 _TEXT_COLUMNS = (
@@ -154,15 +204,17 @@ class _Table:
     lat: array[float]
     lon: array[float]
     population: array[int]
-    name: list[str]
-    feature_class: list[str]
-    feature_code: list[str]
-    country_code: list[str]
-    admin1_code: list[str]
-    admin1_name: list[str]
-    source: list[str]
+    name: TextColumn
+    feature_class: TextColumn
+    feature_code: TextColumn
+    country_code: TextColumn
+    admin1_code: TextColumn
+    admin1_name: TextColumn
+    source: TextColumn
     names: NameIndex
     abbreviations: NameIndex
+    countries: dict[str, int]  # country code -> its country row
+    regions: dict[str, int]  # "CC.admin1" -> its first-level region row
 
 
 class Gazetteer:
@@ -182,10 +234,9 @@ class Gazetteer:
         self._places: dict[int, Place] = {}
         self._names = columns.names
         self._abbreviations = columns.abbreviations
-        self._countries: dict[str, int] = {}
-        self._admin1: dict[tuple[str, str], int] = {}
+        self._countries = columns.countries
+        self._regions = columns.regions
         self._by_id: dict[int, int] | None = None
-        self._index()
 
     # -- loading -------------------------------------------------------------------------
 
@@ -231,18 +282,6 @@ class Gazetteer:
     ) -> Gazetteer:
         """Build a gazetteer from dict rows with the CSV's columns (tests, small fixtures)."""
         return cls(_table_from_records(rows, "<rows>"), demonyms or {})
-
-    def _index(self) -> None:
-        c = self._c
-        for i, code in enumerate(c.feature_code):
-            cc = c.country_code[i]
-            if code in COUNTRY_CODES and cc:
-                # Several rows can share a code (a breakaway unit); the most populous wins.
-                best = self._countries.get(cc)
-                if best is None or c.population[i] > c.population[best]:
-                    self._countries[cc] = i
-            elif code == "ADM1" and cc:
-                self._admin1.setdefault((cc, c.admin1_code[i]), i)
 
     # -- queries -------------------------------------------------------------------------
 
@@ -290,7 +329,7 @@ class Gazetteer:
         return self._countries.get(country_code)
 
     def admin1_row(self, country_code: str, admin1_code: str) -> int | None:
-        return self._admin1.get((country_code, admin1_code))
+        return self._regions.get(f"{country_code}.{admin1_code}")
 
     def demonym(self, word: str) -> int | None:
         """The row a demonym names ("Syrian" -> Syria, "European" -> Europe), if listed."""
@@ -311,20 +350,22 @@ class Gazetteer:
 
     def demonym_names_people(self, word: str) -> bool:
         """True when a listed demonym is a word for the people ("Syrians", "Turk", "Briton",
-        "Frenchman"), False when it is (also) the adjective ("Syrian", "Turkish")."""
+        "Frenchman"), False when it is (also) the adjective ("Syrian", "Turkish").
+
+        Plurals and "-man" words are people. A singular is a people-word when its country's
+        adjective is a different word ending in -ish, -ch or -sh (Turk/Turkish,
+        Pole/Polish, Briton/British): English has separate people-words only there.
+        """
         key = normalize_name(word)
         target = self.demonyms.get(key)
         if target is None:
             return False
-        if key.endswith("men") or key.endswith("man"):
+        if key.endswith(("man", "men")):
             return True
         if key.endswith("s") and key[:-1] in self.demonyms:
             return True
-        if key + "s" not in self.demonyms:
-            return False
-        # "Turk" has a plural and its country has another singular form ("Turkish"): a noun.
         return any(
-            other != key and not other.endswith("s") and t == target
+            other != key and other.endswith(("ish", "ch", "sh")) and t == target
             for other, t in self.demonyms.items()
         )
 
@@ -370,10 +411,8 @@ def _parse_csv(raw: bytes, path: Path) -> _Table:
 
 
 def _table_from_records(records: Iterable[dict[str, str]], where: str) -> _Table:
-    c = _Table(
-        array("q"), array("d"), array("d"), array("q"), [], [], [], [], [], [], [],
-        NameIndex.build({}), NameIndex.build({}),
-    )  # fmt: skip
+    numbers: dict[str, array[Any]] = {col: array(code) for col, code in _NUMBER_COLUMNS}
+    texts: dict[str, list[str]] = {col: [] for col in _TEXT_COLUMNS}
     names: dict[str, list[int]] = {}
     abbreviations: dict[str, list[int]] = {}
     for i, (number, rec) in enumerate(enumerate(records, start=2)):
@@ -383,17 +422,14 @@ def _table_from_records(records: Iterable[dict[str, str]], where: str) -> _Table
         if not name:
             raise GazetteerError(f"{where}:{number}: column 'name' is empty")
         gid = _int_or_none(rec, "geonameid", where, number)
-        c.geonameid.append(NO_ID if gid is None else gid)
-        c.name.append(name)
-        c.lat.append(_coordinate(rec, "lat", 90.0, where, number))
-        c.lon.append(_coordinate(rec, "lon", 180.0, where, number))
-        c.feature_class.append((rec.get("feature_class") or "").strip())
-        c.feature_code.append((rec.get("feature_code") or "").strip())
-        c.country_code.append((rec.get("country_code") or "").strip().upper())
-        c.admin1_code.append((rec.get("admin1_code") or "").strip())
-        c.admin1_name.append((rec.get("admin1_name") or "").strip())
-        c.population.append(_int_or_none(rec, "population", where, number) or 0)
-        c.source.append((rec.get("source") or "").strip())
+        numbers["geonameid"].append(NO_ID if gid is None else gid)
+        numbers["lat"].append(_coordinate(rec, "lat", 90.0, where, number))
+        numbers["lon"].append(_coordinate(rec, "lon", 180.0, where, number))
+        numbers["population"].append(_int_or_none(rec, "population", where, number) or 0)
+        texts["name"].append(name)
+        for col in _TEXT_COLUMNS[1:]:
+            value = (rec.get(col) or "").strip()
+            texts[col].append(value.upper() if col == "country_code" else value)
         alternates = (rec.get("alternatenames") or "").split("|")
         for key in {normalize_name(n) for n in (name, *alternates)}:
             if key:
@@ -401,9 +437,37 @@ def _table_from_records(records: Iterable[dict[str, str]], where: str) -> _Table
         for abbr in {abbreviation_key(a) for a in (rec.get("abbreviations") or "").split("|")}:
             if abbr:
                 abbreviations.setdefault(abbr, []).append(i)
-    c.names = NameIndex.build(names)
-    c.abbreviations = NameIndex.build(abbreviations)
-    return c
+    countries: dict[str, int] = {}
+    regions: dict[str, int] = {}
+    population = numbers["population"]
+    for i, code in enumerate(texts["feature_code"]):
+        cc = texts["country_code"][i]
+        if not cc:
+            continue
+        if code in COUNTRY_CODES:
+            # Several rows can share a code (a breakaway unit); the most populous wins.
+            best = countries.get(cc)
+            if best is None or population[i] > population[best]:
+                countries[cc] = i
+        elif code == "ADM1":
+            regions.setdefault(f"{cc}.{texts['admin1_code'][i]}", i)
+    return _Table(
+        geonameid=numbers["geonameid"],
+        lat=numbers["lat"],
+        lon=numbers["lon"],
+        population=numbers["population"],
+        name=TextColumn.of(texts["name"]),
+        feature_class=TextColumn.of(texts["feature_class"]),
+        feature_code=TextColumn.of(texts["feature_code"]),
+        country_code=TextColumn.of(texts["country_code"]),
+        admin1_code=TextColumn.of(texts["admin1_code"]),
+        admin1_name=TextColumn.of(texts["admin1_name"]),
+        source=TextColumn.of(texts["source"]),
+        names=NameIndex.build(names),
+        abbreviations=NameIndex.build(abbreviations),
+        countries=countries,
+        regions=regions,
+    )
 
 
 def _int_or_none(rec: dict[str, str], column: str, where: str, number: int) -> int | None:
@@ -484,46 +548,38 @@ def _cache_file(digest: str) -> Path:
 
 
 _MAGIC = b"GEOTAG-GAZETTEER-INDEX\n"
-_SEPARATOR = "\x1f"  # the unit separator never occurs in a name
-
-
-def _encode_texts(values: list[str]) -> bytes:
-    return _SEPARATOR.join(values).encode("utf-8")
-
-
-def _decode_texts(data: bytes, count: int) -> list[str] | None:
-    values = data.decode("utf-8").split(_SEPARATOR) if count else []
-    return values if len(values) == count else None
 
 
 def _write_cache(path: Path, table: _Table, digest: str) -> None:
-    """A small JSON header, then plain bytes: arrays and separator-joined strings.
-    Nothing in it is executed when read."""
+    """A small JSON header, then plain bytes: numeric arrays and text columns.
+    Nothing in it is executed when read; a checksum guards the bytes."""
     sections: list[tuple[str, bytes]] = []
     for col, _ in _NUMBER_COLUMNS:
         sections.append((col, getattr(table, col).tobytes()))
-    for col in _TEXT_COLUMNS:
-        sections.append((col, _encode_texts(getattr(table, col))))
+    columns: list[tuple[str, TextColumn]] = [(c, getattr(table, c)) for c in _TEXT_COLUMNS]
+    columns += [("names.keys", table.names.keys), ("abbreviations.keys", table.abbreviations.keys)]
+    for name, column in columns:
+        sections.append((f"{name}.text", column.text.encode("utf-8")))
+        sections.append((f"{name}.offsets", column.offsets.tobytes()))
     for name in ("names", "abbreviations"):
         index: NameIndex = getattr(table, name)
-        sections.append((f"{name}.keys", _encode_texts(index.keys)))
         sections.append((f"{name}.offsets", index.offsets.tobytes()))
         sections.append((f"{name}.rows", index.rows.tobytes()))
+    payload = b"".join(data for _, data in sections)
     header = {
         "format": CACHE_FORMAT,
         "sha256": digest,
         "byteorder": sys.byteorder,
         "rows": len(table.name),
-        "keys": {"names": len(table.names), "abbreviations": len(table.abbreviations)},
+        "checksum": hashlib.blake2b(payload, digest_size=16).hexdigest(),
         "sections": [[name, len(data)] for name, data in sections],
+        "countries": table.countries,
+        "regions": table.regions,
     }
     tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        with open(tmp, "wb") as f:
-            f.write(_MAGIC + orjson.dumps(header) + b"\n")
-            for _, data in sections:
-                f.write(data)
+        tmp.write_bytes(_MAGIC + orjson.dumps(header) + b"\n" + payload)
         os.replace(tmp, path)
         _prune_cache(path)
     except OSError:
@@ -550,7 +606,7 @@ def _prune_cache(current: Path) -> None:
 
 
 def _read_cache(path: Path, digest: str) -> _Table | None:
-    """The cached table, or None when the file is missing, stale, or does not add up."""
+    """The cached table, or None when the file is missing, stale or damaged."""
     try:
         raw = path.read_bytes()
     except OSError:
@@ -560,41 +616,55 @@ def _read_cache(path: Path, digest: str) -> _Table | None:
     end = raw.find(b"\n", len(_MAGIC))
     try:
         header = orjson.loads(raw[len(_MAGIC) : end])
+        payload = memoryview(raw)[end + 1 :]
         if (
             header["format"] != CACHE_FORMAT
             or header["sha256"] != digest
             or header["byteorder"] != sys.byteorder
+            or hashlib.blake2b(payload, digest_size=16).hexdigest() != header["checksum"]
         ):
             return None
         rows = int(header["rows"])
         parts: dict[str, bytes] = {}
-        pos = end + 1
+        pos = 0
         for name, size in header["sections"]:
-            parts[name] = raw[pos : pos + size]
+            parts[name] = bytes(payload[pos : pos + size])
             pos += size
-        if pos != len(raw):
+        if pos != len(payload):
             return None
-        numbers = {}
+        fields: dict[str, Any] = {}
         for col, code in _NUMBER_COLUMNS:
-            numbers[col] = _array(code, parts[col], rows)
-        texts = {col: _decode_texts(parts[col], rows) for col in _TEXT_COLUMNS}
-        indexes = {}
+            fields[col] = _array(code, parts[col], rows)
+        for col in _TEXT_COLUMNS:
+            fields[col] = _text_column(parts, col, rows)
         for name in ("names", "abbreviations"):
-            n_keys = int(header["keys"][name])
-            keys = _decode_texts(parts[f"{name}.keys"], n_keys)
-            offsets = _array("i", parts[f"{name}.offsets"], n_keys + 1)
+            keys = _text_column(parts, f"{name}.keys", None)
+            offsets = _array("i", parts[f"{name}.offsets"], len(keys) + 1 if keys else None)
             hits = _array("i", parts[f"{name}.rows"], None)
             if keys is None or offsets is None or hits is None:
                 return None
-            index = NameIndex(keys, offsets, hits)
-            if not index.valid(rows):
+            if hits and not (min(hits) >= 0 and max(hits) < rows):
                 return None
-            indexes[name] = index
-    except (KeyError, TypeError, ValueError, UnicodeDecodeError, orjson.JSONDecodeError):
+            fields[name] = NameIndex(keys, offsets, hits)
+        countries = {str(k): int(v) for k, v in header["countries"].items()}
+        regions = {str(k): int(v) for k, v in header["regions"].items()}
+    except (KeyError, TypeError, ValueError, AttributeError, orjson.JSONDecodeError):
         return None
-    if any(v is None for v in numbers.values()) or any(v is None for v in texts.values()):
+    if any(v is None for v in fields.values()):
         return None
-    return _Table(**numbers, **texts, **indexes)  # type: ignore[arg-type]
+    if any(not 0 <= v < rows for v in (*countries.values(), *regions.values())):
+        return None
+    return _Table(**fields, countries=countries, regions=regions)
+
+
+def _text_column(parts: dict[str, bytes], name: str, count: int | None) -> TextColumn | None:
+    offsets = _array("i", parts[f"{name}.offsets"], None if count is None else count + 1)
+    if offsets is None or not offsets:
+        return None
+    text = parts[f"{name}.text"].decode("utf-8")
+    if offsets[0] != 0 or offsets[-1] != len(text):
+        return None
+    return TextColumn(text, offsets)
 
 
 def _array(code: str, data: bytes, count: int | None) -> array[Any] | None:

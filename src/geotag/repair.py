@@ -27,7 +27,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 
-from .gazetteer import Gazetteer, normalize_name
+from .gazetteer import Gazetteer, is_generic_name, normalize_name
 
 RawSpan = tuple[int, int, str]
 
@@ -38,9 +38,10 @@ _ARTICLE = re.compile(r"(?:the|The|THE)\s+")
 _POSSESSIVE = re.compile(r"(?:'s|’s|'|’)$")
 _DOTTED = re.compile(r"(?:^|\s)(?:[A-Za-z]\.){2,}$|(?:^|\s)(?:St|Mt|Ft|Jr|Sr|Co|Inc|Ltd|Corp)\.$")
 _NAME = re.compile(r"[A-Z][\w’'.&-]*(?:\s+(?:of\s+|de\s+|al-|el-)?[A-Z][\w’'.&-]*){0,4}")
+# "COLUMBUS, Ohio (AP) —", "BEIRUT:", "TORRINGTON —" at a line's or a sentence's start.
 _DATELINE = re.compile(
-    r"(?m)^[ \t]*(?P<name>[A-Z][A-Z.'’-]+(?:[ \t]+[A-Z][A-Z.'’-]+){0,3})"
-    r"(?=\s*(?:,|\(|—|–|-{1,2}\s))"
+    r"(?:^|(?<=\n)|(?<=[.!?]\s))[ \t]*(?P<name>[A-Z][A-Z.'’-]+(?:[ \t]+[A-Z][A-Z.'’-]+){0,3})"
+    r"(?=\s*(?:,|\(|—|–|-{1,2}\s|:\s))"
 )
 _FOLLOWING_PARENT = re.compile(r",\s*((?:[A-Z][A-Za-z]{0,4}\.)+|[A-Z][a-z]+(?:\s[A-Z][a-z]+)?)")
 COUNTRY_CODES = frozenset({"PCLI", "PCLD", "PCLF", "PCLS", "PCLIX", "TERR"})
@@ -49,9 +50,10 @@ COUNTRY_CODES = frozenset({"PCLI", "PCLD", "PCLF", "PCLS", "PCLIX", "TERR"})
 def repair_spans(text: str, spans: Iterable[RawSpan], gazetteer: Gazetteer) -> list[RawSpan]:
     """The NER spans after the repairs listed in the module docstring, sorted, no overlaps."""
     fixed = [trim(text, s, e, label, gazetteer) for s, e, label in spans if label in NAME_LABELS]
-    fixed = [(s, e, label) for s, e, label in fixed if s < e]
+    # A name has a capital letter; "meth" or "state" tagged as an entity is noise.
+    fixed = [(s, e, label) for s, e, label in fixed if s < e and not text[s:e].islower()]
     fixed = [_relabel(text, s, e, label, gazetteer) for s, e, label in fixed]
-    fixed = _surnames(text, fixed)
+    fixed = _surnames(text, fixed, gazetteer)
     fixed = _majority_labels(text, fixed)
     fixed = _drop_overlaps(sorted(set(fixed)))
     fixed += recover_places(text, fixed, gazetteer)
@@ -87,6 +89,7 @@ def trim_span(
         gazetteer is not None
         and text[end : end + 1] == "."
         and _is_abbreviation(dotted)
+        and ("." in dotted[:-1] or dotted[1:-1].islower())
         and gazetteer.lookup_abbreviation(dotted)
     ):
         end += 1  # spaCy often leaves the dot of "W.Va." or "Kan." outside the span
@@ -142,6 +145,8 @@ def _relabel(text: str, start: int, end: int, label: str, gazetteer: Gazetteer) 
 
 def _names_country_or_region(surface: str, gazetteer: Gazetteer) -> bool:
     key = normalize_name(surface)
+    if is_generic_name(surface):
+        return False
     for r in gazetteer.lookup_key(key):
         p = gazetteer.place(r)
         if (p.feature_code in COUNTRY_CODES or p.feature_code == "ADM1") and normalize_name(
@@ -184,16 +189,25 @@ def _has_named_parent(text: str, start: int, end: int, gazetteer: Gazetteer) -> 
 # -- 3, 6. labels from the document --------------------------------------------------------
 
 
-def _surnames(text: str, spans: list[RawSpan]) -> list[RawSpan]:
-    full_names = {
-        text[s:e].split()[-1] for s, e, label in spans if label == "PERSON" and " " in text[s:e]
-    }
-    return [
-        (s, e, "PERSON")
-        if label in ("ORG", "GPE", "LOC") and " " not in text[s:e] and text[s:e] in full_names
-        else (s, e, label)
-        for s, e, label in spans
-    ]
+def _surnames(text: str, spans: list[RawSpan], gazetteer: Gazetteer) -> list[RawSpan]:
+    """One-word spans that are part of a person's full name ("Trump" beside "Donald
+    Trump") are that person, unless the word is also a country or region's name."""
+    surnames: set[str] = set()
+    given: set[str] = set()
+    for s, e, label in spans:
+        words = text[s:e].split()
+        if label == "PERSON" and len(words) > 1:
+            surnames.add(words[-1])
+            given.update(words[:-1])
+    out = []
+    for s, e, label in spans:
+        word = text[s:e]
+        if label in ("ORG", "GPE", "LOC") and " " not in word:
+            surname = word in surnames and not _names_country_or_region(word, gazetteer)
+            if surname or (word in given and not gazetteer.lookup(word)):
+                label = "PERSON"
+        out.append((s, e, label))
+    return out
 
 
 def _kind(label: str) -> str:
@@ -255,15 +269,15 @@ def recover_places(text: str, spans: list[RawSpan], gazetteer: Gazetteer) -> lis
 
 
 def _known_place(surface: str, gazetteer: Gazetteer, cities: bool) -> bool:
-    """A country (name or abbreviation) or a first-level region, or with `cities` a city of
-    at least 100,000 people, named exactly."""
+    """A country (name or abbreviation) or a first-level region named exactly, or with
+    `cities` (a dateline) also a city."""
     if _is_abbreviation(surface) or (surface.isupper() and len(surface) <= 4):
         return any(
             gazetteer.place(r).feature_code in COUNTRY_CODES
             for r in gazetteer.lookup_abbreviation(surface)
         )
     key = normalize_name(surface)
-    if len(key) < 4:
+    if len(key) < 4 or is_generic_name(surface):
         return False
     for r in gazetteer.lookup_key(key):
         p = gazetteer.place(r)
@@ -271,7 +285,7 @@ def _known_place(surface: str, gazetteer: Gazetteer, cities: bool) -> bool:
             continue
         if p.feature_code in COUNTRY_CODES or p.feature_code == "ADM1":
             return True
-        if cities and p.feature_class == "P" and p.population >= 100_000:
+        if cities and p.feature_class == "P":
             return True
     return False
 

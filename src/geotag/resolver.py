@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 
 from geopy.distance import great_circle
 
-from .gazetteer import Gazetteer, normalize_name
+from .gazetteer import Gazetteer, is_generic_name, normalize_name
 from .models import Candidate, Kind, Place, Resolution
 
 REGION_WORDS = frozenset(
@@ -256,6 +256,9 @@ class Resolver:
             g = groups.get(key)
             if g is None:
                 rows = self._rows_for(q.text, base)
+                if is_generic_name(base):
+                    # "Gulf" or "West" alone: only a sea or a named region may answer.
+                    rows = [r for r in rows if self.gazetteer.place(r).feature_class in "HL"]
                 if q.landmark:
                     rows = [r for r in rows if self.gazetteer.place(r).feature_class in "SR"]
                 g = groups[key] = _Group(key, base, hint, [], Counter(), rows, q.landmark)
