@@ -91,6 +91,17 @@ def test_washington_is_the_capital_unless_the_state_is_meant(mini_gazetteer: Gaz
     assert res.place.admin1_code == "WA"
 
 
+def test_washington_state_when_the_story_is_there(mini_gazetteer: Gazetteer) -> None:
+    text = "Wildfires near Spokane and Seattle forced Washington to declare an emergency."
+    res = only(resolve(mini_gazetteer, text, "Spokane", "Seattle", "Washington"), "Washington")
+    assert res.place is not None and res.place.feature_code == "ADM1"
+
+
+def test_a_city_named_by_an_alternate_name_beats_its_region(mini_gazetteer: Gazetteer) -> None:
+    res = only(resolve(mini_gazetteer, "Rents rose in New York.", "New York"), "New York")
+    assert res.place is not None and res.place.name == "New York City"
+
+
 def test_georgia_follows_the_story(mini_gazetteer: Gazetteer) -> None:
     caucasus = "Russia massed troops on the border with Georgia, near Tbilisi."
     res = only(resolve(mini_gazetteer, caucasus, "Russia", "Georgia", "Tbilisi"), "Georgia")

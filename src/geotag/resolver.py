@@ -331,15 +331,21 @@ class Resolver:
     def _apply_hint(
         self, g: _Group, places: list[tuple[int, Place]]
     ) -> list[tuple[int, Place]] | None:
+        """Keep the candidates of the kind the words around the name ask for.
+
+        A region asked for ("Orange County", "Idlib province") and none in the gazetteer:
+        the mention is left unresolved rather than sent to a town of that name. A city
+        asked for and none found: the other candidates stay.
+        """
         if g.hint == "region":
             keep = [(r, p) for r, p in places if p.feature_class == "A" and not is_country(p)]
-        elif g.hint == "city":
-            keep = [(r, p) for r, p in places if p.feature_class == "P"]
-        else:
-            return None
-        if keep:
             g.rows = [r for r, _ in keep]
             return keep
+        if g.hint == "city":
+            keep = [(r, p) for r, p in places if p.feature_class == "P"]
+            if keep:
+                g.rows = [r for r, _ in keep]
+                return keep
         return None
 
     def _apply_parent(
@@ -471,17 +477,26 @@ class Resolver:
         return score, features
 
     def _region_or_city(self, g: _Group, region: Place) -> float:
-        """Penalty for a region when a same-named city is its capital or a national capital."""
+        """Penalty for a region that shares its name with a city (the stated rule).
+
+        A city inside that region is what the region is named after (Idlib, Aleppo, New
+        York): the city wins outright. A national capital elsewhere (Washington, D.C.
+        against Washington state) is preferred, but the document's context can still
+        choose the region.
+        """
+        penalty = 0.0
         for r in g.rows:
             city = self.gazetteer.place(r)
-            if city.feature_class != "P" or normalize_name(city.name) != g.base:
+            if city.feature_class != "P":
                 continue
-            same_region = (
+            inside = (
                 city.country_code == region.country_code and city.admin1_code == region.admin1_code
             )
-            if city.feature_code == "PPLC" or same_region:
+            if inside:
                 return -1.0
-        return 0.0
+            if city.feature_code == "PPLC":
+                penalty = -0.5
+        return penalty
 
     # -- output --------------------------------------------------------------------------
 
