@@ -69,6 +69,13 @@ def test_moscow_idaho_and_abbreviation_parent(mini_gazetteer: Gazetteer) -> None
     assert raleigh.place is not None and raleigh.place.admin1_code == "NC"
 
 
+def test_parent_with_a_same_named_town_elsewhere(mini_gazetteer: Gazetteer) -> None:
+    # The fixture has a hamlet called Texas in Pennsylvania, listed before the state.
+    res = resolve(mini_gazetteer, "The fair in Paris, Texas drew crowds.", "Paris", "Texas")
+    texas = only(res, "Texas").place
+    assert texas is not None and texas.feature_code == "ADM1" and texas.admin1_code == "TX"
+
+
 def test_parent_in_brackets_and_in_central(mini_gazetteer: Gazetteer) -> None:
     res = resolve(mini_gazetteer, "Clashes in Tripoli (Lebanon) spread.", "Tripoli", "Lebanon")
     assert only(res, "Tripoli").place.country_code == "LB"  # type: ignore[union-attr]

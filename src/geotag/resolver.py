@@ -371,17 +371,14 @@ class Resolver:
             abbr = re.match(r",\s*((?:[A-Z][A-Za-z]{0,4}\.)+|[A-Z]{2})(?![A-Za-z])", text[q.end :])
             if abbr:
                 parent_rows = self.gazetteer.lookup_abbreviation(abbr.group(1))
-        parents = [
-            self.gazetteer.place(r)
-            for r in parent_rows
-            if self.gazetteer.place(r).feature_code == "ADM1" or is_country(self.gazetteer.place(r))
-        ]
+        parents = [(r, self.gazetteer.place(r)) for r in parent_rows]
+        parents = [(r, p) for r, p in parents if p.feature_code == "ADM1" or is_country(p)]
         if not parents:
             return
         pairs = []
         for r in g.rows:
             child = self.gazetteer.place(r)
-            for p_row, parent in zip(parent_rows, parents, strict=False):
+            for p_row, parent in parents:
                 if child.country_code != parent.country_code or child is parent:
                     continue
                 if parent.feature_code == "ADM1" and child.admin1_code != parent.admin1_code:
