@@ -127,3 +127,26 @@ def test_recovery_leaves_common_words_and_entities_alone(mini_gazetteer: Gazette
 def test_spans_never_leave_the_text(mini_gazetteer: Gazetteer) -> None:
     text = "(HTS"
     assert repair_spans(text, [(0, 4, "ORG")], mini_gazetteer) == [(1, 4, "ORG")]
+
+
+def test_places_inside_organisation_names(mini_gazetteer: Gazetteer) -> None:
+    from geotag.repair import embedded_places
+
+    text = "The Idlib Health Directorate, the University of Texas, Reuters and Georgia Smith."
+    spans = [
+        at(text, "Idlib Health Directorate", "ORG"),
+        at(text, "University of Texas", "ORG"),
+        at(text, "Reuters", "ORG"),
+        at(text, "Georgia Smith", "PERSON"),
+    ]
+    assert shown(text, embedded_places(text, spans, mini_gazetteer)) == [
+        ("Idlib", "GPE"),
+        ("Texas", "GPE"),
+    ]
+
+
+def test_an_organisation_named_only_by_a_place_is_not_split(mini_gazetteer: Gazetteer) -> None:
+    from geotag.repair import embedded_places
+
+    text = "Paris beat Lyon."
+    assert embedded_places(text, [at(text, "Paris", "ORG")], mini_gazetteer) == []

@@ -146,10 +146,14 @@ def test_any_spans_give_valid_offsets_and_json(mini_gazetteer: Gazetteer, words,
     raw = [(s, min(len(text), s + n), lab) for s, n, lab in picks if s < len(text)]
     doc = Tagger(mini_gazetteer).tag(text, raw)
     ends = 0
+    orgs = [m for m in doc.mentions if m.label == "ORG"]
     for m in doc.mentions:
         assert 0 <= m.start < m.end <= len(text)
         assert text[m.start : m.end] == m.text
-        assert m.start >= ends  # no overlaps, in order
+        if m.embedded:  # a place inside an organisation's name, and only there
+            assert any(o.start <= m.start and m.end <= o.end for o in orgs)
+            continue
+        assert m.start >= ends  # otherwise no overlaps, in order
         ends = m.end
         if m.resolution is not None:
             assert 0.0 <= m.resolution.confidence <= 1.0
@@ -160,7 +164,14 @@ def test_demonym_adjectives_are_places_and_people_words_are_demonyms(
     mini_gazetteer: Gazetteer,
 ) -> None:
     text = "Syrian troops and Turkish tanks moved; Syrians and Turks fled; a Turk stayed."
-    marks = spans(text, ("Syrian", "NORP"), ("Turkish", "NORP"), ("Syrians", "NORP"), ("Turks", "NORP"), ("Turk", "NORP"))
+    marks = spans(
+        text,
+        ("Syrian", "NORP"),
+        ("Turkish", "NORP"),
+        ("Syrians", "NORP"),
+        ("Turks", "NORP"),
+        ("Turk", "NORP"),
+    )
     doc = Tagger(mini_gazetteer).tag(text, marks)
     got = [(m.text, m.label, m.resolution.place.country_code) for m in doc.mentions]
     assert got == [
@@ -172,3 +183,14 @@ def test_demonym_adjectives_are_places_and_people_words_are_demonyms(
     ]
     syria = next(e for e in doc.places if e.resolution.place.country_code == "SY")
     assert syria.mentions == 2 and syria.kind == "demonym"
+
+
+def test_embedded_places_keep_their_organisation(mini_gazetteer: Gazetteer) -> None:
+    text = "The Idlib Health Directorate said 20 people died."
+    doc = Tagger(mini_gazetteer).tag(text, spans(text, ("Idlib Health Directorate", "ORG")))
+    org, place = doc.mentions
+    assert (org.label, org.text) == ("ORG", "Idlib Health Directorate")
+    assert (place.label, place.text) == ("PLACE", "Idlib")
+    assert place.to_dict()["role"] == "embedded"
+    assert place.resolution.place.country_code == "SY"
+    assert doc.focus.countries[0].place.country_code == "SY"

@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 Label = Literal["PERSON", "ORG", "PLACE", "DEMONYM"]
 Kind = Literal["toponym", "demonym"]
-Role = Literal["literal", "metonym"]
+Role = Literal["literal", "metonym", "embedded"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +111,7 @@ class Mention:
     kind: Kind | None = None
     resolution: Resolution | None = None
     key: str = ""
+    embedded: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -123,7 +124,7 @@ class Mention:
         if self.label in ("PLACE", "DEMONYM"):
             res = self.resolution
             out["kind"] = self.kind or "toponym"
-            out["role"] = res.role if res else "literal"
+            out["role"] = "embedded" if self.embedded else (res.role if res else "literal")
             out["place"] = place_dict(res)
             out["alternatives"] = [c.to_dict() for c in res.alternatives] if res else []
         return out

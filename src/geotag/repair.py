@@ -60,6 +60,57 @@ def repair_spans(text: str, spans: Iterable[RawSpan], gazetteer: Gazetteer) -> l
     return _drop_overlaps(sorted(set(fixed)))
 
 
+# -- 8. places inside organisation names ---------------------------------------------------
+
+EMBEDDED_MIN_POPULATION = 20_000
+_WORD = re.compile(r"[^\s/]+")
+_OF = re.compile(r"\b(?:of|for|in)\s+(?:the\s+)?")
+
+
+def embedded_places(text: str, spans: Iterable[RawSpan], gazetteer: Gazetteer) -> list[RawSpan]:
+    """Places named inside organisation names: "Minnesota Department of Transportation",
+    "Fargo Police", "University of Texas". Only a name that starts the organisation's name
+    or follows its "of"/"for"/"in", and that the gazetteer knows as a country, region or
+    town of some size, exactly; the organisation keeps its own span."""
+    found: list[RawSpan] = []
+    for s, e, label in spans:
+        if label != "ORG":
+            continue
+        starts = [s]
+        starts += [m.end() for m in _OF.finditer(text, s, e) if m.end() < e]
+        for start in starts:
+            words = [(m.start(), m.end()) for m in _WORD.finditer(text, start, e)][:4]
+            # Longest first; never the whole organisation name.
+            for n in range(len(words), 0, -1):
+                ws, we = trim_span(text, words[0][0], words[n - 1][1], gazetteer)
+                if ws >= we or (ws == s and we == e):
+                    continue
+                if _embedded_place(text[ws:we], gazetteer):
+                    found.append((ws, we, "GPE"))
+                    break
+    return found
+
+
+def _embedded_place(surface: str, gazetteer: Gazetteer) -> bool:
+    if not surface[:1].isupper() or is_generic_name(surface):
+        return False
+    if _is_abbreviation(surface) or (surface.isupper() and len(surface) <= 4):
+        return any(
+            gazetteer.place(r).feature_code in COUNTRY_CODES
+            for r in gazetteer.lookup_abbreviation(surface)
+        )
+    key = normalize_name(surface)
+    for r in gazetteer.lookup_key(key):
+        p = gazetteer.place(r)
+        if normalize_name(p.name) != key:
+            continue
+        if p.feature_code in COUNTRY_CODES or p.feature_code in ("ADM1", "ADM2"):
+            return True
+        if p.feature_class == "P" and p.population >= EMBEDDED_MIN_POPULATION:
+            return True
+    return False
+
+
 # -- 1. edges ------------------------------------------------------------------------------
 
 

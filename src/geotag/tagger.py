@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 
 from .gazetteer import Gazetteer, normalize_name
 from .models import Document, Entity, Focus, FocusItem, Kind, Label, Mention, Place, Resolution
-from .repair import PLACE_LABELS, RawSpan, repair_spans
+from .repair import PLACE_LABELS, RawSpan, embedded_places, repair_spans
 from .resolver import PlaceQuery, Resolver, ResolverOptions
 
 
@@ -64,7 +64,9 @@ class Tagger:
         linked to its country, but not a place name. Other labels (dates...) are dropped.
         """
         out: list[Mention] = []
-        for start, end, ner_label in repair_spans(text, spans, self.gazetteer):
+        repaired = repair_spans(text, spans, self.gazetteer)
+        inner = embedded_places(text, repaired, self.gazetteer)
+        for start, end, ner_label in repaired:
             surface = text[start:end]
             label: Label
             kind: Kind | None = None
@@ -83,6 +85,11 @@ class Tagger:
                 people = self.gazetteer.demonym_names_people(surface)
                 label, kind = ("DEMONYM" if people else "PLACE"), "demonym"
             out.append(Mention(start, end, surface, label, ner_label, kind))
+        for start, end, _ in inner:
+            out.append(
+                Mention(start, end, text[start:end], "PLACE", "ORG", "toponym", embedded=True)
+            )
+        out.sort(key=lambda m: (m.start, -m.end))
         return out
 
     def _is_landmark(self, surface: str) -> bool:
@@ -101,7 +108,7 @@ class Tagger:
                 text=mentions[i].text,
                 ner_label=mentions[i].ner_label,
                 kind=mentions[i].kind or "toponym",
-                landmark=mentions[i].ner_label == "ORG",
+                landmark=mentions[i].ner_label == "ORG" and not mentions[i].embedded,
             )
             for i in places
         ]
@@ -199,14 +206,16 @@ def _people(mentions: Iterable[Mention]) -> tuple[Entity, ...]:
 
 # -- focus ---------------------------------------------------------------------------------
 
-DEMONYM_WEIGHT = 0.5
+# Demonyms and places inside organisation names say less about where a story is.
+WEAK_WEIGHT = 0.5
 
 
 def focus(mentions: Sequence[Mention], gazetteer: Gazetteer, top: int = 3) -> Focus:
     """The countries, regions and cities a document is about.
 
     Each resolved place mention counts for itself and is passed up to its region and its
-    country; demonyms count half. A score is the share of all the weight at its level.
+    country; demonyms and places inside organisation names count half. A score is the
+    share of all the weight at its level.
     """
     countries: _Tally = {}
     regions: _Tally = {}
@@ -216,7 +225,7 @@ def focus(mentions: Sequence[Mention], gazetteer: Gazetteer, top: int = 3) -> Fo
         if m.label not in ("PLACE", "DEMONYM") or res is None or res.place is None:
             continue
         p = res.place
-        weight = DEMONYM_WEIGHT if m.kind == "demonym" else 1.0
+        weight = WEAK_WEIGHT if m.kind == "demonym" or m.embedded else 1.0
         country = gazetteer.country_row(p.country_code) if p.country_code else None
         if country is not None:
             _credit(countries, country, weight)
