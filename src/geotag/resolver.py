@@ -80,9 +80,11 @@ TYPE_PRIOR = {
     "RGN": 0.7,
     "OCN": 0.7,
     "SEA": 0.7,
-    "PPLA": 0.6,
-    "PPLG": 0.6,
+    # Seats of regions and districts are cities like others: a small bonus over PPL.
+    "PPLA": 0.5,
+    "PPLG": 0.5,
     "PPLA2": 0.5,
+    "ADM2": 0.45,
 }
 TYPE_PRIOR_DEFAULT = {"P": 0.4, "A": 0.45, "H": 0.5, "L": 0.5, "T": 0.45, "S": 0.4, "R": 0.35}
 
@@ -96,12 +98,12 @@ LABEL_CLASSES = {
 }
 
 WEIGHTS = {
-    "type": 1.0,
+    "type": 2.0,
     "importance": 1.2,
     "country": 1.3,
     "admin1": 0.6,
     "distance": 0.8,
-    "name": 0.5,
+    "name": 0.55,
     "label": 0.4,
     "hint": 1.5,
     "preference": 1.0,
