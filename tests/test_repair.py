@@ -150,3 +150,14 @@ def test_an_organisation_named_only_by_a_place_is_not_split(mini_gazetteer: Gaze
 
     text = "Paris beat Lyon."
     assert embedded_places(text, [at(text, "Paris", "ORG")], mini_gazetteer) == []
+
+
+def test_after_a_locative_word_a_known_town_is_a_place(mini_gazetteer: Gazetteer) -> None:
+    text = "Clashes in Tripoli grew while Tripoli Bank closed. A storm in Raleigh hit in March."
+    spans = [at(text, "Tripoli", "ORG"), at(text, "Tripoli Bank", "ORG")]
+    repaired = repair_spans(text, spans, mini_gazetteer)
+    assert shown(text, repaired) == [
+        ("Tripoli", "GPE"),
+        ("Tripoli Bank", "ORG"),
+        ("Raleigh", "GPE"),
+    ]

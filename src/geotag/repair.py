@@ -9,16 +9,18 @@ order of `repair_spans`, and never moves a span outside the text:
 2. **Demonyms.** A span on the demonym list is a demonym (NORP), whatever label it got.
 3. **People's surnames.** A one-word span that is the last name of a person named in full
    elsewhere in the document ("Trump" beside "Donald Trump") is that PERSON.
-4. **Named parents.** A PERSON or ORG span followed by ", <state or country>" that the
-   gazetteer knows as a place there ("Alexandria, Va.") is a place.
+4. **Named parents and locative words.** A PERSON or ORG span followed by ", <state or
+   country>" that the gazetteer knows as a place there ("Alexandria, Va."), or that follows
+   "in", "near", "outside"... and names a town or region exactly ("a fire in Fargo"), is a
+   place.
 5. **Country and region names.** A PERSON or ORG span that is exactly the name of a
    country or a first-level region ("Sri Lanka", "Tamil Nadu") is a place.
 6. **One label per name.** A name tagged as a place more often than as anything else in
    the document is a place everywhere, and the other way round.
-7. **Recovery.** Country names and abbreviations, first-level regions and datelines
-   ("ALBUQUERQUE, N.M. (AP) -") that the model missed are added when the gazetteer is
-   sure: a capitalised name, not inside another entity, not a word the same text also uses
-   in lower case.
+7. **Recovery.** Country names and abbreviations, first-level regions, datelines
+   ("ALBUQUERQUE, N.M. (AP) -") and towns after a locative word ("in Shiloh") that the
+   model missed are added when the gazetteer is sure: a capitalised name, not inside
+   another entity, not a month or a day, not a word the same text also uses in lower case.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ RawSpan = tuple[int, int, str]
 
 PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
 NAME_LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "FAC", "NORP"})
-_EDGE_JUNK = " \t\r\n.,;:!?\"'“”‘’«»()[]{}-–—/\\*•|"
+_EDGE_JUNK = " \t\r\n\xa0.,;:!?\"'“”‘’«»()[]{}-–—/\\*•|&+"
 _ARTICLE = re.compile(r"(?:the|The|THE)\s+")
 _POSSESSIVE = re.compile(r"(?:'s|’s|'|’)$")
 _DOTTED = re.compile(r"(?:^|\s)(?:[A-Za-z]\.){2,}$|(?:^|\s)(?:St|Mt|Ft|Jr|Sr|Co|Inc|Ltd|Corp)\.$")
@@ -122,7 +124,7 @@ def trim(text: str, start: int, end: int, label: str, gazetteer: Gazetteer) -> R
             start = m.end()
     m = _POSSESSIVE.search(text, start, end)
     if m and m.start() > start:
-        end = m.start()
+        start, end = trim_span(text, start, m.start(), gazetteer)
     return start, end, label
 
 
@@ -191,7 +193,27 @@ def _relabel(text: str, start: int, end: int, label: str, gazetteer: Gazetteer) 
             return start, end, "GPE"
         if _has_named_parent(text, start, end, gazetteer):
             return start, end, "GPE"
+        if _LOCATIVE.search(text, max(0, start - 12), start) and _names_a_town(surface, gazetteer):
+            return start, end, "GPE"
     return start, end, label
+
+
+_CALENDAR = frozenset(
+    """January February March April May June July August September October November December
+    Monday Tuesday Wednesday Thursday Friday Saturday Sunday Christmas Easter""".split()
+)
+# Words after which a name is a location ("a fire in Fargo"), not a person or a company.
+_LOCATIVE = re.compile(r"\b(?:in|near|outside|across|throughout|around|downtown)\s+$")
+
+
+def _names_a_town(surface: str, gazetteer: Gazetteer) -> bool:
+    key = normalize_name(surface)
+    if is_generic_name(surface):
+        return False
+    return any(
+        gazetteer.place(r).feature_class in "PA" and normalize_name(gazetteer.place(r).name) == key
+        for r in gazetteer.lookup_key(key)
+    )
 
 
 def _names_country_or_region(surface: str, gazetteer: Gazetteer) -> bool:
@@ -309,7 +331,9 @@ def recover_places(text: str, spans: list[RawSpan], gazetteer: Gazetteer) -> lis
             continue
         surface = text[s:e]
         if not _known_place(surface, gazetteer, cities=False):
-            continue
+            after_locative = _LOCATIVE.search(text, max(0, s - 12), s)
+            if not after_locative or surface in _CALENDAR or not _names_a_town(surface, gazetteer):
+                continue
         if " " not in surface and not surface.isupper():
             if lowered is None:
                 lowered = set(re.findall(r"\b[a-z][a-z-]+\b", text))
