@@ -197,3 +197,23 @@ def test_context_pulls_ambiguous_city_to_the_documents_country(mini_gazetteer: G
     tripoli = only(res, "Tripoli")
     assert tripoli.place is not None and tripoli.place.country_code == "LB"
     assert tripoli.rule == "score"
+
+
+def test_a_famous_name_is_looked_at_again_with_the_whole_story(mini_gazetteer: Gazetteer) -> None:
+    # "Paris" comes first, before the story's Texas context is known.
+    text = (
+        "Paris schools closed early. Texas officials and Texas police said the Texas storm passed."
+    )
+    paris = only(resolve(mini_gazetteer, text, "Paris", "Texas"), "Paris")
+    assert paris.place is not None and paris.place.country_code == "US"
+    alone = only(resolve(mini_gazetteer, "Paris schools closed early.", "Paris"), "Paris")
+    assert alone.place is not None and alone.place.country_code == "FR"
+
+
+def test_a_country_name_is_a_local_town_in_a_local_story(mini_gazetteer: Gazetteer) -> None:
+    text = "Rain flooded Palestine overnight. Texas crews, Texas police and Texas roads were busy."
+    res = only(resolve(mini_gazetteer, text, "Palestine", "Texas"), "Palestine")
+    assert res.place is not None and res.place.feature_class == "P" and res.rule == "local"
+    world = "Talks on Palestine resumed as Texas oil prices rose."
+    res = only(resolve(mini_gazetteer, world, "Palestine", "Texas"), "Palestine")
+    assert res.place is not None and res.place.feature_code == "PCLI"

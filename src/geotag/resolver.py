@@ -17,7 +17,10 @@ How a mention is resolved, in order:
    feature type, importance, agreement with the document's countries and regions,
    distance to settled places, name match, NER label agreement, type hint and the user's
    country/bbox preferences. Mentions are settled most-confident first, so each one
-   becomes context for the next.
+   becomes context for the next; then every scored mention is scored again against all
+   the others (a famous "Paris" settled early can still become Paris, Texas), and a
+   country's name becomes a town when the story is local to the town's region and names
+   nothing else in that country ("Palestine" among Texas places).
 4. **One sense per document**: every mention with the same query gets the same place.
 5. **Abstain** when the best score is below `ResolverOptions.abstain_below`: the mention
    keeps `place: null` and lists its best candidates.
@@ -137,6 +140,8 @@ class ResolverOptions:
     alternatives: int = 3
 
 
+REFINE_PASSES = 2
+LOCAL_MENTIONS = 3
 Features = tuple[tuple[str, float], ...]
 _Scored = tuple[float, int, Features]  # score, row, features
 
@@ -423,6 +428,60 @@ class Resolver:
             else:
                 g.rule = "abstain"
             pending.remove(g)
+        self._refine(groups)
+        self._local_towns(groups)
+
+    def _local_towns(self, groups: dict[str, _Group]) -> None:
+        """A country's name read as a town of the region the story is in.
+
+        "Palestine" in a story whose other places are in Texas, and that names nothing else
+        in the Palestinian territories, is Palestine, Texas: the town wins when at least
+        LOCAL_MENTIONS other mentions lie in its first-level region and none in the country.
+        """
+        for g in groups.values():
+            if g.rule != "country" or g.settled is None:
+                continue
+            country = self.gazetteer.place(g.settled).country_code
+            context = _Context.from_groups(
+                self.gazetteer, (o for o in groups.values() if o is not g)
+            )
+            if context.countries.get(country, 0.0) > 0:
+                continue
+            towns = [
+                r
+                for r in g.rows
+                if self.gazetteer.place(r).feature_class == "P"
+                and context.admin1.get(
+                    (self.gazetteer.place(r).country_code, self.gazetteer.place(r).admin1_code), 0.0
+                )
+                >= LOCAL_MENTIONS
+            ]
+            if towns:
+                best = max(towns, key=lambda r: self.gazetteer.place(r).population)
+                self._settle(g, best, 0.6, "local")
+
+    def _refine(self, groups: dict[str, _Group]) -> None:
+        """A second look at every scored mention, now against all the others.
+
+        The first pass settles the clearest mentions first, so a famous name ("Paris") can
+        be settled before the document's other places are known; here each one is scored
+        again with the rest of the document as context, until nothing changes.
+        """
+        scored = [g for g in groups.values() if g.rule in ("score", "abstain") and g.rows]
+        for _ in range(REFINE_PASSES):
+            changed = False
+            for g in scored:
+                others = (o for o in groups.values() if o is not g)
+                g.scored = self._rank(g, _Context.from_groups(self.gazetteer, others))
+                top_score, top_row, _ = g.scored[0]
+                row = top_row if top_score >= self.options.abstain_below else None
+                changed |= row != g.settled
+                if row is None:
+                    g.settled, g.confidence, g.rule = None, 0.0, "abstain"
+                else:
+                    self._settle(g, row, _confidence(g.scored), "score")
+            if not changed:
+                break
 
     def _rank(self, g: _Group, context: _Context) -> list[_Scored]:
         scored = [(*self.score_candidate(g, r, context), r) for r in g.rows]
