@@ -89,3 +89,28 @@ def test_cli_json_through_python_json(tmp_path) -> None:
         for e in doc["entities"]
         if e["label"] == "PLACE"
     )
+
+
+COMMON_WORDS = (
+    "Reading the morning paper, Grace said the turkey was nice and the orange juice fresh. "
+    "Hope and Faith were both late for breakfast. After lunch the children had a bath, and "
+    "Victoria found the mobile phone under the sofa. Chance had it that the split decision "
+    "went to the reading club, so Joy, Patience and Hope sang until Early evening. Nice work, "
+    "everyone agreed; the Worms game could wait for Sunday."
+)
+
+
+def test_common_words_that_are_also_towns_yield_no_places(real_pipeline: Pipeline) -> None:
+    # Reading, Turkey, Nice, Orange, Hope, Bath, Victoria, Mobile, Split, Chance, Joy,
+    # Early, Worms: all places somewhere, none of them places here.
+    doc = real_pipeline.tag_text(COMMON_WORDS)
+    assert [m.text for m in doc.mentions if m.label in ("PLACE", "DEMONYM")] == []
+
+
+def test_countries_are_never_villages(real_pipeline: Pipeline) -> None:
+    text = "Ministers from France, Poland, Jordan, Chad and Canada met the envoy of Peru."
+    doc = real_pipeline.tag_text(text)
+    found = {m.text: m.resolution.place for m in doc.mentions if m.label == "PLACE"}
+    assert set(found) >= {"France", "Poland", "Canada", "Peru"}
+    for name, place in found.items():
+        assert place is not None and place.feature_code == "PCLI", name

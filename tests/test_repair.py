@@ -76,17 +76,24 @@ def test_named_parent_makes_a_person_a_place(mini_gazetteer: Gazetteer) -> None:
 
 
 def test_country_and_region_names_tagged_as_people(mini_gazetteer: Gazetteer) -> None:
-    text = "Floods hit Sri Lanka and Tamil Nadu while Reuters watched."
+    text = "Floods hit Sri Lanka and Tamil Nadu in India while Reuters watched."
     spans = [
         at(text, "Sri Lanka", "PERSON"),
         at(text, "Tamil Nadu", "PERSON"),
+        at(text, "India", "GPE"),
         at(text, "Reuters", "ORG"),
     ]
-    assert [label for *_, label in repair_spans(text, spans, mini_gazetteer)] == [
-        "GPE",
-        "GPE",
-        "ORG",
-    ]
+    labels = [label for *_, label in repair_spans(text, spans, mini_gazetteer)]
+    assert labels == ["GPE", "GPE", "GPE", "ORG"]
+
+
+def test_a_region_name_needs_its_country_in_the_story(mini_gazetteer: Gazetteer) -> None:
+    text = "Victoria found the phone under the sofa."
+    assert repair_spans(text, [at(text, "Victoria", "ORG")], mini_gazetteer)[0][2] == "ORG"
+    assert recover_places(text, [], mini_gazetteer, named=set()) == []
+    text = "Bushfires in Australia spread as Victoria declared a disaster."
+    spans = [at(text, "Australia", "GPE"), at(text, "Victoria", "ORG")]
+    assert repair_spans(text, spans, mini_gazetteer)[1][2] == "GPE"
 
 
 def test_one_label_per_name(mini_gazetteer: Gazetteer) -> None:

@@ -54,12 +54,30 @@ def repair_spans(text: str, spans: Iterable[RawSpan], gazetteer: Gazetteer) -> l
     fixed = [trim(text, s, e, label, gazetteer) for s, e, label in spans if label in NAME_LABELS]
     # A name has a capital letter; "meth" or "state" tagged as an entity is noise.
     fixed = [(s, e, label) for s, e, label in fixed if s < e and not text[s:e].islower()]
-    fixed = [_relabel(text, s, e, label, gazetteer) for s, e, label in fixed]
+    named = countries_named(text, fixed, gazetteer)
+    fixed = [_relabel(text, s, e, label, gazetteer, named) for s, e, label in fixed]
     fixed = _surnames(text, fixed, gazetteer)
     fixed = _majority_labels(text, fixed)
     fixed = _drop_overlaps(sorted(set(fixed)))
-    fixed += recover_places(text, fixed, gazetteer)
+    fixed += recover_places(text, fixed, gazetteer, named)
     return _drop_overlaps(sorted(set(fixed)))
+
+
+def countries_named(text: str, spans: Iterable[RawSpan], gazetteer: Gazetteer) -> set[str]:
+    """Countries the model's place and demonym spans point to: a country named, or the
+    country of the likeliest place of that name. Region names are trusted only there."""
+    named: set[str] = set()
+    for s, e, label in spans:
+        if label not in PLACE_LABELS and label != "NORP":
+            continue
+        surface = text[s:e]
+        row = gazetteer.demonym(surface)
+        rows = [row] if row is not None else gazetteer.lookup(surface)
+        places = [gazetteer.place(r) for r in rows]
+        countries = [p for p in places if p.feature_code in COUNTRY_CODES]
+        best = countries or sorted(places, key=lambda p: -p.population)[:1]
+        named.update(p.country_code for p in best if p.country_code)
+    return named
 
 
 # -- 8. places inside organisation names ---------------------------------------------------
@@ -184,12 +202,14 @@ def _is_name_with_article(span: str, gazetteer: Gazetteer) -> bool:
 # -- 2, 4, 5. labels from the gazetteer ----------------------------------------------------
 
 
-def _relabel(text: str, start: int, end: int, label: str, gazetteer: Gazetteer) -> RawSpan:
+def _relabel(
+    text: str, start: int, end: int, label: str, gazetteer: Gazetteer, named: set[str]
+) -> RawSpan:
     surface = text[start:end]
     if label != "NORP" and gazetteer.demonym(surface) is not None and " " not in surface:
         return start, end, "NORP"
     if label in ("PERSON", "ORG"):
-        if _names_country_or_region(surface, gazetteer):
+        if _names_country_or_region(surface, gazetteer, named):
             return start, end, "GPE"
         if _has_named_parent(text, start, end, gazetteer):
             return start, end, "GPE"
@@ -216,15 +236,21 @@ def _names_a_town(surface: str, gazetteer: Gazetteer) -> bool:
     )
 
 
-def _names_country_or_region(surface: str, gazetteer: Gazetteer) -> bool:
+def _names_country_or_region(
+    surface: str, gazetteer: Gazetteer, named: set[str] | None = None
+) -> bool:
+    """The exact name or abbreviation of a country, or of a first-level region (of a
+    country in `named`, when given: "Victoria" is a person unless Australia is in play)."""
     key = normalize_name(surface)
     if is_generic_name(surface):
         return False
     for r in gazetteer.lookup_key(key):
         p = gazetteer.place(r)
-        if (p.feature_code in COUNTRY_CODES or p.feature_code == "ADM1") and normalize_name(
-            p.name
-        ) == key:
+        if normalize_name(p.name) != key:
+            continue
+        if p.feature_code in COUNTRY_CODES:
+            return True
+        if p.feature_code == "ADM1" and (named is None or p.country_code in named):
             return True
     abbreviations = (
         gazetteer.lookup_abbreviation(surface)
@@ -309,8 +335,11 @@ def _majority_labels(text: str, spans: list[RawSpan]) -> list[RawSpan]:
 # -- 7. recovery ---------------------------------------------------------------------------
 
 
-def recover_places(text: str, spans: list[RawSpan], gazetteer: Gazetteer) -> list[RawSpan]:
-    """Place names the model missed, where the gazetteer leaves no doubt."""
+def recover_places(
+    text: str, spans: list[RawSpan], gazetteer: Gazetteer, named: set[str] | None = None
+) -> list[RawSpan]:
+    """Place names the model missed, where the gazetteer leaves no doubt. First-level
+    regions count only in a country the document names (`named`), when it is given."""
     taken = sorted((s, e) for s, e, _ in spans)
     lowered = None
     found: list[RawSpan] = []
@@ -323,14 +352,14 @@ def recover_places(text: str, spans: list[RawSpan], gazetteer: Gazetteer) -> lis
     for m in _DATELINE.finditer(text):
         s, e = m.start("name"), m.end("name")
         s, e = trim_span(text, s, e, gazetteer)
-        if s < e and free(s, e) and _known_place(text[s:e], gazetteer, cities=True):
+        if s < e and free(s, e) and _known_place(text[s:e], gazetteer, True, None):
             found.append((s, e, "GPE"))
     for m in _NAME.finditer(text):
         s, e = trim_span(text, m.start(), m.end(), gazetteer)
         if s >= e or not free(s, e):
             continue
         surface = text[s:e]
-        if not _known_place(surface, gazetteer, cities=False):
+        if not _known_place(surface, gazetteer, False, named):
             after_locative = _LOCATIVE.search(text, max(0, s - 12), s)
             if not after_locative or surface in _CALENDAR or not _names_a_town(surface, gazetteer):
                 continue
@@ -343,9 +372,9 @@ def recover_places(text: str, spans: list[RawSpan], gazetteer: Gazetteer) -> lis
     return found
 
 
-def _known_place(surface: str, gazetteer: Gazetteer, cities: bool) -> bool:
-    """A country (name or abbreviation) or a first-level region named exactly, or with
-    `cities` (a dateline) also a city."""
+def _known_place(surface: str, gazetteer: Gazetteer, cities: bool, named: set[str] | None) -> bool:
+    """A country (name or abbreviation) or a first-level region (of a country in `named`,
+    when given) named exactly, or with `cities` (a dateline) also a city."""
     if _is_abbreviation(surface) or (surface.isupper() and len(surface) <= 4):
         return any(
             gazetteer.place(r).feature_code in COUNTRY_CODES
@@ -358,7 +387,9 @@ def _known_place(surface: str, gazetteer: Gazetteer, cities: bool) -> bool:
         p = gazetteer.place(r)
         if normalize_name(p.name) != key:
             continue
-        if p.feature_code in COUNTRY_CODES or p.feature_code == "ADM1":
+        if p.feature_code in COUNTRY_CODES:
+            return True
+        if p.feature_code == "ADM1" and (named is None or p.country_code in named):
             return True
         if cities and p.feature_class == "P":
             return True
