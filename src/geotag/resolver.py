@@ -22,8 +22,9 @@ How a mention is resolved, in order:
    country's name becomes a town when the story is local to the town's region and names
    nothing else in that country ("Palestine" among Texas places).
 4. **One sense per document**: every mention with the same query gets the same place.
-5. **Abstain** when the best score is below `ResolverOptions.abstain_below`: the mention
-   keeps `place: null` and lists its best candidates.
+5. **Abstain** when the best score is below `ResolverOptions.abstain_below`, or its
+   confidence (its softmax share among the candidates) is below `min_confidence`: the
+   mention keeps `place: null` and lists its best candidates.
 
 The rule between a first-level region and a city of the same name: the city wins when it
 is a national capital, or it lies in that same region (the region is named after it:
@@ -109,7 +110,7 @@ WEIGHTS = {
     "name": 0.55,
     "label": 0.4,
     "hint": 1.5,
-    "preference": 1.0,
+    "preference": 2.0,
 }
 _SPEECH = re.compile(
     r"^\s*(?:has |had |have |will |would |also |on \w+ )?"
@@ -137,6 +138,7 @@ class ResolverOptions:
     prefer_countries: tuple[str, ...] = ()
     bbox: tuple[float, float, float, float] | None = None  # west, south, east, north
     abstain_below: float = 1.2
+    min_confidence: float = 0.25
     alternatives: int = 3
 
 
@@ -421,13 +423,8 @@ class Resolver:
                     best_margin = top - second
                     best_group = g
             assert best_group is not None
-            g = best_group
-            top_score, top_row, _ = g.scored[0]
-            if top_score >= self.options.abstain_below:
-                self._settle(g, top_row, _confidence(g.scored), "score")
-            else:
-                g.rule = "abstain"
-            pending.remove(g)
+            self._decide(best_group)
+            pending.remove(best_group)
         self._refine(groups)
         self._local_towns(groups)
 
@@ -473,15 +470,21 @@ class Resolver:
             for g in scored:
                 others = (o for o in groups.values() if o is not g)
                 g.scored = self._rank(g, _Context.from_groups(self.gazetteer, others))
-                top_score, top_row, _ = g.scored[0]
-                row = top_row if top_score >= self.options.abstain_below else None
-                changed |= row != g.settled
-                if row is None:
-                    g.settled, g.confidence, g.rule = None, 0.0, "abstain"
-                else:
-                    self._settle(g, row, _confidence(g.scored), "score")
+                before = g.settled
+                self._decide(g)
+                changed |= g.settled != before
             if not changed:
                 break
+
+    def _decide(self, g: _Group) -> None:
+        """Settle a scored group on its best candidate, or abstain when that candidate
+        scores too low or barely beats the next (the confidence is too low)."""
+        top_score, top_row, _ = g.scored[0]
+        confidence = _confidence(g.scored)
+        if top_score >= self.options.abstain_below and confidence >= self.options.min_confidence:
+            self._settle(g, top_row, confidence, "score")
+        else:
+            g.settled, g.confidence, g.rule = None, 0.0, "abstain"
 
     def _rank(self, g: _Group, context: _Context) -> list[_Scored]:
         scored = [(*self.score_candidate(g, r, context), r) for r in g.rows]
