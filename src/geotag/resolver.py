@@ -26,9 +26,10 @@ How a mention is resolved, in order:
    confidence (its softmax share among the candidates) is below `min_confidence`: the
    mention keeps `place: null` and lists its best candidates.
 
-The rule between a first-level region and a city of the same name: the city wins when it
-is a national capital, or it lies in that same region (the region is named after it:
-Idlib, Aleppo, New York), unless the mention says it means the region ("Idlib province").
+The rule between a region (first or second level) and a city of the same name: the city
+wins when it lies in that same region (the region is named after it: Idlib, Aleppo, New
+York, York), and is preferred when it is a national capital elsewhere (Washington), unless
+the mention says it means the region ("Idlib province", "Washington state").
 """
 
 from __future__ import annotations
@@ -142,6 +143,7 @@ class ResolverOptions:
     alternatives: int = 3
 
 
+REGION_CODES = frozenset({"ADM1", "ADM2"})
 REFINE_PASSES = 2
 LOCAL_MENTIONS = 3
 Features = tuple[tuple[str, float], ...]
@@ -514,8 +516,8 @@ class Resolver:
         if g.hint == "city":
             hint = 1.0 if p.feature_class == "P" else -1.0
         elif g.hint == "region":
-            hint = 1.0 if code == "ADM1" else -1.0
-        elif code == "ADM1":
+            hint = 1.0 if code in REGION_CODES else -1.0
+        elif code in REGION_CODES:
             hint = self._region_or_city(g, p)
         preference = 0.0
         opts = self.options
@@ -541,7 +543,8 @@ class Resolver:
         """Penalty for a region that shares its name with a city (the stated rule).
 
         A city inside that region is what the region is named after (Idlib, Aleppo, New
-        York): the city wins outright. A national capital elsewhere (Washington, D.C.
+        York; for a county such as York, a city in the same first-level region): the city
+        wins outright. A national capital elsewhere (Washington, D.C.
         against Washington state) is preferred, but the document's context can still
         choose the region.
         """
