@@ -217,3 +217,16 @@ def test_a_country_name_is_a_local_town_in_a_local_story(mini_gazetteer: Gazette
     world = "Talks on Palestine resumed as Texas oil prices rose."
     res = only(resolve(mini_gazetteer, world, "Palestine", "Texas"), "Palestine")
     assert res.place is not None and res.place.feature_code == "PCLI"
+
+
+def test_a_type_word_that_belongs_to_the_name(mini_gazetteer: Gazetteer) -> None:
+    res = only(
+        resolve(mini_gazetteer, "Prague is in the Czech Republic.", "Czech Republic"),
+        "Czech Republic",
+    )
+    assert res.place is not None and res.place.country_code == "CZ"
+    region = only(
+        resolve(mini_gazetteer, "Idlib Governorate was shelled.", "Idlib Governorate"),
+        "Idlib Governorate",
+    )
+    assert region.place is not None and region.place.feature_code == "ADM1"

@@ -246,7 +246,7 @@ class Resolver:
 
     def candidates(self, name: str, country: str | None = None) -> list[Candidate]:
         """Ranked candidates for a bare name, scored without document context."""
-        base, hint = split_query(name)
+        base, hint = self._query(name)
         rows = self._rows_for(name, base)
         if country:
             rows = [r for r in rows if self.gazetteer.place(r).country_code == country.upper()]
@@ -261,7 +261,7 @@ class Resolver:
         for i, q in enumerate(queries):
             if q.kind == "demonym":
                 continue
-            base, hint = split_query(q.text)
+            base, hint = self._query(q.text)
             hint = hint or context_hint(text, q.start, q.end)
             key = f"{base}|{hint}|{int(q.landmark)}"
             g = groups.get(key)
@@ -277,15 +277,18 @@ class Resolver:
             g.ner_labels[q.ner_label] += 1
         return groups
 
+    def _query(self, surface: str) -> tuple[str, str]:
+        """`split_query`, unless the type word is part of a known name ("Czech Republic",
+        "Kansas City", "Orange County"): then the whole name, and no hint."""
+        base, hint = split_query(surface)
+        whole = normalize_name(_POSSESSIVE.sub("", surface.strip()))
+        if hint and whole != base and self.gazetteer.lookup_key(whole):
+            return whole, ""
+        return base, hint
+
     def _rows_for(self, surface: str, base: str) -> list[int]:
         gaz = self.gazetteer
         rows = list(gaz.lookup_key(base))
-        full = normalize_name(surface)
-        if full != base:
-            # A name that itself ends in a type word ("Kansas City", "Red Sea state") keeps
-            # the rows of its full form first.
-            full_rows = gaz.lookup_key(full)
-            rows = [*full_rows, *(r for r in rows if r not in full_rows)]
         stripped = _POSSESSIVE.sub("", surface.strip())
         if _ABBREVIATION.match(stripped):
             rows += [r for r in gaz.lookup_abbreviation(stripped) if r not in rows]
