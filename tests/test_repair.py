@@ -170,3 +170,12 @@ def test_after_a_locative_word_a_known_town_is_a_place(mini_gazetteer: Gazetteer
         ("Tripoli Bank", "ORG"),
         ("Raleigh", "GPE"),
     ]
+
+
+def test_a_town_of_the_storys_region_tagged_as_an_organisation(mini_gazetteer: Gazetteer) -> None:
+    text = "Seattle crews and Spokane officials met; Spokane Mayor Reuters said no."
+    spans = [at(text, "Seattle", "GPE"), at(text, "Spokane", "ORG"), at(text, "Reuters", "ORG")]
+    labels = [label for *_, label in repair_spans(text, spans, mini_gazetteer)]
+    assert labels == ["GPE", "GPE", "ORG"]
+    alone = "Spokane officials met."
+    assert repair_spans(alone, [at(alone, "Spokane", "ORG")], mini_gazetteer)[0][2] == "ORG"

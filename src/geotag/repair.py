@@ -9,9 +9,10 @@ order of `repair_spans`, and never moves a span outside the text:
 2. **Demonyms.** A span on the demonym list is a demonym (NORP), whatever label it got.
 3. **People's surnames.** A one-word span that is the last name of a person named in full
    elsewhere in the document ("Trump" beside "Donald Trump") is that PERSON.
-4. **Named parents and locative words.** A PERSON or ORG span followed by ", <state or
-   country>" that the gazetteer knows as a place there ("Alexandria, Va."), or that follows
-   "in", "near", "outside"... and names a town or region exactly ("a fire in Fargo"), is a
+4. **Named parents, locative words, local towns.** A PERSON or ORG span followed by
+   ", <state or country>" that the gazetteer knows as a place there ("Alexandria, Va."),
+   or that follows "in", "near", "outside"... and names a town or region exactly ("a fire
+   in Fargo"), or that names a town in a region the story's other places are in, is a
    place.
 5. **Country and region names.** A PERSON or ORG span that is exactly the name of a
    country or a first-level region ("Sri Lanka", "Tamil Nadu") is a place.
@@ -64,8 +65,10 @@ def repair_spans(text: str, spans: Iterable[RawSpan], gazetteer: Gazetteer) -> l
 
 
 def countries_named(text: str, spans: Iterable[RawSpan], gazetteer: Gazetteer) -> set[str]:
-    """Countries the model's place and demonym spans point to: a country named, or the
-    country of the likeliest place of that name. Region names are trusted only there."""
+    """Countries and first-level regions ("US", "US.TX") the model's place and demonym
+    spans point to: a country named, or the country and region of the likeliest place of
+    that name. Region names are trusted only in these countries, and town names given to
+    people or organisations only in these regions."""
     named: set[str] = set()
     for s, e, label in spans:
         if label not in PLACE_LABELS and label != "NORP":
@@ -76,7 +79,11 @@ def countries_named(text: str, spans: Iterable[RawSpan], gazetteer: Gazetteer) -
         places = [gazetteer.place(r) for r in rows]
         countries = [p for p in places if p.feature_code in COUNTRY_CODES]
         best = countries or sorted(places, key=lambda p: -p.population)[:1]
-        named.update(p.country_code for p in best if p.country_code)
+        for p in best:
+            if p.country_code:
+                named.add(p.country_code)
+                if p.admin1_code and p.feature_code not in COUNTRY_CODES:
+                    named.add(f"{p.country_code}.{p.admin1_code}")
     return named
 
 
@@ -215,7 +222,23 @@ def _relabel(
             return start, end, "GPE"
         if _LOCATIVE.search(text, max(0, start - 12), start) and _names_a_town(surface, gazetteer):
             return start, end, "GPE"
+        if _names_a_local_town(surface, gazetteer, named):
+            return start, end, "GPE"
     return start, end, label
+
+
+def _names_a_local_town(surface: str, gazetteer: Gazetteer, named: set[str]) -> bool:
+    """A town of exactly this name in a first-level region the story's places are in
+    ("Torrington" tagged as an organisation in a story about Connecticut towns)."""
+    key = normalize_name(surface)
+    if is_generic_name(surface) or surface in _CALENDAR:
+        return False
+    for r in gazetteer.lookup_key(key):
+        p = gazetteer.place(r)
+        local = f"{p.country_code}.{p.admin1_code}" in named
+        if local and p.feature_class == "P" and normalize_name(p.name) == key:
+            return True
+    return False
 
 
 _CALENDAR = frozenset(
