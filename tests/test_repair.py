@@ -179,3 +179,12 @@ def test_a_town_of_the_storys_region_tagged_as_an_organisation(mini_gazetteer: G
     assert labels == ["GPE", "GPE", "ORG"]
     alone = "Spokane officials met."
     assert repair_spans(alone, [at(alone, "Spokane", "ORG")], mini_gazetteer)[0][2] == "ORG"
+
+
+def test_an_untagged_town_of_the_storys_region_is_recovered(mini_gazetteer: Gazetteer) -> None:
+    text = "Crews from Seattle drove east; by noon Spokane was dry, and hope returned."
+    spans = [at(text, "Seattle", "GPE")]
+    assert shown(text, repair_spans(text, spans, mini_gazetteer)) == [
+        ("Seattle", "GPE"),
+        ("Spokane", "GPE"),
+    ]

@@ -19,9 +19,10 @@ order of `repair_spans`, and never moves a span outside the text:
 6. **One label per name.** A name tagged as a place more often than as anything else in
    the document is a place everywhere, and the other way round.
 7. **Recovery.** Country names and abbreviations, first-level regions, datelines
-   ("ALBUQUERQUE, N.M. (AP) -") and towns after a locative word ("in Shiloh") that the
-   model missed are added when the gazetteer is sure: a capitalised name, not inside
-   another entity, not a month or a day, not a word the same text also uses in lower case.
+   ("ALBUQUERQUE, N.M. (AP) -"), towns after a locative word ("in Shiloh") and towns of
+   the story's own region that the model missed are added when the gazetteer is sure: a
+   capitalised name, not inside another entity, not a month or a day, not a word the
+   same text also uses in lower case.
 """
 
 from __future__ import annotations
@@ -384,7 +385,10 @@ def recover_places(
         surface = text[s:e]
         if not _known_place(surface, gazetteer, False, named):
             after_locative = _LOCATIVE.search(text, max(0, s - 12), s)
-            if not after_locative or surface in _CALENDAR or not _names_a_town(surface, gazetteer):
+            town = after_locative and _names_a_town(surface, gazetteer)
+            if surface in _CALENDAR or not (
+                town or (named and _names_a_local_town(surface, gazetteer, named))
+            ):
                 continue
         if " " not in surface and not surface.isupper():
             if lowered is None:
