@@ -114,3 +114,23 @@ def test_countries_are_never_villages(real_pipeline: Pipeline) -> None:
     assert set(found) >= {"France", "Poland", "Canada", "Peru"}
     for name, place in found.items():
         assert place is not None and place.feature_code == "PCLI", name
+
+
+def test_the_shipped_demonym_rules(real_gazetteer) -> None:
+    from geotag.tagger import Tagger
+
+    text = (
+        "Korean, Congolese and Kurdish envoys met Muslim and Republican leaders; Europeans watched."
+    )
+    words = ("Korean", "Congolese", "Kurdish", "Muslim", "Republican", "Europeans")
+    spans = [(text.index(w), text.index(w) + len(w), "NORP") for w in words]
+    doc = Tagger(real_gazetteer).tag(text, spans)
+    got = {
+        m.text: (m.label, m.resolution.place.name if m.resolution.place else None)
+        for m in doc.mentions
+    }
+    assert got["Korean"] == ("PLACE", "South Korea")
+    assert got["Congolese"][1] == "Democratic Republic of the Congo"
+    assert got["Kurdish"] == ("PLACE", "Kurdistan")
+    assert got["Europeans"] == ("DEMONYM", "Europe")
+    assert "Muslim" not in got and "Republican" not in got
