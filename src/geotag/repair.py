@@ -28,6 +28,7 @@ order of `repair_spans`, and never moves a span outside the text:
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, insort
 from collections import Counter
 from collections.abc import Iterable
 
@@ -364,20 +365,19 @@ def recover_places(
 ) -> list[RawSpan]:
     """Place names the model missed, where the gazetteer leaves no doubt. First-level
     regions count only in a country the document names (`named`), when it is given."""
-    taken = sorted((s, e) for s, e, _ in spans)
+    taken = _Occupied(spans)
     lowered = None
     found: list[RawSpan] = []
 
     def free(s: int, e: int) -> bool:
-        return not any(ts < e and s < te for ts, te in taken) and not any(
-            fs < e and s < fe for fs, fe, _ in found
-        )
+        return taken.free(s, e)
 
     for m in _DATELINE.finditer(text):
         s, e = m.start("name"), m.end("name")
         s, e = trim_span(text, s, e, gazetteer)
         if s < e and free(s, e) and _known_place(text[s:e], gazetteer, True, None):
             found.append((s, e, "GPE"))
+            taken.add(s, e)
     for m in _NAME.finditer(text):
         s, e = trim_span(text, m.start(), m.end(), gazetteer)
         if s >= e or not free(s, e):
@@ -396,7 +396,25 @@ def recover_places(
             if surface.lower() in lowered or _sentence_start(text, s):
                 continue
         found.append((s, e, "GPE"))
+        taken.add(s, e)
     return found
+
+
+class _Occupied:
+    """Spans already taken, none overlapping another, kept sorted: whether a new span is
+    free is a bisection (only its neighbours can overlap it), not a scan."""
+
+    def __init__(self, spans: Iterable[RawSpan]) -> None:
+        self.spans = sorted((s, e) for s, e, _ in spans)
+
+    def free(self, start: int, end: int) -> bool:
+        i = bisect_left(self.spans, (start, start))
+        if i > 0 and self.spans[i - 1][1] > start:
+            return False
+        return i == len(self.spans) or self.spans[i][0] >= end
+
+    def add(self, start: int, end: int) -> None:
+        insort(self.spans, (start, end))
 
 
 def _known_place(surface: str, gazetteer: Gazetteer, cities: bool, named: set[str] | None) -> bool:

@@ -145,6 +145,7 @@ class ResolverOptions:
 
 REGION_CODES = frozenset({"ADM1", "ADM2"})
 REFINE_PASSES = 2
+NEAR_POINTS = 48
 LOCAL_MENTIONS = 3
 Features = tuple[tuple[str, float], ...]
 _Scored = tuple[float, int, Features]  # score, row, features
@@ -415,21 +416,19 @@ class Resolver:
     # -- scoring -----------------------------------------------------------------------------
 
     def _score_rest(self, groups: dict[str, _Group]) -> None:
+        """Settle the scored mentions clearest first, each batch becoming context for the
+        next (one at a time in a short document, a quarter of the rest at a time in a long
+        one, so the cost grows little faster than the number of names)."""
+        context = _Context.from_groups(self.gazetteer, groups.values())
         pending = [g for g in groups.values() if g.settled is None and g.rows]
         while pending:
-            context = _Context.from_groups(self.gazetteer, groups.values())
-            best_group: _Group | None = None
-            best_margin = -math.inf
             for g in pending:
                 g.scored = self._rank(g, context)
-                top = g.scored[0][0]
-                second = g.scored[1][0] if len(g.scored) > 1 else 0.0
-                if top - second > best_margin:
-                    best_margin = top - second
-                    best_group = g
-            assert best_group is not None
-            self._decide(best_group)
-            pending.remove(best_group)
+            pending.sort(key=_margin, reverse=True)
+            batch, pending = pending[: max(1, len(pending) // 4)], pending[len(pending) // 4 or 1 :]
+            for g in batch:
+                self._decide(g)
+                context.add(self.gazetteer, g, +1)
         self._refine(groups)
         self._local_towns(groups)
 
@@ -440,15 +439,13 @@ class Resolver:
         in the Palestinian territories, is Palestine, Texas: the town wins when at least
         LOCAL_MENTIONS other mentions lie in its first-level region and none in the country.
         """
+        context = _Context.from_groups(self.gazetteer, groups.values())
         for g in groups.values():
             if g.rule != "country" or g.settled is None:
                 continue
             country = self.gazetteer.place(g.settled).country_code
-            context = _Context.from_groups(
-                self.gazetteer, (o for o in groups.values() if o is not g)
-            )
-            if context.countries.get(country, 0.0) > 0:
-                continue
+            context.add(self.gazetteer, g, -1)
+            others_in_country = context.countries.get(country, 0.0)
             towns = [
                 r
                 for r in g.rows
@@ -458,9 +455,10 @@ class Resolver:
                 )
                 >= LOCAL_MENTIONS
             ]
-            if towns:
+            if not others_in_country and towns:
                 best = max(towns, key=lambda r: self.gazetteer.place(r).population)
                 self._settle(g, best, 0.6, "local")
+            context.add(self.gazetteer, g, +1)
 
     def _refine(self, groups: dict[str, _Group]) -> None:
         """A second look at every scored mention, now against all the others.
@@ -470,14 +468,16 @@ class Resolver:
         again with the rest of the document as context, until nothing changes.
         """
         scored = [g for g in groups.values() if g.rule in ("score", "abstain") and g.rows]
+        context = _Context.from_groups(self.gazetteer, groups.values())
         for _ in range(REFINE_PASSES):
             changed = False
             for g in scored:
-                others = (o for o in groups.values() if o is not g)
-                g.scored = self._rank(g, _Context.from_groups(self.gazetteer, others))
+                context.add(self.gazetteer, g, -1)
+                g.scored = self._rank(g, context)
                 before = g.settled
                 self._decide(g)
                 changed |= g.settled != before
+                context.add(self.gazetteer, g, +1)
             if not changed:
                 break
 
@@ -506,8 +506,11 @@ class Resolver:
         country = context.countries.get(p.country_code, 0.0) / n if n else 0.0
         admin1 = context.admin1.get((p.country_code, p.admin1_code), 0.0) / n if n else 0.0
         distance = 0.0
-        if context.points:
-            km = min(great_circle((p.lat, p.lon), pt).km for pt in context.points)
+        points = context.near()
+        if points:
+            # The nearest point by a flat approximation, then its great-circle distance.
+            nearest = min(points, key=lambda pt: _flat_distance2(p.lat, p.lon, pt))
+            km = great_circle((p.lat, p.lon), nearest).km
             distance = math.exp(-km / 400.0)
         primary = normalize_name(p.name) == g.base
         name = 1.0 if primary else 0.5
@@ -585,34 +588,64 @@ class Resolver:
 
 @dataclass(slots=True)
 class _Context:
-    """What the settled mentions say about the document: countries, regions, points."""
+    """What the settled mentions say about the document: countries, regions, points,
+    each weighted by its number of mentions; kept up to date as mentions settle."""
 
     countries: dict[str, float]
     admin1: dict[tuple[str, str], float]
-    points: list[tuple[float, float]]
+    points: dict[int, list[float]]  # settled row -> [lat, lon, weight]
     total: float
+    _near: list[tuple[float, float]] | None = None
 
     @classmethod
     def empty(cls) -> _Context:
-        return cls({}, {}, [], 0.0)
+        return cls({}, {}, {}, 0.0)
 
     @classmethod
     def from_groups(cls, gaz: Gazetteer, groups: Iterable[_Group]) -> _Context:
         ctx = cls.empty()
         for g in groups:
-            if g.settled is None:
-                continue
-            p = gaz.place(g.settled)
-            weight = float(len(g.members))
-            if p.country_code:
-                ctx.countries[p.country_code] = ctx.countries.get(p.country_code, 0.0) + weight
-            if p.admin1_code:
-                key = (p.country_code, p.admin1_code)
-                ctx.admin1[key] = ctx.admin1.get(key, 0.0) + weight
-            if not is_country(p) and p.feature_code != "CONT":
-                ctx.points.append((p.lat, p.lon))
-            ctx.total += weight
+            ctx.add(gaz, g, +1)
         return ctx
+
+    def add(self, gaz: Gazetteer, g: _Group, sign: int) -> None:
+        """Count a settled group in (sign +1) or out (sign -1); unsettled ones count not."""
+        if g.settled is None:
+            return
+        p = gaz.place(g.settled)
+        weight = sign * float(len(g.members))
+        if p.country_code:
+            self.countries[p.country_code] = self.countries.get(p.country_code, 0.0) + weight
+        if p.admin1_code:
+            key = (p.country_code, p.admin1_code)
+            self.admin1[key] = self.admin1.get(key, 0.0) + weight
+        if not is_country(p) and p.feature_code != "CONT":
+            point = self.points.setdefault(g.settled, [p.lat, p.lon, 0.0])
+            point[2] += weight
+            if point[2] <= 0:
+                del self.points[g.settled]
+            self._near = None
+        self.total += weight
+
+    def near(self) -> list[tuple[float, float]]:
+        """The points distances are measured to: the NEAR_POINTS most mentioned."""
+        if self._near is None:
+            heaviest = sorted(self.points.values(), key=lambda pt: -pt[2])[:NEAR_POINTS]
+            self._near = [(lat, lon) for lat, lon, _ in heaviest]
+        return self._near
+
+
+def _flat_distance2(lat: float, lon: float, point: tuple[float, float]) -> float:
+    """Squared equirectangular distance in degrees: cheap, and orders nearby points
+    the way great-circle distance does."""
+    dlon = abs(lon - point[1]) % 360.0
+    dlon = min(dlon, 360.0 - dlon) * math.cos(math.radians((lat + point[0]) / 2))
+    return (lat - point[0]) ** 2 + dlon * dlon
+
+
+def _margin(g: _Group) -> float:
+    top = g.scored[0][0]
+    return top - (g.scored[1][0] if len(g.scored) > 1 else 0.0)
 
 
 def _is_parent_link(between: str, text: str, parent_end: int) -> bool:
