@@ -188,3 +188,9 @@ def test_an_untagged_town_of_the_storys_region_is_recovered(mini_gazetteer: Gaze
         ("Seattle", "GPE"),
         ("Spokane", "GPE"),
     ]
+
+
+def test_the_next_names_of_a_list_after_in(mini_gazetteer: Gazetteer) -> None:
+    text = "Analysts in Singapore and Rotterdam said rates rose."
+    spans = [at(text, "Singapore", "GPE"), at(text, "Rotterdam", "PERSON")]
+    assert [label for *_, label in repair_spans(text, spans, mini_gazetteer)] == ["GPE", "GPE"]

@@ -230,3 +230,25 @@ def test_a_type_word_that_belongs_to_the_name(mini_gazetteer: Gazetteer) -> None
         "Idlib Governorate",
     )
     assert region.place is not None and region.place.feature_code == "ADM1"
+
+
+def test_a_seat_of_power_that_speaks_is_the_landmark(mini_gazetteer: Gazetteer) -> None:
+    res = only(resolve(mini_gazetteer, "The Elysee said no.", "Elysee"), "Elysee")
+    assert res.place is not None and res.place.name == "Élysée Palace" and res.role == "metonym"
+    res = only(resolve(mini_gazetteer, "Rents in Elysee rose.", "Elysee"), "Elysee")
+    assert res.place is not None and res.place.feature_class == "P"
+
+
+def test_a_water_word_in_the_name_means_the_water(mini_gazetteer: Gazetteer) -> None:
+    text = "Ships avoided the Red Sea after Egypt closed ports."
+    res = only(resolve(mini_gazetteer, text, "Red Sea"), "Red Sea")
+    assert res.place is not None and res.place.feature_code == "SEA"
+    text = "Floods hit Red Sea state in Sudan."
+    res = only(resolve(mini_gazetteer, text, "Red Sea"), "Red Sea")
+    assert res.place is not None and res.place.feature_code == "ADM1"
+
+
+def test_a_plural_type_word_after_a_list(mini_gazetteer: Gazetteer) -> None:
+    text = "Lines formed in Atlanta and in Fulton and Cobb counties."
+    res = only(resolve(mini_gazetteer, text, "Atlanta", "Cobb"), "Cobb")
+    assert res.place is not None and res.place.name == "Cobb County"

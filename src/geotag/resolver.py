@@ -63,9 +63,18 @@ REGION_WORDS = frozenset(
         "emirate",
         "voivodeship",
         "wilaya",
+        "parish",
     }
 )
 CITY_WORDS = frozenset({"city", "town", "village", "municipality"})
+WATER_WORDS = frozenset(
+    {"sea", "ocean", "river", "gulf", "lake", "strait", "straits", "bay", "canal", "channel"}
+)
+# Plurals after a name still say what it is: "Gwinnett and Cobb counties".
+REGION_WORDS = REGION_WORDS | {
+    "provinces", "governorates", "oblasts", "regions", "states", "counties", "districts",
+    "parishes", "prefectures", "territories", "departments",
+}  # fmt: skip
 _HINT_SUFFIX = re.compile(r"^(?P<base>.+?)\s+(?P<word>[a-z]+)$")
 _HINT_PREFIX = re.compile(r"^(?P<word>[a-z]+) of (?P<base>.+)$")
 _POSSESSIVE = re.compile(r"(?:'s|’s|'|’)$")
@@ -96,7 +105,7 @@ TYPE_PRIOR_DEFAULT = {"P": 0.4, "A": 0.45, "H": 0.5, "L": 0.5, "T": 0.45, "S": 0
 # NER labels and the feature classes they usually name.
 LABEL_CLASSES = {
     "GPE": frozenset("AP"),
-    "LOC": frozenset("HLTA"),
+    "LOC": frozenset("HLT"),
     "FAC": frozenset("SR"),
     "ORG": frozenset("S"),
     "NORP": frozenset("A"),
@@ -144,6 +153,7 @@ class ResolverOptions:
 
 
 REGION_CODES = frozenset({"ADM1", "ADM2"})
+CURATED_IMPORTANCE = 0.85
 REFINE_PASSES = 2
 NEAR_POINTS = 48
 LOCAL_MENTIONS = 3
@@ -264,16 +274,28 @@ class Resolver:
                 continue
             base, hint = self._query(q.text)
             hint = hint or context_hint(text, q.start, q.end)
-            key = f"{base}|{hint}|{int(q.landmark)}"
+            rows = self._rows_for(q.text, base)
+            if hint == "region":
+                # "Cobb" in "Gwinnett and Cobb counties" is Cobb County.
+                for form in (f"{base} county", f"{base} parish", f"county {base}"):
+                    rows += [r for r in self.gazetteer.lookup_key(form) if r not in rows]
+            # "Red Sea" names the sea, though two governorates share its name.
+            names_water = not hint and WATER_WORDS & set(base.split())
+            if names_water and any(self.gazetteer.place(r).feature_class == "H" for r in rows):
+                hint = "water"
+            landmarks = [r for r in rows if self.gazetteer.place(r).feature_class in "SR"]
+            # A seat of power named as an organisation, or as one that speaks ("the
+            # Elysee said"), is the landmark, not a district of the same name.
+            landmark = q.landmark or bool(landmarks and self._speaks(text, q))
+            key = f"{base}|{hint}|{int(landmark)}"
             g = groups.get(key)
             if g is None:
-                rows = self._rows_for(q.text, base)
                 if is_generic_name(base):
                     # "Gulf" or "West" alone: only a sea or a named region may answer.
                     rows = [r for r in rows if self.gazetteer.place(r).feature_class in "HL"]
-                if q.landmark:
-                    rows = [r for r in rows if self.gazetteer.place(r).feature_class in "SR"]
-                g = groups[key] = _Group(key, base, hint, [], Counter(), rows, q.landmark)
+                if landmark:
+                    rows = landmarks
+                g = groups[key] = _Group(key, base, hint, [], Counter(), rows, landmark)
             g.members.append(i)
             g.ner_labels[q.ner_label] += 1
         return groups
@@ -501,7 +523,7 @@ class Resolver:
         p = self.gazetteer.place(row)
         code = p.feature_code
         type_prior = TYPE_PRIOR.get(code, TYPE_PRIOR_DEFAULT.get(p.feature_class, 0.3))
-        importance = min(1.0, math.log10(p.population + 1) / 7.0) if p.population else 0.0
+        importance = self._importance(row, p)
         n = context.total
         country = context.countries.get(p.country_code, 0.0) / n if n else 0.0
         admin1 = context.admin1.get((p.country_code, p.admin1_code), 0.0) / n if n else 0.0
@@ -521,6 +543,8 @@ class Resolver:
         hint = 0.0
         if g.hint == "city":
             hint = 1.0 if p.feature_class == "P" else -1.0
+        elif g.hint == "water":
+            hint = 1.0 if p.feature_class == "H" else -1.0
         elif g.hint == "region":
             hint = 1.0 if code in REGION_CODES else -1.0
         elif code in REGION_CODES:
@@ -544,6 +568,16 @@ class Resolver:
         )
         score = sum(WEIGHTS[k] * v for k, v in features)
         return score, features
+
+    def _importance(self, row: int, p: Place) -> float:
+        """Population on a log scale (10 million and more: 1). Seas, rivers, regions and
+        landmarks have none; those on geotag's short hand-written list of places news
+        names are well known by construction and count as a large city would."""
+        if p.population:
+            return min(1.0, math.log10(p.population + 1) / 7.0)
+        if p.feature_class in "HLTSR" and "geotag" in self.gazetteer.source_of(row):
+            return CURATED_IMPORTANCE
+        return 0.0
 
     def _region_or_city(self, g: _Group, region: Place) -> float:
         """Penalty for a region that shares its name with a city (the stated rule).
