@@ -62,13 +62,49 @@ def test_empty_and_whitespace_files_are_articles(tmp_path: Path) -> None:
     assert [i.text for i in items] == ["", "  \n\t\n"]  # type: ignore[union-attr]
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root reads unreadable files")
-def test_unreadable_file(tmp_path: Path) -> None:
-    path = tmp_path / "secret.txt"
-    path.write_text("x")
-    path.chmod(0)
+def unreadable_file(tmp_path: Path) -> str:
+    """A path whose reading raises PermissionError, also for root: chmod 0 where that
+    binds, else a link to a write-only kernel setting (root is refused those too)."""
+    if os.geteuid() != 0:
+        path = tmp_path / "secret.txt"
+        path.write_text("Moscow")
+        path.chmod(0)
+        return str(path)
+    for target in ("/proc/sys/vm/drop_caches", "/proc/sys/vm/compact_memory"):
+        try:
+            with open(target, "rb"):
+                continue  # readable after all
+        except PermissionError:
+            link = tmp_path / "secret.txt"
+            link.symlink_to(target)
+            return str(link)
+        except OSError:
+            continue
+    pytest.skip("no file here refuses reading to root")
+
+
+@pytest.mark.parametrize("input_format", ["text", "jsonl"])
+def test_unreadable_file(tmp_path: Path, input_format: str) -> None:
+    path = unreadable_file(tmp_path)
+    (item,) = read_all([path], input_format=input_format)
+    assert item == Failure(path, f"{path}: permission denied")
+
+
+def test_binary_file_is_recognised_without_reading_it_all(tmp_path: Path) -> None:
+    path = tmp_path / "big.bin"
+    path.write_bytes(b"\x00" * 10 + b"x" * 1_000_000)
     (item,) = read_all([str(path)])
-    assert isinstance(item, Failure) and "permission denied" in item.error
+    assert isinstance(item, Failure) and "binary file" in item.error
+    utf16 = tmp_path / "u16.txt"
+    utf16.write_bytes("Homs".encode("utf-16"))  # NUL bytes, but a BOM says what they are
+    assert read_all([str(utf16)]) == [Article("Homs", source=str(utf16))]
+
+
+def test_a_path_through_a_file_is_not_a_folder(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("x")
+    path = str(tmp_path / "a.txt" / "b.txt")
+    (item,) = read_all([path])
+    assert isinstance(item, Failure) and item.error == f"{path}: cannot read: Not a directory"
 
 
 def test_recursive_walk_skips_hidden_and_filters(tmp_path: Path) -> None:
@@ -109,3 +145,32 @@ def test_jsonl_records_ids_and_bad_lines() -> None:
 
 def test_path_list() -> None:
     assert list(read_path_list(io.BytesIO(b"a.txt\n\nb c.txt\r\n"))) == ["a.txt", "b c.txt"]
+
+
+def test_path_list_separated_by_nul_keeps_newlines_and_odd_bytes() -> None:
+    data = b"a\nb.txt\x00\x00caf\xe9.txt\x00"
+    assert list(read_path_list(io.BytesIO(data))) == ["a\nb.txt", os.fsdecode(b"caf\xe9.txt")]
+    assert list(read_path_list(io.BytesIO(codecs.BOM_UTF8 + b"x.txt\n"))) == ["x.txt"]
+
+
+def test_expand_paths_warns_about_a_folder_with_no_match(tmp_path: Path) -> None:
+    (tmp_path / "a.md").write_text("x")
+    warnings: list[str] = []
+    assert list(expand_paths([str(tmp_path)], True, ("*.txt",), warnings.append)) == []
+    assert warnings == [f"{tmp_path}: no files matching *.txt"]
+
+
+def test_walk_skips_fifos_and_reports_folders_it_cannot_list(tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / "pipe.txt")
+    (tmp_path / "a.txt").write_text("x")
+    assert list(expand_paths([str(tmp_path)], True)) == [str(tmp_path / "a.txt")]
+    if os.geteuid() == 0:
+        return  # root lists any folder
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0)
+    try:
+        items = list(expand_paths([str(tmp_path)], True))
+    finally:
+        locked.chmod(0o755)
+    assert items[-1] == Failure(str(locked), f"{locked}: cannot list the folder: Permission denied")

@@ -6,8 +6,9 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from . import DEFAULT_MODEL
+from .errors import GeotagError
 from .gazetteer import Gazetteer
-from .models import Article, Document
+from .models import Article, Document, Failure
 from .pipeline import Pipeline
 from .resolver import ResolverOptions
 from .tagger import TagOptions
@@ -54,9 +55,13 @@ def tag_texts(
     model: str = DEFAULT_MODEL,
     pipeline: Pipeline | None = None,
 ) -> Iterator[Document]:
-    """Tag many texts, yielding Documents in input order as each one is done."""
+    """Tag many texts, yielding Documents in input order as each one is done.
+
+    A text that cannot be tagged raises GeotagError with the reason.
+    """
     pipe = pipeline or _default(model)
     articles = (t if isinstance(t, Article) else Article(t) for t in texts)
-    for doc in pipe.tag_articles(articles, jobs=jobs):
-        assert isinstance(doc, Document)
-        yield doc
+    for result in pipe.tag_articles(articles, jobs=jobs):
+        if isinstance(result, Failure):
+            raise GeotagError(result.error)
+        yield result

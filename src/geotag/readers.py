@@ -10,7 +10,6 @@ import codecs
 import fnmatch
 import os
 from collections.abc import Callable, Iterable, Iterator
-from pathlib import Path
 from typing import IO, BinaryIO, Literal
 
 import orjson
@@ -65,37 +64,49 @@ def decode(data: bytes, source: str, warn: Warn = _ignore, encoding: str | None 
         return text
 
 
+# Enough of a file's start to tell a binary file (NUL bytes, no BOM) before reading it all.
+_SNIFF_BYTES = 1 << 16
+
+
 def read_text_file(path: str, warn: Warn = _ignore, encoding: str | None = None) -> str:
     """The decoded text of one file; InputError with a one-line reason otherwise."""
     try:
-        data = Path(path).read_bytes()
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise InputError(f"{path}: is a directory (use -r to read the files in it)") from None
-    except PermissionError:
-        raise InputError(f"{path}: permission denied") from None
+        with open(path, "rb") as f:
+            data = f.read(_SNIFF_BYTES)
+            if b"\x00" in data and not data.startswith(tuple(bom for bom, _ in _BOMS)):
+                raise InputError(f"{path}: binary file (contains NUL bytes), not text")
+            data += f.read()
     except OSError as exc:
-        raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
+        raise InputError(_open_error(path, exc)) from None
     return decode(data, path, warn, encoding)
 
 
 def expand_paths(
-    paths: Iterable[str], recursive: bool = False, patterns: tuple[str, ...] = ("*.txt",)
-) -> Iterator[str]:
+    paths: Iterable[str],
+    recursive: bool = False,
+    patterns: tuple[str, ...] = ("*.txt",),
+    warn: Warn = _ignore,
+) -> Iterator[str | Failure]:
     """Paths in order, with directories replaced by their matching files when `recursive`.
 
-    A directory without `recursive` stays as it is, and is reported when it is read.
+    A directory without `recursive` stays as it is, and is reported when it is read. A
+    folder that cannot be listed is a Failure in its place; a directory with no matching
+    file is reported through `warn`.
     """
     for path in paths:
         if recursive and path != STDIN and os.path.isdir(path):
-            yield from walk_directory(path, patterns)
+            found = 0
+            for item in walk_directory(path, patterns):
+                found += isinstance(item, str)
+                yield item
+            if not found:
+                warn(f"{path}: no files matching {' or '.join(patterns)}")
         else:
             yield path
 
 
 def iter_inputs(
-    sources: Iterable[str],
+    sources: Iterable[str | Failure],
     *,
     stdin: BinaryIO,
     input_format: InputFormat = "text",
@@ -106,6 +117,9 @@ def iter_inputs(
 ) -> Iterator[Article | Failure]:
     """Articles from every source in order ('-' is stdin); a Failure for each bad one."""
     for source in sources:
+        if isinstance(source, Failure):
+            yield source
+            continue
         yield from _read_source(source, stdin, input_format, text_field, id_field, encoding, warn)
 
 
@@ -191,20 +205,41 @@ def read_jsonl(
         yield Article(text, source=where, id=str(rid) if rid is not None else None)
 
 
-def walk_directory(root: str, patterns: tuple[str, ...]) -> Iterator[str]:
-    """Files under `root` matching any pattern, sorted, skipping hidden files and folders."""
-    for folder, dirs, files in os.walk(root):
+def walk_directory(root: str, patterns: tuple[str, ...]) -> Iterator[str | Failure]:
+    """Regular files under `root` matching any pattern, sorted, skipping hidden files and
+    folders (and pipes, sockets, devices: reading one could block for ever). A folder that
+    cannot be listed is a Failure."""
+    errors: list[OSError] = []
+    for folder, dirs, files in os.walk(root, onerror=errors.append):
+        while errors:
+            yield _listing_failure(errors.pop(0))
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for name in sorted(files):
-            if name.startswith("."):
+            if name.startswith(".") or not any(fnmatch.fnmatch(name, p) for p in patterns):
                 continue
-            if any(fnmatch.fnmatch(name, p) for p in patterns):
-                yield os.path.join(folder, name)
+            path = os.path.join(folder, name)
+            if os.path.isfile(path):
+                yield path
+    for exc in errors:
+        yield _listing_failure(exc)
 
 
-def read_path_list(stream: IO[bytes], warn: Warn = _ignore) -> Iterator[str]:
-    """Paths from a --files-from list, one a line (blank lines skipped)."""
-    for raw in stream:
-        line = decode(raw, "--files-from", warn).rstrip("\r\n")
-        if line.strip():
-            yield line
+def _listing_failure(exc: OSError) -> Failure:
+    where = str(exc.filename)
+    return Failure(where, f"{where}: cannot list the folder: {exc.strerror or exc}")
+
+
+def read_path_list(stream: IO[bytes]) -> Iterator[str]:
+    """Paths from a --files-from list: one a line, or separated by NUL bytes as `find
+    -print0` writes them; empty entries are skipped. Paths keep the bytes they had
+    (os.fsdecode), so names that are not valid UTF-8 still open."""
+    data = stream.read()
+    if data.startswith(codecs.BOM_UTF8):
+        data = data[len(codecs.BOM_UTF8) :]
+    if b"\x00" in data:
+        entries = data.split(b"\x00")
+    else:
+        entries = [line.rstrip(b"\r") for line in data.split(b"\n")]
+    for raw in entries:
+        if raw.strip():
+            yield os.fsdecode(raw)

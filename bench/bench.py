@@ -1,0 +1,397 @@
+"""Measure geotag's batch speed, start-up and memory against plain spaCy, in one run.
+
+    python bench/bench.py                      # everything (about 20 minutes on 2 cores)
+    python bench/bench.py --quick              # a smaller run to try it out (3 minutes)
+    python bench/bench.py --json results.json  # also keep the figures
+
+The corpus is built at run time from the texts of the JSON Lines files in --eval (default:
+../shared/eval next to the repository; any JSON Lines with a "text" field will do); no
+text is stored in the repository. Every figure is a ratio against a baseline measured in
+the same run, interleaved with it and repeated (medians), because other work on the
+machine changes absolute timings from one minute to the next: read the load and the
+"parallel capacity" lines before reading the rest.
+
+What is measured (targets in brackets):
+
+a. throughput of `geotag --format jsonl` against a bare `nlp.pipe` loop with the same
+   model and the same excluded components, both whole processes [>= 0.90x];
+b. `--jobs 2` against `--jobs 1` [>= 1.7x];
+c. cold start on one short article against `python -c "import spacy; spacy.load(...)"`
+   [<= 1.3x], and `geotag --help` [< 0.3 s];
+d. peak RSS with the default gazetteer and --jobs 1 [<= 600 MB], and RSS after 10,000
+   documents against RSS after 1,000 [within 10%];
+e. one long single-line text (20 MB): time and peak RSS [<= 600 MB].
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_EVAL = ROOT.parent / "shared" / "eval"
+MB = 1024 * 1024
+
+
+# -- corpus --------------------------------------------------------------------------------
+
+
+def read_texts(folder: Path) -> list[str]:
+    texts = []
+    for path in sorted(folder.glob("*.jsonl")):
+        with path.open(encoding="utf-8") as f:
+            for line in f:
+                if line.strip():
+                    text = json.loads(line).get("text")
+                    if isinstance(text, str) and len(text) > 200:
+                        texts.append(text)
+    if not texts:
+        sys.exit(f"bench: no texts in {folder}/*.jsonl; pass --eval DIR")
+    return texts
+
+
+_SYLLABLES = [c + v for c in "bdfgklmnprstvz" for v in "aeiou"]
+
+
+def invented_name(rng: random.Random) -> str:
+    """A word no model has seen, so the vocabulary grows as it does on real news."""
+    return "".join(rng.choice(_SYLLABLES) for _ in range(rng.randint(2, 4))).capitalize()
+
+
+def news_documents(texts: Sequence[str], count: int, seed: int, chars: int | None = None):
+    """`count` documents cycling through `texts` (cut to `chars`), each with a byline of
+    invented names, so no two are the same."""
+    rng = random.Random(seed)
+    for n in range(count):
+        text = texts[n % len(texts)]
+        if chars is not None:
+            text = text[:chars]
+        byline = f"Reported by {invented_name(rng)} {invented_name(rng)} (ref {n}).\n\n"
+        yield {"id": f"doc-{n}", "text": byline + text}
+
+
+def write_jsonl(path: Path, records) -> int:
+    n = 0
+    with path.open("w", encoding="utf-8") as f:
+        for record in records:
+            f.write(json.dumps(record, ensure_ascii=False) + "\n")
+            n += 1
+    return n
+
+
+# -- running and timing ----------------------------------------------------------------
+
+
+def run_timed(cmd: Sequence[str], stdout: Any = subprocess.DEVNULL) -> tuple[float, int]:
+    """Wall time of a whole process and its peak RSS (KB), from wait4."""
+    started = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=stdout, stderr=subprocess.PIPE)
+    assert proc.stderr is not None
+    err = proc.stderr.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - started
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        sys.exit(f"bench: {' '.join(cmd)} failed ({proc.returncode}): {err.decode()[-2000:]}")
+    return elapsed, usage.ru_maxrss
+
+
+def rss_kb(pid: int) -> int:
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
+def parallel_capacity() -> float:
+    """How much faster two processes burn CPU than one, right now: 2.0 on two idle cores."""
+    code = "s = 0\nfor i in range(6_000_000): s += i"
+    one = run_timed([sys.executable, "-c", code])[0]
+    started = time.perf_counter()
+    procs = [subprocess.Popen([sys.executable, "-c", code]) for _ in range(2)]
+    for p in procs:
+        p.wait()
+    two = time.perf_counter() - started
+    return 2 * one / two
+
+
+def median(values: Sequence[float]) -> float:
+    return statistics.median(values) if values else float("nan")
+
+
+# -- the measurements ------------------------------------------------------------------
+
+BARE_LOOP = """
+import json, sys, spacy
+model, exclude, corpus = sys.argv[1], json.loads(sys.argv[2]), sys.argv[3]
+nlp = spacy.load(model, exclude=exclude)
+with open(corpus, encoding="utf-8") as f:
+    texts = [json.loads(line)["text"] for line in f]
+found = 0
+for doc in nlp.pipe(texts):
+    found += len(doc.ents)
+print(found)
+"""
+
+
+def excluded_components(model: str) -> list[str]:
+    """What geotag leaves out of `model` (the bare loop must leave out the same)."""
+    import spacy.util
+
+    from geotag.pipeline import _model_path, _unneeded_components
+
+    path = _model_path(model)
+    return _unneeded_components(spacy.util.load_config(path / "config.cfg"), model) if path else []
+
+
+def measure_throughput(geotag: list[str], bare: list[str], corpus: Path, docs: int, rounds: int):
+    """(a) and (b): rounds of bare loop, --jobs 1 and --jobs 2, interleaved."""
+    rows: dict[str, list[float]] = {"bare": [], "jobs1": [], "jobs2": []}
+    peaks: list[int] = []
+    base = [*geotag, "--input-format", "jsonl", "--format", "jsonl", "-q", str(corpus)]
+    for r in range(rounds):
+        elapsed, _ = run_timed(bare)
+        rows["bare"].append(docs / elapsed)
+        elapsed, peak = run_timed([*base, "--jobs", "1"])
+        rows["jobs1"].append(docs / elapsed)
+        peaks.append(peak)
+        elapsed, _ = run_timed([*base, "--jobs", "2"])
+        rows["jobs2"].append(docs / elapsed)
+        print(
+            f"  round {r + 1}/{rounds}: bare {rows['bare'][-1]:.1f}, jobs 1 "
+            f"{rows['jobs1'][-1]:.1f}, jobs 2 {rows['jobs2'][-1]:.1f} docs/s; "
+            f"load {os.getloadavg()[0]:.2f}",
+            flush=True,
+        )
+    return rows, peaks
+
+
+def measure_start(geotag: list[str], model: str, exclude: list[str], short: Path, runs: int):
+    """(c): interleaved cold starts of geotag and of loading spaCy, and --help."""
+    load = f"import spacy; spacy.load({model!r}, exclude={exclude!r})"
+    tag = [*geotag, "--format", "jsonl", str(short)]
+    times: dict[str, list[float]] = {"spacy": [], "geotag": [], "help": []}
+    run_timed(tag)  # builds the gazetteer cache if there is none yet
+    for _ in range(runs):
+        times["spacy"].append(run_timed([sys.executable, "-c", load])[0])
+        times["geotag"].append(run_timed(tag)[0])
+        times["help"].append(run_timed([*geotag, "--help"])[0])
+    return times
+
+
+def measure_memory_growth(geotag: list[str], corpus: Path, docs: int, every: int = 1000):
+    """(d): RSS of one --jobs 1 run sampled every `every` documents written."""
+    cmd = [*geotag, "--input-format", "jsonl", "--format", "jsonl", "-q", "--jobs", "1"]
+    proc = subprocess.Popen([*cmd, str(corpus)], stdout=subprocess.PIPE)
+    assert proc.stdout is not None
+    samples: dict[int, int] = {}
+    n = 0
+    for _ in proc.stdout:
+        n += 1
+        if n % every == 0 or n == docs - 10:
+            samples[n] = rss_kb(proc.pid)
+    _, status, usage = os.wait4(proc.pid, 0)
+    if os.waitstatus_to_exitcode(status) != 0 or n != docs:
+        sys.exit(f"bench: the memory run failed after {n} documents")
+    return samples, usage.ru_maxrss
+
+
+def measure_long_text(geotag: list[str], path: Path, work: Path, timeout: float):
+    """(e): one long single-line file: (seconds or None after `timeout`, peak RSS KB)."""
+    started = time.perf_counter()
+    with (work / "long.err").open("wb") as err:
+        proc = subprocess.Popen(
+            [*geotag, "--format", "jsonl", "-q", "--jobs", "1", str(path)],
+            stdout=subprocess.DEVNULL,
+            stderr=err,
+        )
+    peak = 0
+    while time.perf_counter() - started < timeout:
+        pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+        if pid:
+            proc.returncode = os.waitstatus_to_exitcode(status)
+            if proc.returncode != 0:
+                sys.exit(f"bench: the long text failed: {(work / 'long.err').read_text()}")
+            return time.perf_counter() - started, usage.ru_maxrss
+        with open(f"/proc/{proc.pid}/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    peak = int(line.split()[1])
+        time.sleep(0.5)
+    proc.kill()
+    proc.wait()
+    return None, peak
+
+
+# -- report ------------------------------------------------------------------------------
+
+
+def verdict(ok: bool | None) -> str:
+    return "n/a" if ok is None else ("ok" if ok else "MISSED")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--eval", type=Path, default=DEFAULT_EVAL, help="folder of *.jsonl")
+    parser.add_argument("--model", default=None, help="spaCy pipeline (default: geotag's)")
+    parser.add_argument("--docs", type=int, default=1000, help="documents for (a), (b)")
+    parser.add_argument("--rounds", type=int, default=3, help="repeats of (a), (b)")
+    parser.add_argument("--starts", type=int, default=9, help="repeats of (c)")
+    parser.add_argument("--memory-docs", type=int, default=10_000, help="documents for (d)")
+    parser.add_argument("--long-mb", type=float, default=20, help="size of (e); 0 skips it")
+    parser.add_argument("--long-timeout", type=float, default=600, help="seconds for (e)")
+    parser.add_argument("--quick", action="store_true", help="small sizes, to try it out")
+    parser.add_argument("--json", type=Path, help="also write the figures here")
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.docs, args.rounds, args.starts = 200, 1, 3
+        args.memory_docs, args.long_mb = 2000, 0.1
+
+    from geotag import DEFAULT_MODEL
+
+    model = args.model or DEFAULT_MODEL
+    geotag = [sys.executable, "-m", "geotag", "--model", model]
+    texts = read_texts(args.eval)
+    load_before = os.getloadavg()
+    print(f"geotag bench: {len(texts)} texts from {args.eval}, model {model}")
+    print(f"CPUs {os.cpu_count()}, load {load_before[0]:.2f} {load_before[1]:.2f}")
+    capacity = parallel_capacity()
+    print(f"parallel capacity now: {capacity:.2f}x (2 CPU-bound processes against 1)")
+    exclude = excluded_components(model)
+    results: dict[str, Any] = {
+        "model": model,
+        "excluded": exclude,
+        "cpus": os.cpu_count(),
+        "load_before": load_before,
+        "parallel_capacity": capacity,
+    }
+
+    with tempfile.TemporaryDirectory(prefix="geotag-bench-") as tmp:
+        work = Path(tmp)
+        corpus = work / "corpus.jsonl"
+        write_jsonl(corpus, news_documents(texts, args.docs, seed=1))
+        chars = sum(len(json.loads(line)["text"]) for line in corpus.open(encoding="utf-8"))
+        print(f"\n(a, b) {args.docs} documents, {chars / args.docs:.0f} characters on average")
+        bare = [sys.executable, "-c", BARE_LOOP, model, json.dumps(exclude), str(corpus)]
+        speed, peaks = measure_throughput(geotag, bare, corpus, args.docs, args.rounds)
+        ratio_a = median([g / b for g, b in zip(speed["jobs1"], speed["bare"], strict=True)])
+        ratio_b = median([p / s for p, s in zip(speed["jobs2"], speed["jobs1"], strict=True)])
+        results["throughput_docs_per_s"] = speed
+        results["geotag_vs_bare"] = ratio_a
+        results["jobs2_vs_jobs1"] = ratio_b
+        results["peak_rss_mb_jobs1"] = max(peaks) / 1024
+
+        short = work / "short.txt"
+        first = texts[0]
+        short.write_text(first[: first.find(" ", 600) if len(first) > 600 else None] + "\n")
+        print(f"\n(c) cold start on {short.stat().st_size} bytes, {args.starts} times each")
+        starts = measure_start(geotag, model, exclude, short, args.starts)
+        ratio_c = median([g / s for g, s in zip(starts["geotag"], starts["spacy"], strict=True)])
+        results["start_s"] = {k: median(v) for k, v in starts.items()}
+        results["start_vs_spacy_load"] = ratio_c
+
+        memory = work / "memory.jsonl"
+        write_jsonl(memory, news_documents(texts, args.memory_docs, seed=2, chars=800))
+        print(f"\n(d) RSS over {args.memory_docs} short documents (--jobs 1)")
+        samples, memory_peak = measure_memory_growth(geotag, memory, args.memory_docs)
+        first_n = min(samples)
+        last_n = max(samples)
+        growth = samples[last_n] / samples[first_n]
+        results["rss_mb_by_documents"] = {n: kb / 1024 for n, kb in samples.items()}
+        results["rss_growth"] = growth
+        results["peak_rss_mb_jobs1"] = max(results["peak_rss_mb_jobs1"], memory_peak / 1024)
+
+        long_result: tuple[float | None, int] | None = None
+        if args.long_mb > 0:
+            long_path = work / "long.txt"
+            size = int(args.long_mb * MB)
+            with long_path.open("w", encoding="utf-8") as f:
+                written = 0
+                n = 0
+                while written < size:
+                    chunk = " ".join(texts[n % len(texts)].split()) + " "
+                    f.write(chunk)
+                    written += len(chunk.encode())
+                    n += 1
+            print(f"\n(e) one line of {written / MB:.1f} MB (timeout {args.long_timeout:.0f}s)")
+            long_result = measure_long_text(geotag, long_path, work, args.long_timeout)
+            results["long_text"] = {
+                "mb": written / MB,
+                "seconds": long_result[0],
+                "peak_rss_mb": long_result[1] / 1024,
+            }
+    load_after = os.getloadavg()
+    results["load_after"] = load_after
+
+    rows = [
+        ("a  geotag jsonl / bare nlp.pipe (docs/s)", f"{ratio_a:.2f}x", ">= 0.90x", ratio_a >= 0.9),
+        ("b  --jobs 2 / --jobs 1 (docs/s)", f"{ratio_b:.2f}x", ">= 1.70x", ratio_b >= 1.7),
+        ("c  cold start / spaCy load", f"{ratio_c:.2f}x", "<= 1.30x", ratio_c <= 1.3),
+        (
+            "c  geotag --help",
+            f"{results['start_s']['help']:.3f}s",
+            "< 0.300s",
+            results["start_s"]["help"] < 0.3,
+        ),
+        (
+            "d  peak RSS, --jobs 1",
+            f"{results['peak_rss_mb_jobs1']:.0f} MB",
+            "<= 600 MB",
+            results["peak_rss_mb_jobs1"] <= 600,
+        ),
+        (
+            f"d  RSS at {last_n} / at {first_n} documents",
+            f"{growth:.3f}x",
+            "<= 1.10x",
+            growth <= 1.1,
+        ),
+    ]
+    if long_result is not None:
+        seconds, peak = long_result
+        rows.append(
+            (
+                f"e  {results['long_text']['mb']:.0f} MB line: peak RSS",
+                f"{peak / 1024:.0f} MB",
+                "<= 600 MB",
+                peak / 1024 <= 600 if seconds is not None else None,
+            )
+        )
+        rows.append(
+            (
+                f"e  {results['long_text']['mb']:.0f} MB line: time",
+                f"{seconds:.0f}s" if seconds is not None else f"> {args.long_timeout:.0f}s",
+                "finishes",
+                seconds is not None,
+            )
+        )
+    print(
+        f"\nload before {load_before[0]:.2f}, after {load_after[0]:.2f}; "
+        f"parallel capacity {capacity:.2f}x"
+    )
+    print(
+        f"docs/s medians: bare {median(speed['bare']):.1f}, jobs 1 {median(speed['jobs1']):.1f}, "
+        f"jobs 2 {median(speed['jobs2']):.1f}; start: spacy {results['start_s']['spacy']:.2f}s, "
+        f"geotag {results['start_s']['geotag']:.2f}s"
+    )
+    width = max(len(r[0]) for r in rows)
+    print(f"\n{'measure'.ljust(width)}  {'value':>10}  {'target':>9}  verdict")
+    for name, value, target, ok in rows:
+        print(f"{name.ljust(width)}  {value:>10}  {target:>9}  {verdict(ok)}")
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
