@@ -17,3 +17,8 @@ class ModelError(GeotagError):
 
 class GazetteerError(GeotagError):
     """The gazetteer file is missing or malformed (the message names line and column)."""
+
+
+class DumpError(GeotagError):
+    """A GeoNames dump cannot be imported: a file is missing or a line is malformed
+    (the message names the file and line)."""

@@ -1,0 +1,978 @@
+"""Make and describe gazetteer CSVs: import official GeoNames dumps into geotag's schema
+(`geotag gazetteer build`) and summarise a gazetteer (`geotag gazetteer info`).
+
+The import streams. The dump (allCountries.txt is 1.5 GB) is read once, line by line, and
+each row geotag keeps goes straight to a temporary JSON Lines file next to the output; a
+second pass over that file (the size of the output, not of the dump) drops alternate names
+that are another row's name and writes the CSV, which replaces the output file only when
+it is complete. Memory grows with the rows kept, never with the rows read.
+
+A malformed dump line (wrong number of fields, a bad number, invalid UTF-8) stops the
+import with `FILE:LINE: reason`, since GeoNames writes these files by machine and a bad
+line means a truncated or wrong file; with `skip_malformed` such lines are skipped,
+counted and the first few reported.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import os
+import re
+import unicodedata
+import zipfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from difflib import SequenceMatcher
+from enum import IntEnum
+from pathlib import Path
+from typing import IO, Any
+
+import orjson
+
+from .errors import DumpError
+from .gazetteer import COLUMNS, COUNTRY_CODES, Gazetteer, default_gazetteer_path, normalize_name
+
+# The 19 columns of GeoNames' main table (allCountries.txt, citiesN.txt), in order.
+GEONAMES_COLUMNS = (
+    "geonameid",
+    "name",
+    "asciiname",
+    "alternatenames",
+    "latitude",
+    "longitude",
+    "feature class",
+    "feature code",
+    "country code",
+    "cc2",
+    "admin1 code",
+    "admin2 code",
+    "admin3 code",
+    "admin4 code",
+    "population",
+    "elevation",
+    "dem",
+    "timezone",
+    "modification date",
+)
+_COL = {name: i for i, name in enumerate(GEONAMES_COLUMNS)}
+# Most complete first: with several dumps in a folder the first one found is read.
+DUMP_NAMES = ("allCountries", "cities500", "cities1000", "cities5000", "cities15000")
+ADMIN1_FILE = "admin1CodesASCII.txt"
+COUNTRY_FILE = "countryInfo.txt"
+DEFAULT_MIN_POPULATION = 15000
+# Historical, abandoned and destroyed places are not what news means by a name.
+SKIPPED_CITY_CODES = frozenset({b"PPLH", b"PPLQ", b"PPLW", b"PPLCH"})
+DISSOLVED_COUNTRIES = frozenset({"AN", "CS"})  # Netherlands Antilles, Serbia and Montenegro
+MAX_REPORTED = 5
+POPULATION_DOMINANCE = 10
+SPELLING_SIMILARITY = 0.75
+
+_APOSTROPHES = str.maketrans(dict.fromkeys("’‘‛ʼʻʽʾʿ′´`", "'"))
+_CODE_LIKE = re.compile(r"[A-Z]{2,4}")
+_ISO_3166_2 = re.compile(r"[A-Z]{2}-[A-Z0-9]{1,3}")
+_REGION_TYPE = re.compile(
+    r"\s+(?:Oblast|Governorate|Province|Prefecture|Region|Department|Voivodeship|County|"
+    r"Krai|Kray)$"
+)
+
+Warn = Callable[[str], None]
+
+
+class Kind(IntEnum):
+    """Row kinds, most important first (the collision rule compares them)."""
+
+    CONTINENT = 0
+    COUNTRY = 1
+    PLACE = 2  # hand-written rows of the shipped gazetteer: seas, rivers, landmarks
+    ADMIN1 = 3
+    CITY = 4
+
+
+@dataclass(frozen=True, slots=True)
+class ImportOptions:
+    """What to keep: cities of at least `min_population` people (capitals always), and
+    with `extras` the shipped gazetteer's hand-written rows, names and abbreviations."""
+
+    min_population: int = DEFAULT_MIN_POPULATION
+    extras: bool = True
+    skip_malformed: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ImportReport:
+    """What an import wrote and what it had to make up for."""
+
+    out: str
+    dump: str
+    rows: tuple[tuple[str, int], ...]
+    malformed: int = 0
+    country_points_from_shipped: tuple[str, ...] = ()
+    countries_missing: tuple[str, ...] = ()
+    admin1_points_from_shipped: int = 0
+    admin1_missing: tuple[str, ...] = ()
+    alternates_dropped: int = 0
+
+    @property
+    def total(self) -> int:
+        return sum(n for _, n in self.rows)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "out": self.out,
+            "dump": self.dump,
+            "rows": dict(self.rows),
+            "total": self.total,
+            "malformed_lines_skipped": self.malformed,
+            "country_points_from_shipped": list(self.country_points_from_shipped),
+            "countries_missing": list(self.countries_missing),
+            "admin1_points_from_shipped": self.admin1_points_from_shipped,
+            "admin1_missing": list(self.admin1_missing),
+            "alternates_dropped": self.alternates_dropped,
+        }
+
+    def summary(self) -> list[str]:
+        kinds = ", ".join(f"{n} {kind}" for kind, n in self.rows)
+        lines = [f"wrote {self.out}: {self.total} rows ({kinds}) from {self.dump}"]
+        if self.country_points_from_shipped:
+            lines.append(
+                "countries with no row in the dump, on the shipped gazetteer's point: "
+                + _some(self.country_points_from_shipped)
+            )
+        if self.countries_missing:
+            lines.append("countries left out (no point anywhere): " + _some(self.countries_missing))
+        if self.admin1_points_from_shipped:
+            lines.append(
+                f"first-level regions with no row in the dump, on the shipped gazetteer's "
+                f"point: {self.admin1_points_from_shipped}"
+            )
+        if self.admin1_missing:
+            lines.append(
+                "first-level regions left out (no point anywhere): " + _some(self.admin1_missing)
+            )
+        if self.malformed:
+            lines.append(f"{self.malformed} malformed line(s) skipped")
+        lines.append(f"{self.alternates_dropped} alternate names dropped as another row's name")
+        return lines
+
+
+def _some(items: tuple[str, ...], shown: int = 10) -> str:
+    more = len(items) - shown
+    return ", ".join(items[:shown]) + (f" and {more} more" if more > 0 else "")
+
+
+# -- alternate names -----------------------------------------------------------------------
+
+
+def clean_name(raw: str) -> str:
+    """No BOMs or no-break spaces, one kind of apostrophe, single spaces."""
+    text = raw.replace("\ufeff", "").replace("\u00a0", " ").translate(_APOSTROPHES)
+    return " ".join(text.split())
+
+
+def is_latin(name: str) -> bool:
+    return all(not ch.isalpha() or unicodedata.name(ch, "").startswith("LATIN") for ch in name)
+
+
+def looks_like_code(name: str) -> bool:
+    """IATA/ISO-style codes (DAM, U.K., SY-ID): abbreviations belong in their own column."""
+    squeezed = name.replace(".", "").replace(" ", "")
+    return bool(_CODE_LIKE.fullmatch(squeezed) or _ISO_3166_2.fullmatch(name))
+
+
+def is_usable_alternate(name: str, region: bool = False) -> bool:
+    """The filter for harvested alternate names (the same rules as the shipped build):
+    Latin script, at least 3 characters with a capital and no digit, not a code; countries
+    and regions also drop inverted or glossed forms ("Korea, Republic of")."""
+    return (
+        len(name) >= 3
+        and is_latin(name)
+        and any(ch.isupper() for ch in name)
+        and not any(ch.isdigit() for ch in name)
+        and not looks_like_code(name)
+        and not (region and ("," in name or "(" in name))
+    )
+
+
+def usable_alternates(raw: str, separator: str, region: bool = False) -> list[str]:
+    names = (clean_name(n) for n in raw.split(separator))
+    return list(dict.fromkeys(n for n in names if n and is_usable_alternate(n, region)))
+
+
+# -- input files ---------------------------------------------------------------------------
+
+
+def find_dump(directory: Path) -> Path:
+    """The main table in `directory`: allCountries, else the largest citiesN (.txt or .zip)."""
+    if not directory.is_dir():
+        raise DumpError(f"not a directory: {directory}")
+    for stem in DUMP_NAMES:
+        for suffix in (".txt", ".zip"):
+            path = directory / f"{stem}{suffix}"
+            if path.is_file():
+                return path
+    wanted = ", ".join(f"{s}.txt" for s in DUMP_NAMES)
+    raise DumpError(
+        f"{directory}: no GeoNames dump found (looked for {wanted}, or their .zip); "
+        f"download one from the GeoNames export dump"
+    )
+
+
+def _required(directory: Path, name: str) -> Path:
+    path = directory / name
+    if not path.is_file():
+        raise DumpError(
+            f"{directory}: {name} is missing; download it from the GeoNames export dump"
+        )
+    return path
+
+
+@contextlib.contextmanager
+def _open_lines(path: Path) -> Iterator[IO[bytes]]:
+    """A dump as binary lines; a GeoNames .zip is read from its .txt member, unpacked on
+    the fly."""
+    try:
+        if path.suffix.lower() != ".zip":
+            with path.open("rb") as f:
+                yield f
+            return
+        with zipfile.ZipFile(path) as archive:
+            member = f"{path.stem}.txt"
+            if member not in archive.namelist():
+                raise DumpError(f"{path}: the archive has no {member}")
+            with archive.open(member) as f:
+                yield f
+    except zipfile.BadZipFile:
+        raise DumpError(f"{path}: not a valid zip archive") from None
+    except OSError as exc:
+        raise DumpError(f"cannot read {path}: {exc.strerror or exc}") from None
+
+
+class _Problems:
+    """Malformed lines: an error, or (skip_malformed) a count and a few warnings."""
+
+    def __init__(self, skip: bool, warn: Warn) -> None:
+        self.skip = skip
+        self.warn = warn
+        self.count = 0
+
+    def __call__(self, where: str, message: str) -> None:
+        if not self.skip:
+            raise DumpError(f"{where}: {message}")
+        self.count += 1
+        if self.count <= MAX_REPORTED:
+            self.warn(f"{where}: {message}; line skipped")
+
+
+def _decode(raw: bytes, where: str, problem: _Problems) -> str | None:
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        problem(where, f"not valid UTF-8 (byte {exc.start + 1} of the line)")
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class _Country:
+    code: str
+    name: str
+    population: int
+    geonameid: int
+
+
+@dataclass(frozen=True, slots=True)
+class _Admin1:
+    country_code: str
+    code: str
+    name: str
+    geonameid: int
+
+
+def read_country_info(path: Path, problem: _Problems) -> dict[bytes, _Country]:
+    """countryInfo.txt: '#' comments, then ISO, ISO3, ISO-Numeric, fips, Country, Capital,
+    Area, Population, Continent, tld, ..., geonameid (17th column), ..."""
+    countries: dict[bytes, _Country] = {}
+    with _open_lines(path) as lines:
+        for number, raw in enumerate(lines, start=1):
+            where = f"{path.name}:{number}"
+            line = _decode(raw, where, problem)
+            if line is None or not line.strip() or line.startswith("#"):
+                continue
+            cells = line.rstrip("\r\n").split("\t")
+            if len(cells) < 17:
+                problem(where, f"expected at least 17 tab-separated fields, found {len(cells)}")
+                continue
+            code, name = cells[0].strip().upper(), cells[4].strip()
+            if not re.fullmatch(r"[A-Z]{2}", code) or not name:
+                problem(where, f"expected an ISO code and a name, got {cells[0]!r}, {cells[4]!r}")
+                continue
+            gid = _whole(cells[16], "geonameid", where, problem)
+            population = _whole(cells[7] or "0", "Population", where, problem)
+            if gid is None or population is None or code in DISSOLVED_COUNTRIES:
+                continue
+            countries[str(gid).encode()] = _Country(code, name, population, gid)
+    return countries
+
+
+def read_admin1_codes(path: Path, problem: _Problems) -> dict[bytes, _Admin1]:
+    """admin1CodesASCII.txt: `CC.CODE`, name, ASCII name, geonameid."""
+    units: dict[bytes, _Admin1] = {}
+    with _open_lines(path) as lines:
+        for number, raw in enumerate(lines, start=1):
+            where = f"{path.name}:{number}"
+            line = _decode(raw, where, problem)
+            if line is None or not line.strip():
+                continue
+            cells = line.rstrip("\r\n").split("\t")
+            if len(cells) != 4:
+                problem(where, f"expected 4 tab-separated fields, found {len(cells)}")
+                continue
+            country_code, dot, code = cells[0].partition(".")
+            name = clean_name(cells[1]) or clean_name(cells[2])
+            if not dot or not code or not name:
+                problem(where, f"expected 'CC.CODE' and a name, got {cells[0]!r}, {cells[1]!r}")
+                continue
+            gid = _whole(cells[3], "geonameid", where, problem)
+            if gid is None:
+                continue
+            units[str(gid).encode()] = _Admin1(country_code.upper(), code, name, gid)
+    return units
+
+
+def _whole(value: str, column: str, where: str, problem: _Problems) -> int | None:
+    try:
+        return int(value.strip())
+    except ValueError:
+        problem(where, f"column {column!r}: expected a whole number, got {value!r}")
+        return None
+
+
+def _degrees(value: str, column: str, limit: float, where: str, problem: _Problems) -> float | None:
+    try:
+        number = float(value)
+    except ValueError:
+        problem(where, f"column {column!r}: expected a number, got {value!r}")
+        return None
+    if not -limit <= number <= limit:
+        problem(where, f"column {column!r}: {number} is outside [-{limit:g}, {limit:g}]")
+        return None
+    return number
+
+
+# -- the shipped gazetteer ------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Shipped:
+    """What the import borrows from the shipped gazetteer: points for countries, regions and
+    continents the dump lacks, and (extras) hand-written rows, names and abbreviations."""
+
+    by_id: dict[int, dict[str, str]] = field(default_factory=dict)
+    countries: dict[str, dict[str, str]] = field(default_factory=dict)
+    continents: list[dict[str, str]] = field(default_factory=list)
+    hand_written: list[dict[str, str]] = field(default_factory=list)
+
+
+_shipped_memo: dict[tuple[str, int, int], _Shipped] = {}
+
+
+def read_shipped(path: Path | None = None) -> _Shipped:
+    """The rows an import may borrow from: everything but plain cities (most of the file).
+    Read once per process and file version."""
+    path = path or default_gazetteer_path()
+    stat = path.stat()
+    key = (str(path), stat.st_mtime_ns, stat.st_size)
+    if key not in _shipped_memo:
+        _shipped_memo.clear()
+        _shipped_memo[key] = _read_shipped(path)
+    return _shipped_memo[key]
+
+
+def _read_shipped(path: Path) -> _Shipped:
+    shipped = _Shipped()
+    with path.open(encoding="utf-8-sig", newline="") as f:
+        reader = csv.reader(f)
+        header = next(reader, [])
+        cls_at, abbr_at = header.index("feature_class"), header.index("abbreviations")
+        src_at = header.index("source")
+        for cells in reader:
+            # A city matters only if it has abbreviations or was corrected by hand.
+            if cells[cls_at] == "P" and not cells[abbr_at] and "geotag" not in cells[src_at]:
+                continue
+            row = dict(zip(header, cells, strict=False))
+            gid = row.get("geonameid", "").strip()
+            if gid.isdigit():
+                shipped.by_id[int(gid)] = row
+            code, cc = row.get("feature_code", ""), row.get("country_code", "")
+            if code in COUNTRY_CODES and cc:
+                best = shipped.countries.get(cc)
+                if best is None or int(row["population"] or 0) > int(best["population"] or 0):
+                    shipped.countries[cc] = row
+            elif code == "CONT":
+                shipped.continents.append(row)
+            if _is_hand_written(row):
+                shipped.hand_written.append(row)
+    return shipped
+
+
+def _is_hand_written(row: dict[str, str]) -> bool:
+    """A row written in data/sources/ (a sea, river, region, landmark), as opposed to a
+    GeoNames country, region or city that was only corrected there (those come from the
+    dump, with the corrections borrowed by id)."""
+    if "geotag" not in row.get("source", "").split("+"):
+        return False
+    return not row.get("geonameid") or row.get("feature_class", "") not in ("A", "P")
+
+
+def _split(value: str | None) -> list[str]:
+    return [v for v in (value or "").split("|") if v]
+
+
+# -- the import ------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Record:
+    """A row on its way to the CSV: names still to pass the collision rule."""
+
+    kind: Kind
+    geonameid: int | None
+    name: str
+    lat: float
+    lon: float
+    feature_class: str
+    feature_code: str
+    country_code: str = ""
+    admin1_code: str = ""
+    population: int = 0
+    source: str = "geonames"
+    harvested: list[str] = field(default_factory=list)
+    curated: list[str] = field(default_factory=list)
+    abbreviations: list[str] = field(default_factory=list)
+
+    def to_json(self) -> bytes:
+        return orjson.dumps(
+            [
+                int(self.kind),
+                self.geonameid,
+                self.name,
+                self.lat,
+                self.lon,
+                self.feature_class,
+                self.feature_code,
+                self.country_code,
+                self.admin1_code,
+                self.population,
+                self.source,
+                self.harvested,
+                self.curated,
+                self.abbreviations,
+            ]
+        )
+
+    @classmethod
+    def from_json(cls, line: bytes) -> _Record:
+        values = orjson.loads(line)
+        return cls(Kind(values[0]), *values[1:])
+
+
+class _Importer:
+    def __init__(self, options: ImportOptions, shipped: _Shipped, warn: Warn) -> None:
+        self.options = options
+        self.shipped = shipped
+        self.warn = warn
+        self.written: set[int] = set()
+        self.counts: dict[Kind, int] = {}
+        # For the collision rule: normalised primary name -> record numbers, and per record
+        # its kind, population, country and admin1 code.
+        self.primaries: dict[str, list[int]] = {}
+        self.ranks: list[tuple[int, int, str, str]] = []
+        self.admin1_names: dict[tuple[str, str], str] = {}
+        self.temp: IO[bytes] | None = None
+
+    def add(self, record: _Record) -> None:
+        if record.geonameid is not None:
+            if record.geonameid in self.written:
+                return
+            self.written.add(record.geonameid)
+        if self.options.extras:
+            self._borrow(record)
+        assert self.temp is not None
+        self.temp.write(record.to_json() + b"\n")
+        number = len(self.ranks)
+        self.ranks.append(
+            (int(record.kind), record.population, record.country_code, record.admin1_code)
+        )
+        self.primaries.setdefault(normalize_name(record.name), []).append(number)
+        self.counts[record.kind] = self.counts.get(record.kind, 0) + 1
+        if record.kind is Kind.ADMIN1:
+            self.admin1_names[(record.country_code, record.admin1_code)] = record.name
+
+    def _borrow(self, record: _Record) -> None:
+        """Abbreviations from the shipped row with this id; its name, names and feature code
+        too where that row was corrected by hand (source `geotag`: Erbil, Turkey...)."""
+        row = self.shipped.by_id.get(record.geonameid) if record.geonameid is not None else None
+        if row is None:
+            return
+        record.abbreviations = record.abbreviations or _split(row.get("abbreviations"))
+        if record.source != "geonames":
+            return  # a row taken from the shipped gazetteer already has its names
+        if "geotag" in row.get("source", "").split("+") and row.get("name"):
+            if row["name"] != record.name:
+                record.harvested.insert(0, record.name)
+                record.name = row["name"]
+            record.curated = _split(row.get("alternatenames"))
+            if record.kind is not Kind.ADMIN1 and row.get("feature_code"):
+                record.feature_class = row.get("feature_class") or record.feature_class
+                record.feature_code = row["feature_code"]
+            record.source = "geonames+geotag"
+
+
+def import_geonames(
+    directory: str | os.PathLike[str],
+    out: str | os.PathLike[str],
+    options: ImportOptions | None = None,
+    warn: Warn | None = None,
+    shipped_path: Path | None = None,
+) -> ImportReport:
+    """Import the GeoNames dump in `directory` into a gazetteer CSV at `out`.
+
+    Reads allCountries.txt or citiesN.txt (or their .zip), admin1CodesASCII.txt and
+    countryInfo.txt. Raises DumpError with `FILE:LINE: reason` for a malformed line
+    (unless options.skip_malformed) or a missing file.
+    """
+    options = options or ImportOptions()
+    say: Warn = warn or (lambda _message: None)
+    folder = Path(directory)
+    dump = find_dump(folder)
+    problem = _Problems(options.skip_malformed, say)
+    countries = read_country_info(_required(folder, COUNTRY_FILE), problem)
+    admin1 = read_admin1_codes(_required(folder, ADMIN1_FILE), problem)
+    shipped = read_shipped(shipped_path)
+    importer = _Importer(options, shipped, say)
+
+    out_path = Path(out)
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    temp_path = out_path.with_name(f".{out_path.name}.{os.getpid()}.rows")
+    final_path = out_path.with_name(f".{out_path.name}.{os.getpid()}.tmp")
+    try:
+        with temp_path.open("wb") as temp:
+            importer.temp = temp
+            seen_countries, seen_admin1, continents = _read_dump(
+                dump, countries, admin1, importer, problem
+            )
+            report = _add_missing(importer, countries, admin1, seen_countries, seen_admin1)
+            if not continents:
+                for row in shipped.continents:
+                    importer.add(_shipped_record(row, Kind.CONTINENT))
+            if options.extras:
+                for row in shipped.hand_written:
+                    gid = row.get("geonameid", "")
+                    if not gid or int(gid) not in importer.written:
+                        importer.add(_shipped_record(row, Kind.PLACE))
+        dropped = _write_csv(temp_path, final_path, importer)
+        os.replace(final_path, out_path)
+    except OSError as exc:
+        raise DumpError(f"cannot write {out_path}: {exc.strerror or exc}") from None
+    finally:
+        for path in (temp_path, final_path):
+            with contextlib.suppress(OSError):
+                path.unlink(missing_ok=True)
+    names = {
+        Kind.CONTINENT: "continents",
+        Kind.COUNTRY: "countries",
+        Kind.ADMIN1: "regions",
+        Kind.CITY: "cities",
+        Kind.PLACE: "hand-written",
+    }
+    return ImportReport(
+        out=str(out_path),
+        dump=dump.name,
+        rows=tuple((names[k], importer.counts[k]) for k in Kind if importer.counts.get(k)),
+        malformed=problem.count,
+        country_points_from_shipped=report[0],
+        countries_missing=report[1],
+        admin1_points_from_shipped=report[2],
+        admin1_missing=report[3],
+        alternates_dropped=dropped,
+    )
+
+
+def _read_dump(
+    dump: Path,
+    countries: dict[bytes, _Country],
+    admin1: dict[bytes, _Admin1],
+    importer: _Importer,
+    problem: _Problems,
+) -> tuple[set[bytes], set[bytes], int]:
+    """One pass over the main table; only lines that make a row are decoded and parsed."""
+    min_population = importer.options.min_population
+    seen_countries: set[bytes] = set()
+    seen_admin1: set[bytes] = set()
+    continents = 0
+    with _open_lines(dump) as lines:
+        for number, raw in enumerate(lines, start=1):
+            fields = raw.rstrip(b"\r\n").split(b"\t")
+            if len(fields) != len(GEONAMES_COLUMNS):
+                if len(fields) == 1 and not fields[0].strip():
+                    continue
+                problem(
+                    f"{dump.name}:{number}",
+                    f"expected {len(GEONAMES_COLUMNS)} tab-separated fields, found {len(fields)}",
+                )
+                continue
+            gid = fields[0]
+            code = fields[7]
+            if gid in countries:
+                kind = Kind.COUNTRY
+            elif gid in admin1:
+                kind = Kind.ADMIN1
+            elif code == b"CONT":
+                kind = Kind.CONTINENT
+            elif fields[6] == b"P" and code not in SKIPPED_CITY_CODES:
+                kind = Kind.CITY
+                if code != b"PPLC":
+                    population = fields[14]
+                    try:
+                        if int(population or b"0") < min_population:
+                            continue
+                    except ValueError:
+                        problem(
+                            f"{dump.name}:{number}",
+                            f"column 'population': expected a whole number, got "
+                            f"{population.decode('utf-8', 'replace')!r}",
+                        )
+                        continue
+            else:
+                continue
+            record = _dump_record(fields, kind, f"{dump.name}:{number}", problem)
+            if record is None:
+                continue
+            if kind is Kind.COUNTRY:
+                country = countries[gid]
+                seen_countries.add(gid)
+                record = _country_record(country, record)
+            elif kind is Kind.ADMIN1:
+                seen_admin1.add(gid)
+                record = _admin1_record(admin1[gid], record, admin1)
+            elif kind is Kind.CONTINENT:
+                continents += 1
+                record.country_code = record.admin1_code = ""
+            importer.add(record)
+    return seen_countries, seen_admin1, continents
+
+
+def _dump_record(fields: list[bytes], kind: Kind, where: str, problem: _Problems) -> _Record | None:
+    text = [_decode(f, where, problem) for f in fields]
+    if any(t is None for t in text):
+        return None
+    cells: list[str] = [t or "" for t in text]
+    gid = _whole(cells[_COL["geonameid"]], "geonameid", where, problem)
+    lat = _degrees(cells[_COL["latitude"]], "latitude", 90.0, where, problem)
+    lon = _degrees(cells[_COL["longitude"]], "longitude", 180.0, where, problem)
+    population = _whole(cells[_COL["population"]] or "0", "population", where, problem)
+    name = clean_name(cells[_COL["name"]])
+    if gid is None or lat is None or lon is None or population is None:
+        return None
+    if not name:
+        problem(where, "column 'name' is empty")
+        return None
+    region = kind in (Kind.COUNTRY, Kind.ADMIN1)
+    return _Record(
+        kind=kind,
+        geonameid=gid,
+        name=name,
+        lat=lat,
+        lon=lon,
+        feature_class=cells[_COL["feature class"]],
+        feature_code=cells[_COL["feature code"]],
+        country_code=cells[_COL["country code"]].upper(),
+        admin1_code=cells[_COL["admin1 code"]],
+        population=population,
+        harvested=usable_alternates(cells[_COL["alternatenames"]], ",", region),
+    )
+
+
+def _country_record(country: _Country, dumped: _Record) -> _Record:
+    """countryInfo gives the name, code and population; the dump row the point, the
+    feature code and more names."""
+    code = dumped.feature_code if dumped.feature_code in COUNTRY_CODES else "TERR"
+    harvested = [dumped.name, *dumped.harvested] if dumped.name != country.name else []
+    return _Record(
+        kind=Kind.COUNTRY,
+        geonameid=country.geonameid,
+        name=country.name,
+        lat=dumped.lat,
+        lon=dumped.lon,
+        feature_class="A",
+        feature_code=code,
+        country_code=country.code,
+        population=country.population,
+        harvested=harvested or dumped.harvested,
+    )
+
+
+def _admin1_record(unit: _Admin1, dumped: _Record | None, units: dict[bytes, _Admin1]) -> _Record:
+    """admin1CodesASCII gives the code and the English name; a plain form without a
+    trailing type word ("Donetsk" for "Donetsk Oblast") becomes an alternate name unless
+    another region of the country has that name."""
+    harvested = list(dumped.harvested) if dumped else []
+    if dumped and dumped.name != unit.name:
+        harvested.insert(0, dumped.name)
+    plain = _REGION_TYPE.sub("", unit.name)
+    if plain != unit.name and not any(
+        u.country_code == unit.country_code and u.name == plain for u in units.values()
+    ):
+        harvested.insert(0, plain)
+    return _Record(
+        kind=Kind.ADMIN1,
+        geonameid=unit.geonameid,
+        name=unit.name,
+        lat=dumped.lat if dumped else 0.0,
+        lon=dumped.lon if dumped else 0.0,
+        feature_class="A",
+        feature_code="ADM1",
+        country_code=unit.country_code,
+        admin1_code=unit.code,
+        population=dumped.population if dumped else 0,
+        harvested=harvested,
+    )
+
+
+def _shipped_record(row: dict[str, str], kind: Kind) -> _Record:
+    gid = row.get("geonameid", "")
+    return _Record(
+        kind=kind,
+        geonameid=int(gid) if gid.isdigit() else None,
+        name=row["name"],
+        lat=float(row["lat"]),
+        lon=float(row["lon"]),
+        feature_class=row.get("feature_class", ""),
+        feature_code=row.get("feature_code", ""),
+        country_code=row.get("country_code", ""),
+        admin1_code=row.get("admin1_code", ""),
+        population=int(row.get("population") or 0),
+        source=row.get("source", "") or "geotag",
+        curated=_split(row.get("alternatenames")),
+        abbreviations=_split(row.get("abbreviations")),
+    )
+
+
+def _add_missing(
+    importer: _Importer,
+    countries: dict[bytes, _Country],
+    admin1: dict[bytes, _Admin1],
+    seen_countries: set[bytes],
+    seen_admin1: set[bytes],
+) -> tuple[tuple[str, ...], tuple[str, ...], int, tuple[str, ...]]:
+    """Countries and regions the dump has no row for (a citiesN dump has none) stand on
+    the shipped gazetteer's point, found by geonameid (countries also by ISO code)."""
+    shipped = importer.shipped
+    from_shipped: list[str] = []
+    missing: list[str] = []
+    for gid, country in countries.items():
+        if gid in seen_countries:
+            continue
+        row = shipped.by_id.get(country.geonameid) or shipped.countries.get(country.code)
+        if row is None:
+            missing.append(country.code)
+            continue
+        from_shipped.append(country.code)
+        code = row.get("feature_code", "")
+        importer.add(
+            _Record(
+                kind=Kind.COUNTRY,
+                geonameid=country.geonameid,
+                name=country.name,
+                lat=float(row["lat"]),
+                lon=float(row["lon"]),
+                feature_class="A",
+                feature_code=code if code in COUNTRY_CODES else "PCLI",
+                country_code=country.code,
+                population=country.population,
+                source=_joined("geonames", row.get("source", "")),
+                curated=[n for n in (row["name"], *_split(row.get("alternatenames"))) if n],
+            )
+        )
+    admin1_from_shipped = 0
+    admin1_missing: list[str] = []
+    for gid, unit in admin1.items():
+        if gid in seen_admin1:
+            continue
+        row = shipped.by_id.get(unit.geonameid)
+        if row is None:
+            admin1_missing.append(f"{unit.country_code}.{unit.code}")
+            continue
+        admin1_from_shipped += 1
+        record = _admin1_record(unit, None, admin1)
+        record.lat, record.lon = float(row["lat"]), float(row["lon"])
+        record.population = int(row.get("population") or 0)
+        record.source = _joined("geonames", row.get("source", ""))
+        record.curated = [n for n in (row["name"], *_split(row.get("alternatenames"))) if n]
+        importer.add(record)
+    return (
+        tuple(sorted(from_shipped)),
+        tuple(sorted(missing)),
+        admin1_from_shipped,
+        tuple(sorted(admin1_missing)),
+    )
+
+
+def _joined(*sources: str) -> str:
+    return "+".join(sorted({t for s in sources for t in s.split("+") if t}))
+
+
+# -- second pass: names and the CSV ------------------------------------------------------------
+
+
+def _write_csv(temp_path: Path, final_path: Path, importer: _Importer) -> int:
+    """Read the kept rows back, drop colliding alternate names, write the gazetteer CSV."""
+    dropped = 0
+    with temp_path.open("rb") as rows, final_path.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.writer(f, lineterminator="\n")
+        writer.writerow(COLUMNS)
+        for number, line in enumerate(rows):
+            record = _Record.from_json(line)
+            names, lost = _keep_names(record, number, importer)
+            dropped += lost
+            admin1_name = importer.admin1_names.get((record.country_code, record.admin1_code), "")
+            if record.kind is Kind.ADMIN1:
+                admin1_name = record.name
+            writer.writerow(
+                [
+                    "" if record.geonameid is None else record.geonameid,
+                    record.name,
+                    "|".join(names),
+                    "|".join(sorted(set(record.abbreviations))),
+                    _format_degrees(record.lat),
+                    _format_degrees(record.lon),
+                    record.feature_class,
+                    record.feature_code,
+                    record.country_code,
+                    record.admin1_code if record.admin1_code != "00" else "",
+                    admin1_name,
+                    record.population,
+                    record.source,
+                ]
+            )
+    return dropped
+
+
+def _keep_names(record: _Record, number: int, importer: _Importer) -> tuple[list[str], int]:
+    """Curated names as they are; a harvested name only if it is no other row's name, or
+    this row clearly wins (a more important kind or ten times the people), or it spells
+    this row's own name and this row outranks the others. A city keeps its region's name."""
+    own_key = normalize_name(record.name)
+    seen = {own_key}
+    kept: list[str] = []
+    for name in record.curated:
+        key = normalize_name(name)
+        if key and key not in seen:
+            seen.add(key)
+            kept.append(name)
+    me = importer.ranks[number]
+    dropped = 0
+    for name in record.harvested:
+        key = normalize_name(name)
+        if not key or key in seen:
+            continue
+        seen.add(key)
+        rivals = [
+            importer.ranks[r]
+            for r in importer.primaries.get(key, ())
+            if r != number and not _is_own_region(me, importer.ranks[r])
+        ]
+        if all(_dominates(me, other) for other in rivals) or (
+            SequenceMatcher(None, key, own_key).ratio() >= SPELLING_SIMILARITY
+            and all(_outranks(me, other) for other in rivals)
+        ):
+            kept.append(name)
+        else:
+            dropped += 1
+    return sorted(kept), dropped
+
+
+_Rank = tuple[int, int, str, str]  # kind, population, country code, admin1 code
+
+
+def _dominates(me: _Rank, other: _Rank) -> bool:
+    if me[0] != other[0]:
+        return me[0] < other[0]
+    return me[1] > POPULATION_DOMINANCE * other[1]
+
+
+def _outranks(me: _Rank, other: _Rank) -> bool:
+    return (me[0], -me[1]) < (other[0], -other[1])
+
+
+def _is_own_region(me: _Rank, other: _Rank) -> bool:
+    return (
+        me[0] == Kind.CITY and other[0] == Kind.ADMIN1 and me[2] == other[2] and me[3] == other[3]
+    )
+
+
+def _format_degrees(value: float) -> str:
+    text = f"{value:.5f}"
+    return "0.00000" if text == "-0.00000" else text
+
+
+# -- describing a gazetteer --------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class GazetteerInfo:
+    """`geotag gazetteer info`: which file, how big, what is in it, where it came from."""
+
+    path: str
+    sha256: str
+    size: int
+    modified: str
+    rows: int
+    feature_codes: tuple[tuple[str, str, int], ...]  # class, code, rows
+    sources: tuple[tuple[str, int], ...]
+    demonyms: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "path": self.path,
+            "sha256": self.sha256,
+            "bytes": self.size,
+            "modified": self.modified,
+            "rows": self.rows,
+            "feature_codes": [
+                {"feature_class": cls, "feature_code": code, "rows": n}
+                for cls, code, n in self.feature_codes
+            ],
+            "sources": dict(self.sources),
+            "demonyms": self.demonyms,
+        }
+
+
+def describe(gazetteer: Gazetteer) -> GazetteerInfo:
+    """Counts by feature code and by source token; the file's size, mtime and SHA-256."""
+    path = gazetteer.path
+    size, modified = 0, ""
+    if path is not None:
+        with contextlib.suppress(OSError):
+            stat = path.stat()
+            size = stat.st_size
+            when = datetime.fromtimestamp(stat.st_mtime, tz=timezone.utc)
+            modified = when.isoformat(timespec="seconds").replace("+00:00", "Z")
+    by_code = gazetteer.feature_class_counts()
+    tokens: dict[str, int] = {}
+    for source, n in gazetteer.source_counts().items():
+        for token in source.split("+") or [""]:
+            tokens[token or "(none)"] = tokens.get(token or "(none)", 0) + n
+    return GazetteerInfo(
+        path=str(path) if path is not None else "",
+        sha256=gazetteer.sha256,
+        size=size,
+        modified=modified,
+        rows=len(gazetteer),
+        feature_codes=tuple(
+            (cls, code, n) for (cls, code), n in sorted(by_code.items(), key=lambda kv: -kv[1])
+        ),
+        sources=tuple(sorted(tokens.items(), key=lambda kv: -kv[1])),
+        demonyms=len(gazetteer.demonyms),
+    )
