@@ -11,15 +11,18 @@ output), so Docs stay serialisable and work with `nlp.pipe(n_process=...)` and D
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from .gazetteer import Gazetteer
-from .repair import RawSpan
-from .resolver import ResolverOptions
-from .tagger import Tagger, TagOptions
+if TYPE_CHECKING:
+    from .repair import RawSpan
+    from .tagger import Tagger
+
+# spaCy imports this module for every pipeline it loads once geotag is installed (through
+# the spacy_factories entry point), so the tagger and the gazetteer load only when a
+# geotag component is actually made.
 
 
 def spans_of(doc: Doc) -> list[RawSpan]:
@@ -91,6 +94,10 @@ def make_geotag(
     bbox: list[float] | None,
 ) -> GeotagComponent:
     """Factory: `gazetteer` is a CSV path (None: $GEOTAG_GAZETTEER or the shipped one)."""
+    from .gazetteer import Gazetteer
+    from .resolver import ResolverOptions
+    from .tagger import Tagger, TagOptions
+
     options = TagOptions(
         demonyms=demonyms,
         resolver=ResolverOptions(
