@@ -76,7 +76,8 @@ def test_wheel_carries_the_gazetteer_and_finds_it(tmp_path: Path) -> None:
     (wheel,) = tmp_path.glob("geotag-*.whl")
     with zipfile.ZipFile(wheel) as zf:
         names = set(zf.namelist())
-        assert {"geotag/data/gazetteer.csv", "geotag/data/demonyms.csv"} <= names
+        packaged = {"gazetteer.csv", "demonyms.csv", "world-110m.json"}
+        assert {f"geotag/data/{name}" for name in packaged} <= names
         site = tmp_path / "site"
         zf.extractall(site)
     code = (
