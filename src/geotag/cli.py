@@ -139,6 +139,16 @@ def pipeline_options(f: Callable[..., Any]) -> Callable[..., Any]:
     return f
 
 
+jobs_option = click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=0),
+    default=1,
+    show_default=True,
+    help="Worker processes (0: one per CPU).",
+)
+
+
 def geocoder_options(f: Callable[..., Any]) -> Callable[..., Any]:
     """The opt-in online fallback for places the gazetteer cannot resolve."""
     for option in reversed(
@@ -267,14 +277,7 @@ def _geocoder_settings(
     "--encoding",
     help="Decode inputs with this encoding when they are not UTF-8 (e.g. latin-1).",
 )
-@click.option(
-    "-j",
-    "--jobs",
-    type=click.IntRange(min=0),
-    default=1,
-    show_default=True,
-    help="Worker processes (0: one per CPU).",
-)
+@jobs_option
 @click.option(
     "--errors-inline",
     is_flag=True,
@@ -444,14 +447,7 @@ def _load_pipeline(
     type=click.File("wb"),
     help="Also write geotag's output for every gold document to this JSON Lines file.",
 )
-@click.option(
-    "-j",
-    "--jobs",
-    type=click.IntRange(min=0),
-    default=1,
-    show_default=True,
-    help="Worker processes (0: one per CPU).",
-)
+@jobs_option
 def evaluate_command(
     gold: str,
     model: str,

@@ -33,6 +33,7 @@ from collections import Counter
 from collections.abc import Iterable
 
 from .gazetteer import Gazetteer, is_generic_name, normalize_name
+from .models import Place
 
 RawSpan = tuple[int, int, str]
 
@@ -120,24 +121,83 @@ def embedded_places(text: str, spans: Iterable[RawSpan], gazetteer: Gazetteer) -
     return found
 
 
+# -- what the gazetteer says of a name -----------------------------------------------------
+
+
+def named_exactly(surface: str, gazetteer: Gazetteer) -> list[Place]:
+    """Places whose own name is `surface` (folded); none for an ordinary word ("Centre")."""
+    if is_generic_name(surface):
+        return []
+    key = normalize_name(surface)
+    places = (gazetteer.place(r) for r in gazetteer.lookup_key(key))
+    return [p for p in places if normalize_name(p.name) == key]
+
+
+def _country_abbreviation(surface: str, gazetteer: Gazetteer, longest: int) -> bool | None:
+    """For an abbreviation ("U.S.", "UAE"): whether it names a country; None otherwise."""
+    if not (_is_abbreviation(surface) or (surface.isupper() and len(surface) <= longest)):
+        return None
+    rows = gazetteer.lookup_abbreviation(surface)
+    return any(gazetteer.place(r).feature_code in COUNTRY_CODES for r in rows)
+
+
+def _country_or_region(p: Place, named: set[str] | None) -> bool:
+    """A country, or a first-level region (of a country in `named`, when given:
+    "Victoria" is a person unless Australia is in play)."""
+    if p.feature_code in COUNTRY_CODES:
+        return True
+    return p.feature_code == "ADM1" and (named is None or p.country_code in named)
+
+
+def _names_country_or_region(
+    surface: str, gazetteer: Gazetteer, named: set[str] | None = None
+) -> bool:
+    if any(_country_or_region(p, named) for p in named_exactly(surface, gazetteer)):
+        return True
+    return bool(len(surface) > 2 and _country_abbreviation(surface, gazetteer, 5))
+
+
+def _names_a_town(surface: str, gazetteer: Gazetteer) -> bool:
+    return any(p.feature_class in "PA" for p in named_exactly(surface, gazetteer))
+
+
+def _names_a_local_town(surface: str, gazetteer: Gazetteer, named: set[str]) -> bool:
+    """A town of exactly this name in a first-level region the story's places are in
+    ("Torrington" tagged as an organisation in a story about Connecticut towns)."""
+    if surface in _CALENDAR:
+        return False
+    return any(
+        p.feature_class == "P" and f"{p.country_code}.{p.admin1_code}" in named
+        for p in named_exactly(surface, gazetteer)
+    )
+
+
+def _known_place(surface: str, gazetteer: Gazetteer, cities: bool, named: set[str] | None) -> bool:
+    """A country (name or abbreviation) or a first-level region (of a country in `named`,
+    when given) named exactly, or with `cities` (a dateline) also a city."""
+    abbreviation = _country_abbreviation(surface, gazetteer, 4)
+    if abbreviation is not None:
+        return abbreviation
+    if len(normalize_name(surface)) < 4:
+        return False
+    return any(
+        _country_or_region(p, named) or (cities and p.feature_class == "P")
+        for p in named_exactly(surface, gazetteer)
+    )
+
+
 def _embedded_place(surface: str, gazetteer: Gazetteer) -> bool:
     if not surface[:1].isupper() or is_generic_name(surface):
         return False
-    if _is_abbreviation(surface) or (surface.isupper() and len(surface) <= 4):
-        return any(
-            gazetteer.place(r).feature_code in COUNTRY_CODES
-            for r in gazetteer.lookup_abbreviation(surface)
-        )
-    key = normalize_name(surface)
-    for r in gazetteer.lookup_key(key):
-        p = gazetteer.place(r)
-        if normalize_name(p.name) != key:
-            continue
-        if p.feature_code in COUNTRY_CODES or p.feature_code in ("ADM1", "ADM2"):
-            return True
-        if p.feature_class == "P" and p.population >= EMBEDDED_MIN_POPULATION:
-            return True
-    return False
+    abbreviation = _country_abbreviation(surface, gazetteer, 4)
+    if abbreviation is not None:
+        return abbreviation
+    return any(
+        p.feature_code in COUNTRY_CODES
+        or p.feature_code in ("ADM1", "ADM2")
+        or (p.feature_class == "P" and p.population >= EMBEDDED_MIN_POPULATION)
+        for p in named_exactly(surface, gazetteer)
+    )
 
 
 # -- 1. edges ------------------------------------------------------------------------------
@@ -229,20 +289,6 @@ def _relabel(
     return start, end, label
 
 
-def _names_a_local_town(surface: str, gazetteer: Gazetteer, named: set[str]) -> bool:
-    """A town of exactly this name in a first-level region the story's places are in
-    ("Torrington" tagged as an organisation in a story about Connecticut towns)."""
-    key = normalize_name(surface)
-    if is_generic_name(surface) or surface in _CALENDAR:
-        return False
-    for r in gazetteer.lookup_key(key):
-        p = gazetteer.place(r)
-        local = f"{p.country_code}.{p.admin1_code}" in named
-        if local and p.feature_class == "P" and normalize_name(p.name) == key:
-            return True
-    return False
-
-
 _CALENDAR = frozenset(
     """January February March April May June July August September October November December
     Monday Tuesday Wednesday Thursday Friday Saturday Sunday Christmas Easter""".split()
@@ -253,40 +299,6 @@ _LOCATIVE = re.compile(
     # ... and the next names of a list after one: "in Singapore and Rotterdam".
     r"(?:[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,2}(?:,\s*|\s+and\s+|\s+or\s+))?$"
 )
-
-
-def _names_a_town(surface: str, gazetteer: Gazetteer) -> bool:
-    key = normalize_name(surface)
-    if is_generic_name(surface):
-        return False
-    return any(
-        gazetteer.place(r).feature_class in "PA" and normalize_name(gazetteer.place(r).name) == key
-        for r in gazetteer.lookup_key(key)
-    )
-
-
-def _names_country_or_region(
-    surface: str, gazetteer: Gazetteer, named: set[str] | None = None
-) -> bool:
-    """The exact name or abbreviation of a country, or of a first-level region (of a
-    country in `named`, when given: "Victoria" is a person unless Australia is in play)."""
-    key = normalize_name(surface)
-    if is_generic_name(surface):
-        return False
-    for r in gazetteer.lookup_key(key):
-        p = gazetteer.place(r)
-        if normalize_name(p.name) != key:
-            continue
-        if p.feature_code in COUNTRY_CODES:
-            return True
-        if p.feature_code == "ADM1" and (named is None or p.country_code in named):
-            return True
-    abbreviations = (
-        gazetteer.lookup_abbreviation(surface)
-        if _is_abbreviation(surface) or (surface.isupper() and 2 < len(surface) <= 5)
-        else []
-    )
-    return any(gazetteer.place(r).feature_code in COUNTRY_CODES for r in abbreviations)
 
 
 def _has_named_parent(text: str, start: int, end: int, gazetteer: Gazetteer) -> bool:
@@ -419,30 +431,6 @@ class _Occupied:
 
     def add(self, start: int, end: int) -> None:
         insort(self.spans, (start, end))
-
-
-def _known_place(surface: str, gazetteer: Gazetteer, cities: bool, named: set[str] | None) -> bool:
-    """A country (name or abbreviation) or a first-level region (of a country in `named`,
-    when given) named exactly, or with `cities` (a dateline) also a city."""
-    if _is_abbreviation(surface) or (surface.isupper() and len(surface) <= 4):
-        return any(
-            gazetteer.place(r).feature_code in COUNTRY_CODES
-            for r in gazetteer.lookup_abbreviation(surface)
-        )
-    key = normalize_name(surface)
-    if len(key) < 4 or is_generic_name(surface):
-        return False
-    for r in gazetteer.lookup_key(key):
-        p = gazetteer.place(r)
-        if normalize_name(p.name) != key:
-            continue
-        if p.feature_code in COUNTRY_CODES:
-            return True
-        if p.feature_code == "ADM1" and (named is None or p.country_code in named):
-            return True
-        if cities and p.feature_class == "P":
-            return True
-    return False
 
 
 def _sentence_start(text: str, start: int) -> bool:
