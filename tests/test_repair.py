@@ -194,3 +194,11 @@ def test_the_next_names_of_a_list_after_in(mini_gazetteer: Gazetteer) -> None:
     text = "Analysts in Singapore and Rotterdam said rates rose."
     spans = [at(text, "Singapore", "GPE"), at(text, "Rotterdam", "PERSON")]
     assert [label for *_, label in repair_spans(text, spans, mini_gazetteer)] == ["GPE", "GPE"]
+
+
+def test_a_one_word_name_the_text_also_writes_in_lower_case_is_a_word(
+    mini_gazetteer: Gazetteer,
+) -> None:
+    text = "Studio: the studio closed. Box office takings fell as the box emptied; Reuters said so."
+    spans = [at(text, "Studio", "ORG"), at(text, "Box", "PERSON"), at(text, "Reuters", "ORG")]
+    assert shown(text, repair_spans(text, spans, mini_gazetteer)) == [("Reuters", "ORG")]

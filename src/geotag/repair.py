@@ -58,6 +58,7 @@ def repair_spans(text: str, spans: Iterable[RawSpan], gazetteer: Gazetteer) -> l
     fixed = [trim(text, s, e, label, gazetteer) for s, e, label in spans if label in NAME_LABELS]
     # A name has a capital letter; "meth" or "state" tagged as an entity is noise.
     fixed = [(s, e, label) for s, e, label in fixed if s < e and not text[s:e].islower()]
+    fixed = _drop_common_words(text, fixed)
     named = countries_named(text, fixed, gazetteer)
     fixed = [_relabel(text, s, e, label, gazetteer, named) for s, e, label in fixed]
     fixed = _surnames(text, fixed, gazetteer)
@@ -65,6 +66,25 @@ def repair_spans(text: str, spans: Iterable[RawSpan], gazetteer: Gazetteer) -> l
     fixed = _drop_overlaps(sorted(set(fixed)))
     fixed += recover_places(text, fixed, gazetteer, named)
     return _drop_overlaps(sorted(set(fixed)))
+
+
+def _drop_common_words(text: str, spans: list[RawSpan]) -> list[RawSpan]:
+    """A one-word person or organisation that the same text also writes in lower case
+    ("Studio", "Box", "Discontinued" at the start of a line) is an ordinary word."""
+    lowered: set[str] | None = None
+    out = []
+    for s, e, label in spans:
+        word = text[s:e]
+        if label in ("PERSON", "ORG") and word.isalpha() and word[1:].islower():
+            if lowered is None:
+                lowered = set(_LOWER_WORD.findall(text))
+            if word.lower() in lowered:
+                continue
+        out.append((s, e, label))
+    return out
+
+
+_LOWER_WORD = re.compile(r"\b[a-z][a-z-]+\b")
 
 
 def countries_named(text: str, spans: Iterable[RawSpan], gazetteer: Gazetteer) -> set[str]:
