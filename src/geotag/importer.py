@@ -21,7 +21,7 @@ import os
 import re
 import unicodedata
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from difflib import SequenceMatcher
@@ -66,13 +66,14 @@ DEFAULT_MIN_POPULATION = 15000
 SKIPPED_CITY_CODES = frozenset({b"PPLH", b"PPLQ", b"PPLW", b"PPLCH"})
 DISSOLVED_COUNTRIES = frozenset({"AN", "CS"})  # Netherlands Antilles, Serbia and Montenegro
 MAX_REPORTED = 5
-POPULATION_DOMINANCE = 10
-SPELLING_SIMILARITY = 0.75
+POPULATION_DOMINANCE = 10  # Kolkata keeps Calcutta (ZA, 130x smaller); Austin drops Waterloo (9x)
+SPELLING_SIMILARITY = 0.75  # difflib ratio: Odessa/Odesa 0.91, Kiev/Kyiv 0.75, Waterloo/Austin 0.29
 
 _APOSTROPHES = str.maketrans(dict.fromkeys("’‘‛ʼʻʽʾʿ′´`", "'"))
 _CODE_LIKE = re.compile(r"[A-Z]{2,4}")
 _ISO_3166_2 = re.compile(r"[A-Z]{2}-[A-Z0-9]{1,3}")
-_REGION_TYPE = re.compile(
+# A first-level region's trailing type word: "Donetsk Oblast" is also "Donetsk".
+REGION_TYPE_SUFFIX = re.compile(
     r"\s+(?:Oblast|Governorate|Province|Prefecture|Region|Department|Voivodeship|County|"
     r"Krai|Kray)$"
 )
@@ -81,13 +82,15 @@ Warn = Callable[[str], None]
 
 
 class Kind(IntEnum):
-    """Row kinds, most important first (the collision rule compares them)."""
+    """Row kinds, most important first (the collision rule compares them). Shared with
+    scripts/build_gazetteer.py, which also makes ADMIN2 rows; an import makes none."""
 
     CONTINENT = 0
     COUNTRY = 1
     PLACE = 2  # hand-written rows of the shipped gazetteer: seas, rivers, landmarks
     ADMIN1 = 3
-    CITY = 4
+    ADMIN2 = 4
+    CITY = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,8 +198,9 @@ def is_usable_alternate(name: str, region: bool = False) -> bool:
     )
 
 
-def usable_alternates(raw: str, separator: str, region: bool = False) -> list[str]:
-    names = (clean_name(n) for n in raw.split(separator))
+def usable_alternates(raw_names: Iterable[str], region: bool = False) -> list[str]:
+    """The cleaned names that pass the filter, in order, without repeats."""
+    names = (clean_name(n) for n in raw_names)
     return list(dict.fromkeys(n for n in names if n and is_usable_alternate(n, region)))
 
 
@@ -487,7 +491,7 @@ class _Importer:
         # For the collision rule: normalised primary name -> record numbers, and per record
         # its kind, population, country and admin1 code.
         self.primaries: dict[str, list[int]] = {}
-        self.ranks: list[tuple[int, int, str, str]] = []
+        self.ranks: list[Rank] = []
         self.admin1_names: dict[tuple[str, str], str] = {}
         self.temp: IO[bytes] | None = None
 
@@ -690,7 +694,7 @@ def _dump_record(fields: list[bytes], kind: Kind, where: str, problem: _Problems
         country_code=cells[_COL["country code"]].upper(),
         admin1_code=cells[_COL["admin1 code"]],
         population=population,
-        harvested=usable_alternates(cells[_COL["alternatenames"]], ",", region),
+        harvested=usable_alternates(cells[_COL["alternatenames"]].split(","), region),
     )
 
 
@@ -720,7 +724,7 @@ def _admin1_record(unit: _Admin1, dumped: _Record | None, units: dict[bytes, _Ad
     harvested = list(dumped.harvested) if dumped else []
     if dumped and dumped.name != unit.name:
         harvested.insert(0, dumped.name)
-    plain = _REGION_TYPE.sub("", unit.name)
+    plain = REGION_TYPE_SUFFIX.sub("", unit.name)
     if plain != unit.name and not any(
         u.country_code == unit.country_code and u.name == plain for u in units.values()
     ):
@@ -845,8 +849,8 @@ def _write_csv(temp_path: Path, final_path: Path, importer: _Importer) -> int:
                     record.name,
                     "|".join(names),
                     "|".join(sorted(set(record.abbreviations))),
-                    _format_degrees(record.lat),
-                    _format_degrees(record.lon),
+                    format_degrees(record.lat),
+                    format_degrees(record.lon),
                     record.feature_class,
                     record.feature_code,
                     record.country_code,
@@ -878,41 +882,50 @@ def _keep_names(record: _Record, number: int, importer: _Importer) -> tuple[list
         if not key or key in seen:
             continue
         seen.add(key)
-        rivals = [
-            importer.ranks[r]
-            for r in importer.primaries.get(key, ())
-            if r != number and not _is_own_region(me, importer.ranks[r])
-        ]
-        if all(_dominates(me, other) for other in rivals) or (
-            SequenceMatcher(None, key, own_key).ratio() >= SPELLING_SIMILARITY
-            and all(_outranks(me, other) for other in rivals)
-        ):
+        rivals = [importer.ranks[r] for r in importer.primaries.get(key, ()) if r != number]
+        if keeps_alternate(me, key, own_key, rivals):
             kept.append(name)
         else:
             dropped += 1
     return sorted(kept), dropped
 
 
-_Rank = tuple[int, int, str, str]  # kind, population, country code, admin1 code
+Rank = tuple[int, int, str, str]  # kind, population, country code, admin1 code
 
 
-def _dominates(me: _Rank, other: _Rank) -> bool:
+def keeps_alternate(me: Rank, key: str, own_key: str, rivals: Iterable[Rank]) -> bool:
+    """The collision rule (the same for an import and the shipped build): may the row ranked
+    `me`, whose own name folds to `own_key`, keep the harvested alternate name folded to
+    `key` when `rivals` rank the other rows whose primary name that is? Yes if it dominates
+    them all (Calcutta for Kolkata), or if the name spells its own and it outranks them all
+    (Odessa for Odesa). A city's own first-level region is no rival (New York, Idlib)."""
+    others = [other for other in rivals if not _is_own_region(me, other)]
+    return all(_dominates(me, other) for other in others) or (
+        SequenceMatcher(None, key, own_key).ratio() >= SPELLING_SIMILARITY
+        and all(_outranks(me, other) for other in others)
+    )
+
+
+def _dominates(me: Rank, other: Rank) -> bool:
+    """A more important kind, or the same kind and an order of magnitude more people."""
     if me[0] != other[0]:
         return me[0] < other[0]
     return me[1] > POPULATION_DOMINANCE * other[1]
 
 
-def _outranks(me: _Rank, other: _Rank) -> bool:
+def _outranks(me: Rank, other: Rank) -> bool:
+    """Kind first, then population."""
     return (me[0], -me[1]) < (other[0], -other[1])
 
 
-def _is_own_region(me: _Rank, other: _Rank) -> bool:
+def _is_own_region(me: Rank, other: Rank) -> bool:
     return (
         me[0] == Kind.CITY and other[0] == Kind.ADMIN1 and me[2] == other[2] and me[3] == other[3]
     )
 
 
-def _format_degrees(value: float) -> str:
+def format_degrees(value: float) -> str:
+    """Five decimals (about a metre), never "-0.00000"."""
     text = f"{value:.5f}"
     return "0.00000" if text == "-0.00000" else text
 
