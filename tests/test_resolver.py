@@ -109,6 +109,15 @@ def test_a_city_named_by_an_alternate_name_beats_its_region(mini_gazetteer: Gaze
     assert res.place is not None and res.place.name == "New York City"
 
 
+def test_a_city_beats_a_smaller_region_of_the_same_name_elsewhere(
+    mini_gazetteer: Gazetteer,
+) -> None:
+    res = only(resolve(mini_gazetteer, "Protests in Portland.", "Portland"), "Portland")
+    assert res.place is not None and res.place.country_code == "US"
+    res = only(resolve(mini_gazetteer, "Air strikes hit Gaza.", "Gaza"), "Gaza")
+    assert res.place is not None and res.place.country_code == "PS"
+
+
 def test_georgia_follows_the_story(mini_gazetteer: Gazetteer) -> None:
     caucasus = "Russia massed troops on the border with Georgia, near Tbilisi."
     res = only(resolve(mini_gazetteer, caucasus, "Russia", "Georgia", "Tbilisi"), "Georgia")

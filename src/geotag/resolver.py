@@ -89,9 +89,11 @@ TYPE_PRIOR = {
     "PCLS": 0.85,
     "PCLIX": 0.8,
     "TERR": 0.8,
+    "PCLH": 0.8,
     "ADM1": 0.8,
     "PPLC": 0.75,
     "RGN": 0.7,
+    "RGNE": 0.7,
     "OCN": 0.7,
     "SEA": 0.7,
     # Seats of regions and districts are cities like others: a small bonus over PPL.
@@ -548,7 +550,7 @@ class Resolver:
         elif g.hint == "region":
             hint = 1.0 if code in REGION_CODES else -1.0
         elif code in REGION_CODES:
-            hint = self._region_or_city(g, p)
+            hint = self._region_or_city(g, row, p)
         preference = 0.0
         opts = self.options
         if opts.prefer_countries and p.country_code in opts.prefer_countries:
@@ -579,26 +581,31 @@ class Resolver:
             return CURATED_IMPORTANCE
         return 0.0
 
-    def _region_or_city(self, g: _Group, region: Place) -> float:
-        """Penalty for a region that shares its name with a city (the stated rule).
+    def _region_or_city(self, g: _Group, row: int, region: Place) -> float:
+        """Penalty for a region that shares its name with a city or another place (the
+        stated rule).
 
         A city inside that region is what the region is named after (Idlib, Aleppo, New
         York; for a county such as York, a city in the same first-level region): the city
-        wins outright. A national capital elsewhere (Washington, D.C.
-        against Washington state) is preferred, but the document's context can still
-        choose the region.
+        wins outright. Preferred, though the document's context can still choose the region:
+        a national capital elsewhere (Washington, D.C. against Washington state), and a city
+        or a well-known feature elsewhere more important than the region (by population, or
+        on the hand-written list): Portland, Oregon against the parish of Portland in
+        Jamaica, Gaza against the province of Gaza in Mozambique, Long Island, New York
+        against the district of Long Island in the Bahamas.
         """
         penalty = 0.0
+        importance = self._importance(row, region)
         for r in g.rows:
-            city = self.gazetteer.place(r)
-            if city.feature_class != "P":
+            other = self.gazetteer.place(r)
+            if other.feature_code in REGION_CODES or is_country(other):
                 continue
-            inside = (
-                city.country_code == region.country_code and city.admin1_code == region.admin1_code
-            )
-            if inside:
+            if other.feature_class == "P" and (
+                other.country_code == region.country_code
+                and other.admin1_code == region.admin1_code
+            ):
                 return -1.0
-            if city.feature_code == "PPLC":
+            if other.feature_code == "PPLC" or self._importance(r, other) > importance:
                 penalty = -0.5
         return penalty
 
