@@ -134,3 +134,39 @@ def test_the_shipped_demonym_rules(real_gazetteer) -> None:
     assert got["Kurdish"] == ("PLACE", "Kurdistan")
     assert got["Europeans"] == ("DEMONYM", "Europe")
     assert "Muslim" not in got and "Republican" not in got
+
+
+def test_hand_written_places_of_the_shipped_gazetteer(real_gazetteer) -> None:
+    """Unions, former countries, islands, rivers and conflict regions news names, which no
+    pinned package ships (data/sources/places.csv), and the region/city rule on real data."""
+    from geotag.tagger import Tagger
+
+    text = (
+        "The EU and the former Soviet Union traded with Korea. Shelling hit Eastern Ghouta "
+        "and Gaza. Storms crossed Oahu and Long Island; the Cauvery flooded."
+    )
+    expected = {
+        "EU": ("RGNE", ""),
+        "Soviet Union": ("PCLH", ""),
+        "Korea": ("PCLI", "KR"),
+        "Eastern Ghouta": ("RGN", "SY"),
+        "Gaza": (None, "PS"),
+        "Oahu": ("ISL", "US"),
+        "Long Island": ("ISL", "US"),
+        "Cauvery": ("STM", ""),
+    }
+    spans = [(text.index(w), text.index(w) + len(w), "GPE") for w in expected]
+    doc = Tagger(real_gazetteer).tag(text, spans)
+    got = {m.text: m.resolution.place for m in doc.mentions if m.label == "PLACE"}
+    for name, (code, country) in expected.items():
+        place = got[name]
+        assert place is not None, name
+        assert code is None or place.feature_code == code, (name, place)
+        assert place.country_code == country, (name, place)
+
+    lone = Tagger(real_gazetteer).tag("Protesters in Portland marched.", [(14, 22, "GPE")])
+    (res,) = [m.resolution for m in lone.mentions]
+    # Oregon's and Maine's Portland are close enough for geotag to abstain; either way the
+    # best candidate is a US city, not the Jamaican parish that outranked them as a region.
+    best = res.place or res.alternatives[0].place
+    assert best.country_code == "US" and best.feature_class == "P"

@@ -33,9 +33,13 @@ FEATURE_TYPES = {
     "PCLS": "territory",
     "PCLIX": "territory",
     "TERR": "territory",
+    "PCLH": "former country",
     "ADM1": "region",
     "PPLC": "capital",
     "RGN": "region",
+    "RGNE": "region",
+    "ISL": "island",
+    "ISLS": "islands",
 }
 FEATURE_CLASS_TYPES = {
     "P": "city",
