@@ -14,6 +14,7 @@ from array import array
 from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any, overload
@@ -51,6 +52,7 @@ _APOSTROPHES = re.compile(r"['`\u2018\u2019\u02bc\u02bb\u00b4]")
 _ABBREV_STRIP = re.compile(r"[.\s]")
 
 
+@lru_cache(maxsize=1 << 16)
 def normalize_name(text: str) -> str:
     """Fold a place name to its index key: case, diacritics, punctuation and a leading "the".
 
@@ -152,16 +154,22 @@ class TextColumn(Sequence[str]):
         return self.text[self.offsets[i] : self.offsets[i + 1]]
 
 
+SEEN_KEYS = 50_000  # looked-up keys a NameIndex remembers
+
+
 class NameIndex:
     """Normalised key -> gazetteer rows: sorted keys, and for key i the rows
     rows[offsets[i]:offsets[i + 1]]. Looked up by bisection, so loading builds nothing."""
 
-    __slots__ = ("keys", "offsets", "rows")
+    __slots__ = ("_seen", "keys", "offsets", "rows")
 
     def __init__(self, keys: TextColumn, offsets: array[int], rows: array[int]) -> None:
         self.keys = keys
         self.offsets = offsets
         self.rows = rows
+        # Keys looked up before: news repeats names, and a bisection over the text column
+        # costs some twenty string slices. Emptied when full, so memory stays bounded.
+        self._seen: dict[str, tuple[int, ...]] = {}
 
     @classmethod
     def build(cls, table: dict[str, list[int]]) -> NameIndex:
@@ -174,10 +182,17 @@ class NameIndex:
         return cls(TextColumn.of(keys), offsets, rows)
 
     def get(self, key: str) -> list[int]:
-        i = bisect_left(self.keys, key)
-        if i == len(self.keys) or self.keys[i] != key:
-            return []
-        return self.rows[self.offsets[i] : self.offsets[i + 1]].tolist()
+        found = self._seen.get(key)
+        if found is None:
+            i = bisect_left(self.keys, key)
+            if i == len(self.keys) or self.keys[i] != key:
+                found = ()
+            else:
+                found = tuple(self.rows[self.offsets[i] : self.offsets[i + 1]])
+            if len(self._seen) >= SEEN_KEYS:
+                self._seen.clear()
+            self._seen[key] = found
+        return list(found)
 
     def __len__(self) -> int:
         return len(self.keys)
