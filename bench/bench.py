@@ -20,7 +20,10 @@ c. cold start on one short article against `python -c "import spacy; spacy.load(
    [<= 1.3x], and `geotag --help` [< 0.3 s];
 d. peak RSS with the default gazetteer and --jobs 1 [<= 600 MB], and RSS after 10,000
    documents against RSS after 1,000 [within 10%];
-e. one long single-line text (20 MB): time and peak RSS [<= 600 MB].
+e. one long single-line text (20 MB): time and peak RSS [<= 600 MB];
+f. the cost of geotag's own work per document (span repair, resolution, aggregation,
+   focus: `Tagger.tag`) against the entity recogniser's time on the same document, in one
+   process [<= 10%].
 """
 
 from __future__ import annotations
@@ -144,6 +147,33 @@ for doc in nlp.pipe(texts):
 print(found)
 """
 
+# (f): per document, NER (nlp.pipe, one document a batch as the time is per document) and
+# then geotag's tagging of the recognised spans, each timed on its own.
+TAG_COST = """
+import json, statistics, sys, time
+from geotag.component import spans_of
+from geotag.pipeline import Pipeline
+model, corpus, rounds = sys.argv[1], sys.argv[2], int(sys.argv[3])
+pipeline = Pipeline(model)
+with open(corpus, encoding="utf-8") as f:
+    texts = [json.loads(line)["text"] for line in f]
+ner = tag = 0.0
+shares = []
+for _ in range(rounds):
+    for text in texts:
+        t0 = time.perf_counter()
+        spans = spans_of(pipeline.nlp(text))
+        t1 = time.perf_counter()
+        pipeline.tagger.tag(text, spans)
+        t2 = time.perf_counter()
+        ner += t1 - t0
+        tag += t2 - t1
+        shares.append((t2 - t1) / (t1 - t0))
+print(json.dumps({"ner_s": ner, "tag_s": tag, "total_share": tag / ner,
+                  "median_share": statistics.median(shares),
+                  "p90_share": statistics.quantiles(shares, n=10)[-1]}))
+"""
+
 
 def excluded_components(model: str) -> list[str]:
     """What geotag leaves out of `model` (the bare loop must leave out the same)."""
@@ -250,7 +280,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--starts", type=int, default=9, help="repeats of (c)")
     parser.add_argument("--memory-docs", type=int, default=10_000, help="documents for (d)")
     parser.add_argument("--long-mb", type=float, default=20, help="size of (e); 0 skips it")
-    parser.add_argument("--long-timeout", type=float, default=600, help="seconds for (e)")
+    parser.add_argument("--long-timeout", type=float, default=1200, help="seconds for (e)")
     parser.add_argument("--quick", action="store_true", help="small sizes, to try it out")
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args(argv)
@@ -300,6 +330,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         ratio_c = median([g / s for g, s in zip(starts["geotag"], starts["spacy"], strict=True)])
         results["start_s"] = {k: median(v) for k, v in starts.items()}
         results["start_vs_spacy_load"] = ratio_c
+
+        print(f"\n(f) tagging cost against NER, {args.docs} documents x {args.rounds}")
+        cost_run = subprocess.run(
+            [sys.executable, "-c", TAG_COST, model, str(corpus), str(args.rounds)],
+            capture_output=True,
+            text=True,
+        )
+        if cost_run.returncode != 0:
+            sys.exit(f"bench: the tagging-cost run failed: {cost_run.stderr}")
+        cost = json.loads(cost_run.stdout)
+        results["tag_cost"] = cost
 
         memory = work / "memory.jsonl"
         write_jsonl(memory, news_documents(texts, args.memory_docs, seed=2, chars=800))
@@ -355,6 +396,18 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"{growth:.3f}x",
             "<= 1.10x",
             growth <= 1.1,
+        ),
+        (
+            "f  tagging / NER time, all documents",
+            f"{cost['total_share']:.1%}",
+            "<= 10%",
+            cost["total_share"] <= 0.1,
+        ),
+        (
+            "f  tagging / NER time, median document",
+            f"{cost['median_share']:.1%}",
+            "<= 10%",
+            cost["median_share"] <= 0.1,
         ),
     ]
     if long_result is not None:
