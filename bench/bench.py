@@ -1,6 +1,6 @@
 """Measure geotag's batch speed, start-up and memory against plain spaCy, in one run.
 
-    python bench/bench.py                      # everything (about 20 minutes on 2 cores)
+    python bench/bench.py                      # everything (about 25 minutes on 2 cores)
     python bench/bench.py --quick              # a smaller run to try it out (3 minutes)
     python bench/bench.py --json results.json  # also keep the figures
 
