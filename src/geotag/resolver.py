@@ -78,6 +78,7 @@ REGION_WORDS = REGION_WORDS | {
 _HINT_SUFFIX = re.compile(r"^(?P<base>.+?)\s+(?P<word>[a-z]+)$")
 _HINT_PREFIX = re.compile(r"^(?P<word>[a-z]+) of (?P<base>.+)$")
 _POSSESSIVE = re.compile(r"(?:'s|’s|'|’)$")
+_PARENT_ABBREVIATION = re.compile(r",\s*((?:[A-Z][A-Za-z]{0,4}\.)+|[A-Z]{2})(?![A-Za-z])")
 _ABBREVIATION = re.compile(r"^(?:[A-Z][A-Za-z]{0,4}\.)+$|^[A-Z]{2,4}$")
 
 # Feature type prior: country > first-level region > capital > city > other.
@@ -407,7 +408,8 @@ class Resolver:
                 if parent_group is not None:
                     parent_rows = parent_group.rows
         if not parent_rows:
-            abbr = re.match(r",\s*((?:[A-Z][A-Za-z]{0,4}\.)+|[A-Z]{2})(?![A-Za-z])", text[q.end :])
+            # Matched in place: slicing the rest of a long text for every mention is quadratic.
+            abbr = _PARENT_ABBREVIATION.match(text, q.end)
             if abbr:
                 parent_rows = self.gazetteer.lookup_abbreviation(abbr.group(1))
         parents = [(r, self.gazetteer.place(r)) for r in parent_rows]
