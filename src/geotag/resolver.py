@@ -28,8 +28,10 @@ How a mention is resolved, in order:
 
 The rule between a region (first or second level) and a city of the same name: the city
 wins when it lies in that same region (the region is named after it: Idlib, Aleppo, New
-York, York), and is preferred when it is a national capital elsewhere (Washington), unless
-the mention says it means the region ("Idlib province", "Washington state").
+York, York), and is preferred when it is a national capital elsewhere (Washington) or a
+city or hand-written place elsewhere more important than the region (Portland, Oregon over
+a Jamaican parish), unless the mention says it means the region ("Idlib province",
+"Washington state").
 """
 
 from __future__ import annotations
