@@ -1,10 +1,14 @@
-"""Shared fixtures: a small hand-written gazetteer, a fake NER, and the real model."""
+"""Shared fixtures: a small hand-written gazetteer, a fake NER, the real model, and the CLI
+run on the fake NER and the small gazetteer."""
 
 from __future__ import annotations
 
+import io
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner, Result
 
 from geotag.gazetteer import Gazetteer
 
@@ -74,3 +78,26 @@ def fake_model(tmp_path_factory: pytest.TempPathFactory) -> str:
     path = tmp_path_factory.mktemp("models") / "fake_ner"
     fake_ner(FAKE_PATTERNS).to_disk(path)
     return str(path)
+
+
+@pytest.fixture()
+def run(fake_model: str) -> Callable[..., Result]:
+    """`geotag ARGS...` in-process on the fake NER and the small gazetteer."""
+    from geotag.cli import cli
+
+    def invoke(*args: str, input: str | bytes | None = None) -> Result:
+        full = ["--model", fake_model, "--gazetteer", str(MINI_GAZETTEER), *args]
+        return CliRunner().invoke(cli, full, input=input, catch_exceptions=False)
+
+    return invoke
+
+
+class Recorder(io.BytesIO):
+    """A stream that remembers what had been written at each flush."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.flushed: list[bytes] = []
+
+    def flush(self) -> None:
+        self.flushed.append(self.getvalue())

@@ -19,11 +19,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from geotag.cli import cli
 from geotag.errors import GeotagError
 from geotag.gazetteer import Gazetteer
 from geotag.models import Article, Document, Failure
@@ -35,15 +33,6 @@ from .test_readers import unreadable_file
 TEXT = "The Kremlin said on Tuesday that Turkish troops shelled Idlib. Peskov was in Moscow."
 # Generous: only a hang (the bug these tests look for) comes anywhere near it.
 HANG = 120
-
-
-@pytest.fixture()
-def run(fake_model: str) -> Callable[..., Result]:
-    def invoke(*args: str, input: str | bytes | None = None) -> Result:
-        full = ["--model", fake_model, "--gazetteer", str(MINI_GAZETTEER), *args]
-        return CliRunner().invoke(cli, full, input=input, catch_exceptions=False)
-
-    return invoke
 
 
 @pytest.fixture()

@@ -6,23 +6,11 @@ import json
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import CliRunner
 
 from geotag.cli import cli
 
-from .conftest import MINI_GAZETTEER
-
 TEXT = "The Kremlin said on Tuesday that Turkish troops shelled Idlib. Peskov was in Moscow."
-
-
-@pytest.fixture()
-def run(fake_model: str):
-    def invoke(*args: str, input: str | bytes | None = None) -> Result:
-        runner = CliRunner()
-        full = ["--model", fake_model, "--gazetteer", str(MINI_GAZETTEER), *args]
-        return runner.invoke(cli, full, input=input, catch_exceptions=False)
-
-    return invoke
 
 
 def json_stream(text: str) -> list[dict]:

@@ -117,15 +117,6 @@ def server(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[str, list[dict]]]:
         httpd.server_close()
 
 
-@pytest.fixture()
-def run(fake_model: str):
-    def invoke(*args: str, input: str | None = None):
-        full = ["--model", fake_model, "--gazetteer", str(MINI_GAZETTEER), *args]
-        return CliRunner().invoke(cli, full, input=input, catch_exceptions=False)
-
-    return invoke
-
-
 def geocoding(url: str, *extra: str) -> list[str]:
     return [
         "--geocoder",

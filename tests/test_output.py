@@ -18,20 +18,11 @@ from geotag.models import Document
 from geotag.output import CSV_COLUMNS, CsvWriter, GeoJsonWriter
 from geotag.tagger import Tagger
 
-from .conftest import MINI_GAZETTEER
+from .conftest import Recorder
 from .test_cli import TEXT, json_stream
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = sorted((ROOT / "examples").glob("*.txt"))
-
-
-@pytest.fixture()
-def run(fake_model: str):
-    def invoke(*args: str, input: str | None = None):
-        full = ["--model", fake_model, "--gazetteer", str(MINI_GAZETTEER), *args]
-        return CliRunner().invoke(cli, full, input=input, catch_exceptions=False)
-
-    return invoke
 
 
 @pytest.fixture()
@@ -112,17 +103,6 @@ def test_csv_keeps_record_ids(run, tmp_path: Path) -> None:
     path.write_text('{"id": "a-1", "text": "Idlib, Syria."}\n', encoding="utf-8")
     rows = csv_rows(run("-f", "csv", "--input-format", "jsonl", str(path)).stdout)
     assert rows and all(r["id"] == "a-1" for r in rows)
-
-
-class Recorder(io.BytesIO):
-    """A stream that remembers what had been written at each flush."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.flushed: list[bytes] = []
-
-    def flush(self) -> None:
-        self.flushed.append(self.getvalue())
 
 
 def tagged(mini_gazetteer, text: str, spans, source: str) -> Document:

@@ -22,11 +22,9 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
-from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from geotag.cli import cli
 from geotag.gazetteer import Gazetteer
 from geotag.models import Document, Failure
 from geotag.report import (
@@ -38,7 +36,7 @@ from geotag.report import (
 )
 from geotag.tagger import Tagger
 
-from .conftest import MINI_GAZETTEER
+from .conftest import Recorder
 
 NAMES = [
     ("Dmitry Peskov", "PERSON"),
@@ -221,15 +219,6 @@ def test_policy_hashes_match_the_style_and_script_written(mini_gazetteer: Gazett
     assert f'content="{CONTENT_SECURITY_POLICY}"' in source
 
 
-class Recorder(io.BytesIO):
-    def __init__(self) -> None:
-        super().__init__()
-        self.flushed: list[bytes] = []
-
-    def flush(self) -> None:
-        self.flushed.append(self.getvalue())
-
-
 def test_streams_head_then_sections_then_the_end(mini_gazetteer: Gazetteer) -> None:
     stream = Recorder()
     writer = HtmlReportWriter(stream)
@@ -331,15 +320,6 @@ def test_frame_fits_its_places_and_stays_in_the_world() -> None:
 
 
 # -- the command line ---------------------------------------------------------------------
-
-
-@pytest.fixture()
-def run(fake_model: str):
-    def invoke(*args: str, input: str | None = None):
-        full = ["--model", fake_model, "--gazetteer", str(MINI_GAZETTEER), *args]
-        return CliRunner().invoke(cli, full, input=input, catch_exceptions=False)
-
-    return invoke
 
 
 @pytest.mark.parametrize("via", ["file", "stdin"])
