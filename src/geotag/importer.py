@@ -482,10 +482,9 @@ class _Record:
 
 
 class _Importer:
-    def __init__(self, options: ImportOptions, shipped: _Shipped, warn: Warn) -> None:
+    def __init__(self, options: ImportOptions, shipped: _Shipped) -> None:
         self.options = options
         self.shipped = shipped
-        self.warn = warn
         self.written: set[int] = set()
         self.counts: dict[Kind, int] = {}
         # For the collision rule: normalised primary name -> record numbers, and per record
@@ -554,7 +553,7 @@ def import_geonames(
     countries = read_country_info(_required(folder, COUNTRY_FILE), problem)
     admin1 = read_admin1_codes(_required(folder, ADMIN1_FILE), problem)
     shipped = read_shipped(shipped_path)
-    importer = _Importer(options, shipped, say)
+    importer = _Importer(options, shipped)
 
     out_path = Path(out)
     out_path.parent.mkdir(parents=True, exist_ok=True)
@@ -975,7 +974,7 @@ def describe(gazetteer: Gazetteer) -> GazetteerInfo:
     by_code = gazetteer.feature_class_counts()
     tokens: dict[str, int] = {}
     for source, n in gazetteer.source_counts().items():
-        for token in source.split("+") or [""]:
+        for token in source.split("+"):
             tokens[token or "(none)"] = tokens.get(token or "(none)", 0) + n
     return GazetteerInfo(
         path=str(path) if path is not None else "",

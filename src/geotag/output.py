@@ -23,7 +23,6 @@ if TYPE_CHECKING:
     from .importer import GazetteerInfo
 
 # Machine formats first; `table` is for people at a terminal.
-FORMATS = ("table", "json", "jsonl", "csv", "geojson")
 
 FEATURE_TYPES = {
     "CONT": "continent",

@@ -339,17 +339,15 @@ class _ReadAhead(_Inputs):
         import threading
 
         super().__init__(items)
-        self._queue: queue.Queue[Any] = queue.Queue()
+        self._queue: queue.Queue[Any] = queue.Queue()  # replaced, bounded, in start()
         self._closed = threading.Event()
-        self._thread: threading.Thread | None = None
 
     def start(self, ahead: int) -> None:
         import queue
         import threading
 
         self._queue = queue.Queue(max(1, ahead))
-        self._thread = threading.Thread(target=self._fill, name="geotag-read", daemon=True)
-        self._thread.start()
+        threading.Thread(target=self._fill, name="geotag-read", daemon=True).start()
 
     def _fill(self) -> None:
         try:

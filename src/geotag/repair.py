@@ -32,7 +32,7 @@ from bisect import bisect_left, insort
 from collections import Counter
 from collections.abc import Iterable
 
-from .gazetteer import Gazetteer, is_generic_name, normalize_name
+from .gazetteer import COUNTRY_CODES, Gazetteer, is_generic_name, normalize_name
 from .models import Place
 
 RawSpan = tuple[int, int, str]
@@ -50,7 +50,6 @@ _DATELINE = re.compile(
     r"(?=\s*(?:,|\(|—|–|-{1,2}\s|:\s))"
 )
 _FOLLOWING_PARENT = re.compile(r",\s*((?:[A-Z][A-Za-z]{0,4}\.)+|[A-Z][a-z]+(?:\s[A-Z][a-z]+)?)")
-COUNTRY_CODES = frozenset({"PCLI", "PCLD", "PCLF", "PCLS", "PCLIX", "TERR"})
 
 
 def repair_spans(text: str, spans: Iterable[RawSpan], gazetteer: Gazetteer) -> list[RawSpan]:
@@ -405,18 +404,15 @@ def recover_places(
     lowered = None
     found: list[RawSpan] = []
 
-    def free(s: int, e: int) -> bool:
-        return taken.free(s, e)
-
     for m in _DATELINE.finditer(text):
         s, e = m.start("name"), m.end("name")
         s, e = trim_span(text, s, e, gazetteer)
-        if s < e and free(s, e) and _known_place(text[s:e], gazetteer, True, None):
+        if s < e and taken.free(s, e) and _known_place(text[s:e], gazetteer, True, None):
             found.append((s, e, "GPE"))
             taken.add(s, e)
     for m in _NAME.finditer(text):
         s, e = trim_span(text, m.start(), m.end(), gazetteer)
-        if s >= e or not free(s, e):
+        if s >= e or not taken.free(s, e):
             continue
         surface = text[s:e]
         if not _known_place(surface, gazetteer, False, named):
