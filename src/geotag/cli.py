@@ -679,7 +679,7 @@ def gazetteer_build_command(
 
 
 def _make_writer(fmt: str, stdout: IO[bytes], no_color: bool, errors_inline: bool) -> Any:
-    from .output import CsvWriter, GeoJsonWriter, JsonWriter, TableWriter
+    from .output import CsvWriter, GeoJsonWriter, JsonWriter, TableWriter, make_console
 
     if fmt == "csv":
         return CsvWriter(stdout)
@@ -690,10 +690,7 @@ def _make_writer(fmt: str, stdout: IO[bytes], no_color: bool, errors_inline: boo
 
         return HtmlReportWriter(stdout)
     if fmt == "table":
-        from rich.console import Console
-
-        console = Console(file=sys.stdout, no_color=no_color or None, highlight=False)
-        return TableWriter(console)
+        return TableWriter(make_console(no_color))
     return JsonWriter(stdout, compact=fmt == "jsonl", errors_inline=errors_inline)
 
 
