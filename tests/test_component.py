@@ -7,7 +7,7 @@ import sys
 
 from spacy.tokens import DocBin
 
-from .conftest import FAKE_PATTERNS, MINI_GAZETTEER, fake_ner
+from .helpers import FAKE_PATTERNS, MINI_GAZETTEER, fake_ner
 
 
 def build():

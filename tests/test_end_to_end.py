@@ -9,10 +9,10 @@ import sys
 import pytest
 from geopy.distance import great_circle
 
+from geotag.engine.pipeline import Pipeline
 from geotag.models import Document
-from geotag.pipeline import Pipeline
 
-from .conftest import ARTICLES
+from .helpers import ARTICLES
 
 
 @pytest.fixture(scope="module")
@@ -117,7 +117,7 @@ def test_countries_are_never_villages(real_pipeline: Pipeline) -> None:
 
 
 def test_the_shipped_demonym_rules(real_gazetteer) -> None:
-    from geotag.tagger import Tagger
+    from geotag.tagging.tagger import Tagger
 
     text = (
         "Korean, Congolese and Kurdish envoys met Muslim and Republican leaders; Europeans watched."
@@ -139,7 +139,7 @@ def test_the_shipped_demonym_rules(real_gazetteer) -> None:
 def test_hand_written_places_of_the_shipped_gazetteer(real_gazetteer) -> None:
     """Unions, former countries, islands, rivers and conflict regions news names, which no
     pinned package ships (data/sources/places.csv), and the region/city rule on real data."""
-    from geotag.tagger import Tagger
+    from geotag.tagging.tagger import Tagger
 
     text = (
         "The EU and the former Soviet Union traded with Korea. Shelling hit Eastern Ghouta "

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from geotag.cli import cli
 from geotag.evaluate import read_gold, score
 
-from .conftest import FIXTURES, MINI_GAZETTEER
+from .helpers import FIXTURES, MINI_GAZETTEER
 
 GOLD = FIXTURES / "eval" / "gold.jsonl"
 PRED = FIXTURES / "eval" / "pred.jsonl"

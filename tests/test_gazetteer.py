@@ -6,15 +6,11 @@ from pathlib import Path
 import pytest
 
 from geotag.errors import GazetteerError
-from geotag.gazetteer import (
-    Gazetteer,
-    abbreviation_key,
-    cache_dir,
-    default_gazetteer_path,
-    normalize_name,
-)
+from geotag.gazetteer import Gazetteer, abbreviation_key, normalize_name
+from geotag.gazetteer.cache import cache_dir
+from geotag.gazetteer.packaged import default_gazetteer_path
 
-from .conftest import MINI_DEMONYMS, MINI_GAZETTEER
+from .helpers import MINI_DEMONYMS, MINI_GAZETTEER
 
 
 @pytest.mark.parametrize(
@@ -119,17 +115,18 @@ def test_cache_is_written_reused_and_rebuilt_when_corrupt(tmp_path: Path) -> Non
 
 
 def test_cache_with_wrong_shape_is_not_trusted(tmp_path: Path) -> None:
-    from geotag.gazetteer import _cache_file, _parse_csv, _write_cache
+    from geotag.gazetteer.cache import cache_file, write_cache
+    from geotag.gazetteer.index import parse_csv
 
     raw = MINI_GAZETTEER.read_bytes()
     first = Gazetteer.load(MINI_GAZETTEER, demonyms=MINI_DEMONYMS)
-    table = _parse_csv(raw, MINI_GAZETTEER)
+    table = parse_csv(raw, MINI_GAZETTEER)
     table.names.rows[0] = 10**6  # points past the last row
-    _write_cache(_cache_file(first.sha256), table, first.sha256)
+    write_cache(cache_file(first.sha256), table, first.sha256)
     again = Gazetteer.load(MINI_GAZETTEER, demonyms=MINI_DEMONYMS)
     assert again.lookup("Idlib") == first.lookup("Idlib")
     assert all(r < len(again) for key in ("Asia", "Idlib", "Paris") for r in again.lookup(key))
-    cached = _cache_file(first.sha256)
+    cached = cache_file(first.sha256)
     cached.write_bytes(cached.read_bytes()[:-10])  # truncated
     assert Gazetteer.load(MINI_GAZETTEER, demonyms=MINI_DEMONYMS).lookup("Paris")
 

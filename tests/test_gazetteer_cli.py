@@ -14,9 +14,9 @@ import pytest
 from click.testing import CliRunner
 
 from geotag.cli import cli
-from geotag.resolver import WEIGHTS
+from geotag.tagging.scoring import WEIGHTS
 
-from .conftest import MINI_GAZETTEER
+from .helpers import MINI_GAZETTEER
 
 
 def gazetteer(*args: str, env: dict[str, str] | None = None):

@@ -26,8 +26,7 @@ from geotag.geocoder import (
     query_for,
 )
 
-from .conftest import MINI_GAZETTEER
-from .test_cli import TEXT, json_stream
+from .helpers import MINI_GAZETTEER, TEXT, json_stream
 
 UNRESOLVED = "Sailors sought Atlantis."  # the fake NER tags Atlantis; the gazetteer lacks it
 
@@ -242,7 +241,7 @@ def test_unreachable_server_warns_then_gives_up(run, tmp_path: Path) -> None:
 
 
 def test_country_name_follows_the_gazetteer(server, tmp_path: Path) -> None:
-    from .conftest import fake_ner
+    from .helpers import fake_ner
 
     model = tmp_path / "model"
     fake_ner([("Sham Town", "GPE")]).to_disk(model)

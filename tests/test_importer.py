@@ -13,10 +13,12 @@ from click.testing import CliRunner
 
 from geotag.cli import cli
 from geotag.errors import DumpError
-from geotag.gazetteer import COLUMNS, Gazetteer, default_gazetteer_path
-from geotag.importer import ImportOptions, import_geonames, is_usable_alternate
+from geotag.gazetteer import Gazetteer
+from geotag.gazetteer.geonames import ImportOptions, import_geonames
+from geotag.gazetteer.packaged import default_gazetteer_path
+from geotag.gazetteer.schema import COLUMNS, is_usable_alternate
 
-from .conftest import FIXTURES, MINI_GAZETTEER, fake_ner
+from .helpers import FIXTURES, MINI_GAZETTEER, fake_ner
 
 GEONAMES = FIXTURES / "geonames"
 ALL_COUNTRIES = GEONAMES / "allCountries.txt"

@@ -13,13 +13,15 @@ import pytest
 from click.testing import CliRunner
 from geojson_pydantic import FeatureCollection
 
-from geotag.cli import EXIT_INTERRUPTED, _run, cli
+from geotag.cli import cli
+from geotag.cli.runner import run as run_results
+from geotag.cli.status import ExitStatus
+from geotag.formats.csv import CSV_COLUMNS, CsvWriter
+from geotag.formats.geojson import GeoJsonWriter
 from geotag.models import Document
-from geotag.output import CSV_COLUMNS, CsvWriter, GeoJsonWriter
-from geotag.tagger import Tagger
+from geotag.tagging.tagger import Tagger
 
-from .conftest import Recorder
-from .test_cli import TEXT, json_stream
+from .helpers import TEXT, Recorder, json_stream
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = sorted((ROOT / "examples").glob("*.txt"))
@@ -191,8 +193,8 @@ def test_geojson_streams_and_an_interrupted_run_still_parses(mini_gazetteer) -> 
 
     stream = Recorder()
     writer = GeoJsonWriter(stream)
-    code = _run(results(), writer, None, show_progress=False, summary=False)
-    assert code == EXIT_INTERRUPTED
+    code = run_results(results(), writer, None, show_progress=False, summary=False)
+    assert code == ExitStatus.INTERRUPTED
     # The finished document's feature was flushed before the interruption...
     assert any(b'"Idlib"' in chunk and not chunk.endswith(b"]}\n") for chunk in stream.flushed)
     # ...and the collection was closed, so it still parses.
@@ -302,8 +304,8 @@ def test_a_very_long_document_is_written_in_pieces_with_the_same_bytes(
 
     import orjson
 
-    from geotag import output
-    from geotag.tagger import Tagger
+    from geotag.formats import json as output
+    from geotag.tagging.tagger import Tagger
 
     text = "Troops left Idlib for Aleppo. " * 40
     spans = [(m, m + 5, "GPE") for m in range(12, len(text), 30)]

@@ -11,6 +11,8 @@ from geotag.errors import InputError
 from geotag.models import Article, Failure
 from geotag.readers import decode, expand_paths, iter_inputs, read_jsonl, read_path_list
 
+from .helpers import unreadable_file
+
 
 def test_decode_utf8_with_and_without_bom() -> None:
     assert decode("Kyiv – Київ".encode(), "x") == "Kyiv – Київ"
@@ -60,27 +62,6 @@ def test_empty_and_whitespace_files_are_articles(tmp_path: Path) -> None:
     (tmp_path / "blank.txt").write_bytes(b"  \n\t\n")
     items = read_all([str(tmp_path / "empty.txt"), str(tmp_path / "blank.txt")])
     assert [i.text for i in items] == ["", "  \n\t\n"]  # type: ignore[union-attr]
-
-
-def unreadable_file(tmp_path: Path) -> str:
-    """A path whose reading raises PermissionError, also for root: chmod 0 where that
-    binds, else a link to a write-only kernel setting (root is refused those too)."""
-    if os.geteuid() != 0:
-        path = tmp_path / "secret.txt"
-        path.write_text("Moscow")
-        path.chmod(0)
-        return str(path)
-    for target in ("/proc/sys/vm/drop_caches", "/proc/sys/vm/compact_memory"):
-        try:
-            with open(target, "rb"):
-                continue  # readable after all
-        except PermissionError:
-            link = tmp_path / "secret.txt"
-            link.symlink_to(target)
-            return str(link)
-        except OSError:
-            continue
-    pytest.skip("no file here refuses reading to root")
 
 
 @pytest.mark.parametrize("input_format", ["text", "jsonl"])

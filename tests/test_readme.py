@@ -59,3 +59,19 @@ def test_readme_python_blocks_run(tmp_path, monkeypatch) -> None:
     monkeypatch.chdir(tmp_path)
     for block in blocks:
         exec(compile(block, "README.md", "exec"), {})
+
+
+def test_map_of_the_code_names_every_package_and_module() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### Map of the code", 1)[1].split("\n## ", 1)[0]
+    mapped = set(re.findall(r"^- `(src/geotag/[^`]+)`", section, flags=re.M))
+    mapped |= set(re.findall(r", `(src/geotag/[^`]+)`", section))
+    package = ROOT / "src" / "geotag"
+    tree = {
+        f"src/geotag/{p.name}/" if p.is_dir() else f"src/geotag/{p.name}"
+        for p in package.iterdir()
+        if not p.name.startswith(("_", "."))
+        and p.name != "data"
+        and (p.suffix == ".py" or (p / "__init__.py").is_file())
+    }
+    assert mapped == tree

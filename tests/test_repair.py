@@ -1,11 +1,12 @@
-"""NER span repairs (geotag.repair) on hand-made spans and the fixture gazetteer."""
+"""NER span repairs (geotag.tagging.repair, .recover) on hand-made spans and the fixture gazetteer."""
 
 from __future__ import annotations
 
 import pytest
 
 from geotag.gazetteer import Gazetteer
-from geotag.repair import recover_places, repair_spans
+from geotag.tagging.recover import recover_places
+from geotag.tagging.repair import repair_spans
 
 
 def at(text: str, surface: str, label: str, nth: int = 0) -> tuple[int, int, str]:
@@ -139,7 +140,7 @@ def test_spans_never_leave_the_text(mini_gazetteer: Gazetteer) -> None:
 
 
 def test_places_inside_organisation_names(mini_gazetteer: Gazetteer) -> None:
-    from geotag.repair import embedded_places
+    from geotag.tagging.recover import embedded_places
 
     text = "The Idlib Health Directorate, the University of Texas, Reuters and Georgia Smith."
     spans = [
@@ -155,7 +156,7 @@ def test_places_inside_organisation_names(mini_gazetteer: Gazetteer) -> None:
 
 
 def test_an_organisation_named_only_by_a_place_is_not_split(mini_gazetteer: Gazetteer) -> None:
-    from geotag.repair import embedded_places
+    from geotag.tagging.recover import embedded_places
 
     text = "Paris beat Lyon."
     assert embedded_places(text, [at(text, "Paris", "ORG")], mini_gazetteer) == []

@@ -25,18 +25,18 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from geotag.gazetteer import Gazetteer
-from geotag.models import Document, Failure
-from geotag.report import (
+from geotag.formats.html import (
     CONTENT_SECURITY_POLICY,
     MIN_FRAME_DEGREES,
     HtmlReportWriter,
     frame,
     load_world_map,
 )
-from geotag.tagger import Tagger
+from geotag.gazetteer import Gazetteer
+from geotag.models import Document, Failure
+from geotag.tagging.tagger import Tagger
 
-from .conftest import Recorder
+from .helpers import Recorder
 
 NAMES = [
     ("Dmitry Peskov", "PERSON"),

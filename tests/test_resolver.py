@@ -8,7 +8,8 @@ import pytest
 
 from geotag.gazetteer import Gazetteer
 from geotag.models import Resolution
-from geotag.resolver import PlaceQuery, Resolver, ResolverOptions, split_query
+from geotag.tagging.query import PlaceQuery, split_query
+from geotag.tagging.resolver import Resolver, ResolverOptions
 
 
 def mark(text: str, *names: str, label: str = "GPE") -> list[PlaceQuery]:

@@ -81,9 +81,9 @@ def test_wheel_carries_the_gazetteer_and_finds_it(tmp_path: Path) -> None:
         site = tmp_path / "site"
         zf.extractall(site)
     code = (
-        "import geotag, geotag.gazetteer as g\n"
+        "import geotag, geotag.gazetteer as g, geotag.gazetteer.packaged as p\n"
         "print(geotag.__file__)\n"
-        "print(g.default_gazetteer_path())\n"
+        "print(p.default_gazetteer_path())\n"
         "print(len(g.Gazetteer.load(cache=False)))\n"
     )
     env = {**os.environ, "PYTHONPATH": str(site)}

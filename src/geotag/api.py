@@ -1,19 +1,20 @@
-"""The Python API: tag one text or a stream of texts with a pipeline loaded once."""
+"""The Python API: tag one text or a stream of texts with a pipeline loaded once.
+
+The spaCy model and the gazetteer are each loaded once per process and shared (by
+`engine.model.load_nlp` and `Gazetteer.load`), so calling these functions again is cheap.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
-from . import DEFAULT_MODEL
+from .engine.model import DEFAULT_MODEL
+from .engine.pipeline import Pipeline
 from .errors import GeotagError
 from .gazetteer import Gazetteer
 from .models import Article, Document, Failure
-from .pipeline import Pipeline
-from .resolver import ResolverOptions
-from .tagger import TagOptions
-
-_loaded: dict[tuple[str, str | None], Pipeline] = {}
+from .tagging.tagger import TagOptions
 
 
 def load_pipeline(
@@ -22,30 +23,18 @@ def load_pipeline(
     *,
     demonyms: bool = True,
     prefer_countries: Iterable[str] = (),
-    bbox: tuple[float, float, float, float] | None = None,
+    bbox: Sequence[float] | None = None,
 ) -> Pipeline:
     """A ready Pipeline: the spaCy model (NER components only) and the gazetteer."""
-    options = TagOptions(
-        demonyms=demonyms,
-        resolver=ResolverOptions(
-            prefer_countries=tuple(c.upper() for c in prefer_countries), bbox=bbox
-        ),
-    )
+    options = TagOptions.create(demonyms=demonyms, prefer_countries=prefer_countries, bbox=bbox)
     return Pipeline(model, Gazetteer.load(gazetteer), options)
-
-
-def _default(model: str) -> Pipeline:
-    key = (model, None)
-    if key not in _loaded:
-        _loaded[key] = load_pipeline(model)
-    return _loaded[key]
 
 
 def tag_text(
     text: str, *, model: str = DEFAULT_MODEL, pipeline: Pipeline | None = None
 ) -> Document:
-    """Tag one text. The default pipeline is loaded on first use and kept."""
-    return (pipeline or _default(model)).tag_text(text)
+    """Tag one text."""
+    return (pipeline or load_pipeline(model)).tag_text(text)
 
 
 def tag_texts(
@@ -59,7 +48,7 @@ def tag_texts(
 
     A text that cannot be tagged raises GeotagError with the reason.
     """
-    pipe = pipeline or _default(model)
+    pipe = pipeline or load_pipeline(model)
     articles = (t if isinstance(t, Article) else Article(t) for t in texts)
     for result in pipe.tag_articles(articles, jobs=jobs):
         if isinstance(result, Failure):

@@ -22,7 +22,7 @@ from .errors import InputError
 from .models import Article, Document, Failure
 
 if TYPE_CHECKING:
-    from .pipeline import Pipeline
+    from .engine.pipeline import Pipeline
 
 LABELS = {
     "PERSON": "PERSON",

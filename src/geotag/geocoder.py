@@ -12,17 +12,19 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import orjson
 
-from . import __version__
-from .gazetteer import Gazetteer, cache_dir
-from .models import Document, Failure, Mention, Place, Resolution
-from .tagger import aggregate, focus
+from ._version import __version__
+from .gazetteer import Gazetteer
+from .gazetteer.cache import cache_dir
+from .gazetteer.names import strip_possessive
+from .models import Document, Failure, Mention, Place, Resolution, Warn, ignore_warning
+from .tagging.aggregate import aggregate, focus
 
 NAME = "nominatim"
 PUBLIC_DOMAIN = "nominatim.openstreetmap.org"
@@ -34,8 +36,6 @@ DEFAULT_TIMEOUT = 10.0
 MAX_CONSECUTIVE_FAILURES = 3
 CACHE_FORMAT = 1
 CACHE_FILE = f"geocoder-{NAME}-v{CACHE_FORMAT}.json"
-
-Warn = Callable[[str], None]
 
 # OSM address types and place types -> GeoNames feature class and code (approximate).
 _FEATURES = {
@@ -93,7 +93,6 @@ _CLASS_FEATURES = {
     "leisure": ("L", "PRK"),
 }
 _LEADING_THE = re.compile(r"^the\s+", re.I)
-_POSSESSIVE = re.compile(r"(?:'s|’s|'|’)$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,7 +130,7 @@ def parse_server(value: str) -> tuple[str, str]:
 
 def query_for(text: str) -> str:
     """The text sent for a mention: as written, without a leading "the" or a possessive."""
-    return _POSSESSIVE.sub("", _LEADING_THE.sub("", " ".join(text.split())))
+    return strip_possessive(_LEADING_THE.sub("", " ".join(text.split())))
 
 
 class NominatimGeocoder:
@@ -148,7 +147,7 @@ class NominatimGeocoder:
         from geopy.geocoders import Nominatim
 
         self.options = options or GeocoderOptions()
-        self.warn: Warn = warn or (lambda _message: None)
+        self.warn: Warn = warn or ignore_warning
         # urllib: one request per attempt, no hidden retries, the standard proxy settings.
         client = Nominatim(
             domain=self.options.domain,
@@ -319,7 +318,7 @@ def _place_from_answer(answer: dict[str, Any] | None) -> tuple[Place, float] | N
         admin1_code="",
         admin1=admin1,
         population=0,
-        source=NAME,
+        provider=NAME,
     )
     importance = answer.get("importance")
     confidence = float(importance) if isinstance(importance, int | float) else 0.5
@@ -347,8 +346,7 @@ def geocode_document(doc: Document, geocoder: NominatimGeocoder, gazetteer: Gaze
         place = _with_gazetteer_country(place, gazetteer)
         old = m.resolution or Resolution(None, 0.0)
         res = Resolution(place, confidence, old.alternatives, old.role, NAME)
-        key = f"name:{place.name}|{place.country_code}"
-        mentions[i] = replace(m, resolution=res, key=key)
+        mentions[i] = replace(m, resolution=res, key=place.key)
         changed = True
     if not changed:
         return doc

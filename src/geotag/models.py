@@ -1,13 +1,33 @@
-"""Plain, frozen result types passed between geotag's layers; no spaCy, no I/O."""
+"""Plain, frozen result types passed between geotag's layers; no spaCy, no I/O.
+
+Three things are called "source" in geotag's output and are kept apart here: a document's
+`source` is where its text came from (a path, '-' for stdin, `FILE:LINE`); a place's
+`provider` (written as the `source` key of the JSON `place` object) says who resolved it
+(the gazetteer, or the opt-in online geocoder); and the gazetteer CSV's `source` column, its
+rows' provenance, is read only by `geotag.gazetteer`.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 Label = Literal["PERSON", "ORG", "PLACE", "DEMONYM"]
-Kind = Literal["toponym", "demonym"]
-Role = Literal["literal", "metonym", "embedded"]
+# A place mention's kind: a place's name, or a word for its people ("Syrian").
+MentionKind = Literal["toponym", "demonym"]
+# How a place is used: for itself, or for its government ("the Kremlin said").
+Role = Literal["literal", "metonym"]
+# A mention's role in the output: also "embedded" for a place inside an organisation's name.
+MentionRole = Literal["literal", "metonym", "embedded"]
+# An entity span as a recogniser reports it: (start, end, label), offsets into the text.
+RawSpan = tuple[int, int, str]
+# Where a layer sends a warning it does not decide how to show (the CLI prints it).
+Warn = Callable[[str], None]
+
+
+def ignore_warning(_message: str) -> None:
+    """A Warn that drops the message (library callers that want no warnings)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,7 +65,20 @@ class Place:
     admin1_code: str
     admin1: str
     population: int
-    source: str = "gazetteer"
+    provider: str = "gazetteer"
+
+    @property
+    def key(self) -> str:
+        """Identity of a place across mentions and documents: its GeoNames id, else its
+        name, country and point (hand-written rows and online answers have no id)."""
+        if self.geonameid is not None:
+            return f"gn:{self.geonameid}"
+        return f"name:{self.name}|{self.country_code}|{self.lat:.4f}|{self.lon:.4f}"
+
+    @property
+    def label(self) -> str:
+        """ "Idlib, Idlib, Syria": the name with its region and country, without repeats."""
+        return ", ".join(dict.fromkeys(x for x in (self.name, self.admin1, self.country) if x))
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -59,7 +92,7 @@ class Place:
             "country": self.country or None,
             "admin1": self.admin1 or None,
             "population": self.population,
-            "source": self.source,
+            "source": self.provider,
         }
 
 
@@ -108,10 +141,16 @@ class Mention:
     text: str
     label: Label
     ner_label: str
-    kind: Kind | None = None
+    kind: MentionKind | None = None
     resolution: Resolution | None = None
     key: str = ""
     embedded: bool = False
+
+    @property
+    def role(self) -> MentionRole:
+        if self.embedded:
+            return "embedded"
+        return self.resolution.role if self.resolution else "literal"
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -124,7 +163,7 @@ class Mention:
         if self.label in ("PLACE", "DEMONYM"):
             res = self.resolution
             out["kind"] = self.kind or "toponym"
-            out["role"] = "embedded" if self.embedded else (res.role if res else "literal")
+            out["role"] = self.role
             out["place"] = place_dict(res)
             out["alternatives"] = [c.to_dict() for c in res.alternatives] if res else []
         return out
@@ -147,7 +186,7 @@ class Entity:
     label: Label
     mentions: int
     forms: tuple[str, ...] = ()
-    kind: Kind | None = None
+    kind: MentionKind | None = None
     role: Role | None = None
     resolution: Resolution | None = None
 

@@ -9,17 +9,16 @@ from __future__ import annotations
 import codecs
 import fnmatch
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from typing import IO, BinaryIO, Literal
 
 import orjson
 
 from .errors import InputError
-from .models import Article, Failure
+from .models import Article, Failure, Warn, ignore_warning
 
 STDIN = "-"
 InputFormat = Literal["text", "jsonl"]
-Warn = Callable[[str], None]
 
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32"),
@@ -30,11 +29,9 @@ _BOMS = (
 )
 
 
-def _ignore(_: str) -> None:
-    return None
-
-
-def decode(data: bytes, source: str, warn: Warn = _ignore, encoding: str | None = None) -> str:
+def decode(
+    data: bytes, source: str, warn: Warn = ignore_warning, encoding: str | None = None
+) -> str:
     """Bytes to text: a BOM decides (UTF-8/16/32), else UTF-8, else `encoding` if given.
 
     NUL bytes outside UTF-16/32 mean a binary file (InputError). Bytes that are not valid
@@ -68,7 +65,7 @@ def decode(data: bytes, source: str, warn: Warn = _ignore, encoding: str | None 
 _SNIFF_BYTES = 1 << 16
 
 
-def read_text_file(path: str, warn: Warn = _ignore, encoding: str | None = None) -> str:
+def read_text_file(path: str, warn: Warn = ignore_warning, encoding: str | None = None) -> str:
     """The decoded text of one file; InputError with a one-line reason otherwise."""
     try:
         with open(path, "rb") as f:
@@ -85,7 +82,7 @@ def expand_paths(
     paths: Iterable[str],
     recursive: bool = False,
     patterns: tuple[str, ...] = ("*.txt",),
-    warn: Warn = _ignore,
+    warn: Warn = ignore_warning,
 ) -> Iterator[str | Failure]:
     """Paths in order, with directories replaced by their matching files when `recursive`.
 
@@ -113,7 +110,7 @@ def iter_inputs(
     text_field: str = "text",
     id_field: str = "id",
     encoding: str | None = None,
-    warn: Warn = _ignore,
+    warn: Warn = ignore_warning,
 ) -> Iterator[Article | Failure]:
     """Articles from every source in order ('-' is stdin); a Failure for each bad one."""
     for source in sources:
@@ -173,7 +170,7 @@ def read_jsonl(
     text_field: str = "text",
     id_field: str = "id",
     encoding: str | None = None,
-    warn: Warn = _ignore,
+    warn: Warn = ignore_warning,
 ) -> Iterator[Article | Failure]:
     """One Article per JSON Lines record; a bad line is a Failure naming its line number."""
     for number, raw in enumerate(stream, start=1):

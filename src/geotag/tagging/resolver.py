@@ -44,89 +44,27 @@ from dataclasses import dataclass, field
 
 from geopy.distance import great_circle
 
-from .gazetteer import Gazetteer, is_generic_name, normalize_name
-from .models import Candidate, Kind, Place, Resolution
+from ..gazetteer import Gazetteer, is_generic_name, normalize_name
+from ..gazetteer.names import strip_possessive
+from ..models import Candidate, Place, Resolution
+from .query import WATER_WORDS, PlaceQuery, context_hint, split_query
+from .scoring import (
+    CURATED_IMPORTANCE,
+    LABEL_CLASSES,
+    REGION_CODES,
+    TYPE_PRIOR,
+    TYPE_PRIOR_DEFAULT,
+    WEIGHTS,
+    Context,
+    Features,
+    confidence,
+    flat_distance2,
+    in_bbox,
+    is_country,
+)
 
-REGION_WORDS = frozenset(
-    {
-        "province",
-        "governorate",
-        "oblast",
-        "region",
-        "state",
-        "prefecture",
-        "county",
-        "district",
-        "krai",
-        "republic",
-        "territory",
-        "canton",
-        "department",
-        "emirate",
-        "voivodeship",
-        "wilaya",
-        "parish",
-    }
-)
-CITY_WORDS = frozenset({"city", "town", "village", "municipality"})
-WATER_WORDS = frozenset(
-    {"sea", "ocean", "river", "gulf", "lake", "strait", "straits", "bay", "canal", "channel"}
-)
-# Plurals after a name still say what it is: "Gwinnett and Cobb counties".
-REGION_WORDS = REGION_WORDS | {
-    "provinces", "governorates", "oblasts", "regions", "states", "counties", "districts",
-    "parishes", "prefectures", "territories", "departments",
-}  # fmt: skip
-_HINT_SUFFIX = re.compile(r"^(?P<base>.+?)\s+(?P<word>[a-z]+)$")
-_HINT_PREFIX = re.compile(r"^(?P<word>[a-z]+) of (?P<base>.+)$")
-_POSSESSIVE = re.compile(r"(?:'s|’s|'|’)$")
 _PARENT_ABBREVIATION = re.compile(r",\s*((?:[A-Z][A-Za-z]{0,4}\.)+|[A-Z]{2})(?![A-Za-z])")
 _ABBREVIATION = re.compile(r"^(?:[A-Z][A-Za-z]{0,4}\.)+$|^[A-Z]{2,4}$")
-
-# Feature type prior: country > first-level region > capital > city > other.
-TYPE_PRIOR = {
-    "CONT": 1.0,
-    "PCLI": 0.95,
-    "PCLD": 0.85,
-    "PCLF": 0.85,
-    "PCLS": 0.85,
-    "PCLIX": 0.8,
-    "TERR": 0.8,
-    "PCLH": 0.8,
-    "ADM1": 0.8,
-    "PPLC": 0.75,
-    "RGN": 0.7,
-    "RGNE": 0.7,
-    "OCN": 0.7,
-    "SEA": 0.7,
-    # Seats of regions and districts are cities like others: a small bonus over PPL.
-    "PPLA": 0.5,
-    "PPLG": 0.5,
-    "PPLA2": 0.5,
-    "ADM2": 0.45,
-}
-TYPE_PRIOR_DEFAULT = {"P": 0.4, "A": 0.45, "H": 0.5, "L": 0.5, "T": 0.45, "S": 0.4, "R": 0.35}
-
-# NER labels and the feature classes they usually name.
-LABEL_CLASSES = {
-    "GPE": frozenset("AP"),
-    "LOC": frozenset("HLT"),
-    "FAC": frozenset("SR"),
-    "ORG": frozenset("S"),
-    "NORP": frozenset("A"),
-}
-
-WEIGHTS = {
-    "type": 2.0,
-    "importance": 1.2,
-    "country": 1.3,
-    "admin1": 0.6,
-    "distance": 0.8,
-    "name": 0.55,
-    "label": 0.4,
-    "hint": 1.5,
-    "preference": 2.0,
-}
 _SPEECH = re.compile(
     r"^\s*(?:has |had |have |will |would |also |on \w+ )?"
     r"(?:said|says|say|announced|announces|warned|warns|denied|denies|rejected|rejects|"
@@ -134,18 +72,6 @@ _SPEECH = re.compile(
     r"condemns|declined|responded|confirmed|confirms|demanded|demands|"
     r"spokesman|spokeswoman|spokesperson)\b"
 )
-
-
-@dataclass(frozen=True, slots=True)
-class PlaceQuery:
-    """One place mention handed to the resolver."""
-
-    start: int
-    end: int
-    text: str
-    ner_label: str
-    kind: Kind = "toponym"
-    landmark: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,12 +83,8 @@ class ResolverOptions:
     alternatives: int = 3
 
 
-REGION_CODES = frozenset({"ADM1", "ADM2"})
-CURATED_IMPORTANCE = 0.85
 REFINE_PASSES = 2
-NEAR_POINTS = 48
 LOCAL_MENTIONS = 3
-Features = tuple[tuple[str, float], ...]
 _Scored = tuple[float, int, Features]  # score, row, features
 
 
@@ -181,52 +103,6 @@ class _Group:
     confidence: float = 0.0
     rule: str = ""
     scored: list[_Scored] = field(default_factory=list)
-
-
-def split_query(surface: str) -> tuple[str, str]:
-    """Normalised base name and a type hint ('region', 'city' or '').
-
-    >>> split_query("Idlib province")
-    ('idlib', 'region')
-    >>> split_query("the city of Aleppo")
-    ('aleppo', 'city')
-    """
-    name = normalize_name(_POSSESSIVE.sub("", surface.strip()))
-    for pattern in (_HINT_SUFFIX, _HINT_PREFIX):
-        m = pattern.match(name)
-        if m:
-            word = m.group("word")
-            if word in REGION_WORDS:
-                return m.group("base"), "region"
-            if word in CITY_WORDS:
-                return m.group("base"), "city"
-    return name, ""
-
-
-# "state" before these words is about a government, not a region ("Syria state media").
-_HINT_AFTER = re.compile(
-    r"\s+([a-z]+)\b(?![- ](?:media|television|tv|news|agency|run|owned|broadcaster|radio|"
-    r"department|sponsored|backed)\b)"
-)
-_HINT_BEFORE = re.compile(r"\b([a-z]+)\s+of\s+(?:the\s+)?$")
-
-
-def context_hint(text: str, start: int, end: int) -> str:
-    """A type hint from the words around a mention: "Idlib province", "the city of Idlib"."""
-    after = _HINT_AFTER.match(text, end, min(len(text), end + 20))
-    before = _HINT_BEFORE.search(text, max(0, start - 25), start)
-    for m in (after, before):
-        if m:
-            word = m.group(1)
-            if word in REGION_WORDS:
-                return "region"
-            if word in CITY_WORDS:
-                return "city"
-    return ""
-
-
-def is_country(place: Place) -> bool:
-    return place.feature_code.startswith("PCL") or place.feature_code == "TERR"
 
 
 class Resolver:
@@ -267,7 +143,7 @@ class Resolver:
         if country:
             rows = [r for r in rows if self.gazetteer.place(r).country_code == country.upper()]
         group = _Group(base, base, hint, [], Counter({"GPE": 1}), rows)
-        scored = self._rank(group, _Context.empty())
+        scored = self._rank(group, Context.empty())
         return [Candidate(self.gazetteer.place(r), s, f) for s, r, f in scored]
 
     # -- grouping and candidates -------------------------------------------------------
@@ -309,7 +185,7 @@ class Resolver:
         """`split_query`, unless the type word is part of a known name ("Czech Republic",
         "Kansas City", "Orange County"): then the whole name, and no hint."""
         base, hint = split_query(surface)
-        whole = normalize_name(_POSSESSIVE.sub("", surface.strip()))
+        whole = normalize_name(strip_possessive(surface.strip()))
         if hint and whole != base and self.gazetteer.lookup_key(whole):
             return whole, ""
         return base, hint
@@ -317,7 +193,7 @@ class Resolver:
     def _rows_for(self, surface: str, base: str) -> list[int]:
         gaz = self.gazetteer
         rows = list(gaz.lookup_key(base))
-        stripped = _POSSESSIVE.sub("", surface.strip())
+        stripped = strip_possessive(surface.strip())
         if _ABBREVIATION.match(stripped):
             rows += [r for r in gaz.lookup_abbreviation(stripped) if r not in rows]
         return rows
@@ -447,7 +323,7 @@ class Resolver:
         """Settle the scored mentions clearest first, each batch becoming context for the
         next (one at a time in a short document, a quarter of the rest at a time in a long
         one, so the cost grows little faster than the number of names)."""
-        context = _Context.from_groups(self.gazetteer, groups.values())
+        context = self._context(groups.values())
         pending = [g for g in groups.values() if g.settled is None and g.rows]
         while pending:
             for g in pending:
@@ -456,9 +332,15 @@ class Resolver:
             batch, pending = pending[: max(1, len(pending) // 4)], pending[len(pending) // 4 or 1 :]
             for g in batch:
                 self._decide(g)
-                context.add(self.gazetteer, g, +1)
+                context.add(self.gazetteer, g.settled, +len(g.members))
         self._refine(groups)
         self._local_towns(groups)
+
+    def _context(self, groups: Iterable[_Group]) -> Context:
+        context = Context.empty()
+        for g in groups:
+            context.add(self.gazetteer, g.settled, len(g.members))
+        return context
 
     def _local_towns(self, groups: dict[str, _Group]) -> None:
         """A country's name read as a town of the region the story is in.
@@ -467,12 +349,12 @@ class Resolver:
         in the Palestinian territories, is Palestine, Texas: the town wins when at least
         LOCAL_MENTIONS other mentions lie in its first-level region and none in the country.
         """
-        context = _Context.from_groups(self.gazetteer, groups.values())
+        context = self._context(groups.values())
         for g in groups.values():
             if g.rule != "country" or g.settled is None:
                 continue
             country = self.gazetteer.place(g.settled).country_code
-            context.add(self.gazetteer, g, -1)
+            context.add(self.gazetteer, g.settled, -len(g.members))
             others_in_country = context.countries.get(country, 0.0)
             towns = [
                 r
@@ -486,7 +368,7 @@ class Resolver:
             if not others_in_country and towns:
                 best = max(towns, key=lambda r: self.gazetteer.place(r).population)
                 self._settle(g, best, 0.6, "local")
-            context.add(self.gazetteer, g, +1)
+            context.add(self.gazetteer, g.settled, +len(g.members))
 
     def _refine(self, groups: dict[str, _Group]) -> None:
         """A second look at every scored mention, now against all the others.
@@ -496,16 +378,16 @@ class Resolver:
         again with the rest of the document as context, until nothing changes.
         """
         scored = [g for g in groups.values() if g.rule in ("score", "abstain") and g.rows]
-        context = _Context.from_groups(self.gazetteer, groups.values())
+        context = self._context(groups.values())
         for _ in range(REFINE_PASSES):
             changed = False
             for g in scored:
-                context.add(self.gazetteer, g, -1)
+                context.add(self.gazetteer, g.settled, -len(g.members))
                 g.scored = self._rank(g, context)
                 before = g.settled
                 self._decide(g)
                 changed |= g.settled != before
-                context.add(self.gazetteer, g, +1)
+                context.add(self.gazetteer, g.settled, +len(g.members))
             if not changed:
                 break
 
@@ -513,18 +395,18 @@ class Resolver:
         """Settle a scored group on its best candidate, or abstain when that candidate
         scores too low or barely beats the next (the confidence is too low)."""
         top_score, top_row, _ = g.scored[0]
-        confidence = _confidence(g.scored)
+        confidence = confidence_of(g)
         if top_score >= self.options.abstain_below and confidence >= self.options.min_confidence:
             self._settle(g, top_row, confidence, "score")
         else:
             g.settled, g.confidence, g.rule = None, 0.0, "abstain"
 
-    def _rank(self, g: _Group, context: _Context) -> list[_Scored]:
+    def _rank(self, g: _Group, context: Context) -> list[_Scored]:
         scored = [(*self.score_candidate(g, r, context), r) for r in g.rows]
         scored.sort(key=lambda t: (-t[0], t[2]))
         return [(s, r, f) for s, f, r in scored]
 
-    def score_candidate(self, g: _Group, row: int, context: _Context) -> tuple[float, Features]:
+    def score_candidate(self, g: _Group, row: int, context: Context) -> tuple[float, Features]:
         """A candidate's score: the weighted sum of the features listed in WEIGHTS."""
         p = self.gazetteer.place(row)
         code = p.feature_code
@@ -537,7 +419,7 @@ class Resolver:
         points = context.near()
         if points:
             # The nearest point by a flat approximation, then its great-circle distance.
-            nearest = min(points, key=lambda pt: _flat_distance2(p.lat, p.lon, pt))
+            nearest = min(points, key=lambda pt: flat_distance2(p.lat, p.lon, pt))
             km = great_circle((p.lat, p.lon), nearest).km
             distance = math.exp(-km / 400.0)
         primary = normalize_name(p.name) == g.base
@@ -559,7 +441,7 @@ class Resolver:
         opts = self.options
         if opts.prefer_countries and p.country_code in opts.prefer_countries:
             preference += 1.0
-        if opts.bbox and _in_bbox(p, opts.bbox):
+        if opts.bbox and in_bbox(p, opts.bbox):
             preference += 1.0
         features = (
             ("type", type_prior),
@@ -581,7 +463,7 @@ class Resolver:
         names are well known by construction and count as a large city would."""
         if p.population:
             return min(1.0, math.log10(p.population + 1) / 7.0)
-        if p.feature_class in "HLTSR" and "geotag" in self.gazetteer.source_of(row):
+        if p.feature_class in "HLTSR" and "geotag" in self.gazetteer.provenance_of(row):
             return CURATED_IMPORTANCE
         return 0.0
 
@@ -618,7 +500,7 @@ class Resolver:
     def _resolution(self, g: _Group) -> Resolution:
         gaz = self.gazetteer
         if not g.scored:
-            g.scored = self._rank(g, _Context.empty())
+            g.scored = self._rank(g, Context.empty())
         alts = [Candidate(gaz.place(r), s, f) for s, r, f in g.scored if r != g.settled][
             : self.options.alternatives
         ]
@@ -631,61 +513,8 @@ class Resolver:
         return bool(_SPEECH.match(text[q.end : q.end + 40]))
 
 
-@dataclass(slots=True)
-class _Context:
-    """What the settled mentions say about the document: countries, regions, points,
-    each weighted by its number of mentions; kept up to date as mentions settle."""
-
-    countries: dict[str, float]
-    admin1: dict[tuple[str, str], float]
-    points: dict[int, list[float]]  # settled row -> [lat, lon, weight]
-    total: float
-    _near: list[tuple[float, float]] | None = None
-
-    @classmethod
-    def empty(cls) -> _Context:
-        return cls({}, {}, {}, 0.0)
-
-    @classmethod
-    def from_groups(cls, gaz: Gazetteer, groups: Iterable[_Group]) -> _Context:
-        ctx = cls.empty()
-        for g in groups:
-            ctx.add(gaz, g, +1)
-        return ctx
-
-    def add(self, gaz: Gazetteer, g: _Group, sign: int) -> None:
-        """Count a settled group in (sign +1) or out (sign -1); unsettled ones count not."""
-        if g.settled is None:
-            return
-        p = gaz.place(g.settled)
-        weight = sign * float(len(g.members))
-        if p.country_code:
-            self.countries[p.country_code] = self.countries.get(p.country_code, 0.0) + weight
-        if p.admin1_code:
-            key = (p.country_code, p.admin1_code)
-            self.admin1[key] = self.admin1.get(key, 0.0) + weight
-        if not is_country(p) and p.feature_code != "CONT":
-            point = self.points.setdefault(g.settled, [p.lat, p.lon, 0.0])
-            point[2] += weight
-            if point[2] <= 0:
-                del self.points[g.settled]
-            self._near = None
-        self.total += weight
-
-    def near(self) -> list[tuple[float, float]]:
-        """The points distances are measured to: the NEAR_POINTS most mentioned."""
-        if self._near is None:
-            heaviest = sorted(self.points.values(), key=lambda pt: -pt[2])[:NEAR_POINTS]
-            self._near = [(lat, lon) for lat, lon, _ in heaviest]
-        return self._near
-
-
-def _flat_distance2(lat: float, lon: float, point: tuple[float, float]) -> float:
-    """Squared equirectangular distance in degrees: cheap, and orders nearby points
-    the way great-circle distance does."""
-    dlon = abs(lon - point[1]) % 360.0
-    dlon = min(dlon, 360.0 - dlon) * math.cos(math.radians((lat + point[0]) / 2))
-    return (lat - point[0]) ** 2 + dlon * dlon
+def confidence_of(g: _Group) -> float:
+    return confidence([score for score, _, _ in g.scored])
 
 
 def _margin(g: _Group) -> float:
@@ -706,19 +535,3 @@ def _is_parent_link(between: str, text: str, parent_end: int) -> bool:
             between,
         )
     )
-
-
-def _confidence(scored: list[_Scored]) -> float:
-    """Softmax share of the best candidate, so close calls get low confidence."""
-    top = scored[0][0]
-    total = sum(math.exp(2.0 * (s - top)) for s, _, _ in scored[:10])
-    return 1.0 / total
-
-
-def _in_bbox(p: Place, bbox: tuple[float, float, float, float]) -> bool:
-    west, south, east, north = bbox
-    if not south <= p.lat <= north:
-        return False
-    if west <= east:
-        return west <= p.lon <= east
-    return p.lon >= west or p.lon <= east

@@ -1,5 +1,4 @@
-"""Make and describe gazetteer CSVs: import official GeoNames dumps into geotag's schema
-(`geotag gazetteer build`) and summarise a gazetteer (`geotag gazetteer info`).
+"""`geotag gazetteer build`: import official GeoNames dumps into geotag's gazetteer schema.
 
 The import streams. The dump (allCountries.txt is 1.5 GB) is read once, line by line, and
 each row geotag keeps goes straight to a temporary JSON Lines file next to the output; a
@@ -19,20 +18,30 @@ import contextlib
 import csv
 import os
 import re
-import unicodedata
 import zipfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from difflib import SequenceMatcher
-from enum import IntEnum
 from pathlib import Path
-from typing import IO, Any
+from typing import IO
 
 import orjson
 
-from .errors import DumpError
-from .gazetteer import COLUMNS, COUNTRY_CODES, Gazetteer, default_gazetteer_path, normalize_name
+from ..errors import DumpError
+from ..models import Warn, ignore_warning
+from .names import normalize_name
+from .packaged import default_gazetteer_path
+from .schema import (
+    COLUMNS,
+    COUNTRY_CODES,
+    DISSOLVED_COUNTRIES,
+    REGION_TYPE_SUFFIX,
+    Rank,
+    RowKind,
+    clean_name,
+    format_degrees,
+    keeps_alternate,
+    usable_alternates,
+)
 
 # The 19 columns of GeoNames' main table (allCountries.txt, citiesN.txt), in order.
 GEONAMES_COLUMNS = (
@@ -64,33 +73,7 @@ COUNTRY_FILE = "countryInfo.txt"
 DEFAULT_MIN_POPULATION = 15000
 # Historical, abandoned and destroyed places are not what news means by a name.
 SKIPPED_CITY_CODES = frozenset({b"PPLH", b"PPLQ", b"PPLW", b"PPLCH"})
-DISSOLVED_COUNTRIES = frozenset({"AN", "CS"})  # Netherlands Antilles, Serbia and Montenegro
 MAX_REPORTED = 5
-POPULATION_DOMINANCE = 10  # Kolkata keeps Calcutta (ZA, 130x smaller); Austin drops Waterloo (9x)
-SPELLING_SIMILARITY = 0.75  # difflib ratio: Odessa/Odesa 0.91, Kiev/Kyiv 0.75, Waterloo/Austin 0.29
-
-_APOSTROPHES = str.maketrans(dict.fromkeys("’‘‛ʼʻʽʾʿ′´`", "'"))
-_CODE_LIKE = re.compile(r"[A-Z]{2,4}")
-_ISO_3166_2 = re.compile(r"[A-Z]{2}-[A-Z0-9]{1,3}")
-# A first-level region's trailing type word: "Donetsk Oblast" is also "Donetsk".
-REGION_TYPE_SUFFIX = re.compile(
-    r"\s+(?:Oblast|Governorate|Province|Prefecture|Region|Department|Voivodeship|County|"
-    r"Krai|Kray)$"
-)
-
-Warn = Callable[[str], None]
-
-
-class Kind(IntEnum):
-    """Row kinds, most important first (the collision rule compares them). Shared with
-    scripts/build_gazetteer.py, which also makes ADMIN2 rows; an import makes none."""
-
-    CONTINENT = 0
-    COUNTRY = 1
-    PLACE = 2  # hand-written rows of the shipped gazetteer: seas, rivers, landmarks
-    ADMIN1 = 3
-    ADMIN2 = 4
-    CITY = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,20 +104,6 @@ class ImportReport:
     def total(self) -> int:
         return sum(n for _, n in self.rows)
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "out": self.out,
-            "dump": self.dump,
-            "rows": dict(self.rows),
-            "total": self.total,
-            "malformed_lines_skipped": self.malformed,
-            "country_points_from_shipped": list(self.country_points_from_shipped),
-            "countries_missing": list(self.countries_missing),
-            "admin1_points_from_shipped": self.admin1_points_from_shipped,
-            "admin1_missing": list(self.admin1_missing),
-            "alternates_dropped": self.alternates_dropped,
-        }
-
     def summary(self) -> list[str]:
         kinds = ", ".join(f"{n} {kind}" for kind, n in self.rows)
         lines = [f"wrote {self.out}: {self.total} rows ({kinds}) from {self.dump}"]
@@ -163,45 +132,6 @@ class ImportReport:
 def _some(items: tuple[str, ...], shown: int = 10) -> str:
     more = len(items) - shown
     return ", ".join(items[:shown]) + (f" and {more} more" if more > 0 else "")
-
-
-# -- alternate names -----------------------------------------------------------------------
-
-
-def clean_name(raw: str) -> str:
-    """No BOMs or no-break spaces, one kind of apostrophe, single spaces."""
-    text = raw.replace("\ufeff", "").replace("\u00a0", " ").translate(_APOSTROPHES)
-    return " ".join(text.split())
-
-
-def is_latin(name: str) -> bool:
-    return all(not ch.isalpha() or unicodedata.name(ch, "").startswith("LATIN") for ch in name)
-
-
-def looks_like_code(name: str) -> bool:
-    """IATA/ISO-style codes (DAM, U.K., SY-ID): abbreviations belong in their own column."""
-    squeezed = name.replace(".", "").replace(" ", "")
-    return bool(_CODE_LIKE.fullmatch(squeezed) or _ISO_3166_2.fullmatch(name))
-
-
-def is_usable_alternate(name: str, region: bool = False) -> bool:
-    """The filter for harvested alternate names (the same rules as the shipped build):
-    Latin script, at least 3 characters with a capital and no digit, not a code; countries
-    and regions also drop inverted or glossed forms ("Korea, Republic of")."""
-    return (
-        len(name) >= 3
-        and is_latin(name)
-        and any(ch.isupper() for ch in name)
-        and not any(ch.isdigit() for ch in name)
-        and not looks_like_code(name)
-        and not (region and ("," in name or "(" in name))
-    )
-
-
-def usable_alternates(raw_names: Iterable[str], region: bool = False) -> list[str]:
-    """The cleaned names that pass the filter, in order, without repeats."""
-    names = (clean_name(n) for n in raw_names)
-    return list(dict.fromkeys(n for n in names if n and is_usable_alternate(n, region)))
 
 
 # -- input files ---------------------------------------------------------------------------
@@ -440,7 +370,7 @@ def _split(value: str | None) -> list[str]:
 class _Record:
     """A row on its way to the CSV: names still to pass the collision rule."""
 
-    kind: Kind
+    kind: RowKind
     geonameid: int | None
     name: str
     lat: float
@@ -478,7 +408,7 @@ class _Record:
     @classmethod
     def from_json(cls, line: bytes) -> _Record:
         values = orjson.loads(line)
-        return cls(Kind(values[0]), *values[1:])
+        return cls(RowKind(values[0]), *values[1:])
 
 
 class _Importer:
@@ -486,7 +416,7 @@ class _Importer:
         self.options = options
         self.shipped = shipped
         self.written: set[int] = set()
-        self.counts: dict[Kind, int] = {}
+        self.counts: dict[RowKind, int] = {}
         # For the collision rule: normalised primary name -> record numbers, and per record
         # its kind, population, country and admin1 code.
         self.primaries: dict[str, list[int]] = {}
@@ -509,7 +439,7 @@ class _Importer:
         )
         self.primaries.setdefault(normalize_name(record.name), []).append(number)
         self.counts[record.kind] = self.counts.get(record.kind, 0) + 1
-        if record.kind is Kind.ADMIN1:
+        if record.kind is RowKind.ADMIN1:
             self.admin1_names[(record.country_code, record.admin1_code)] = record.name
 
     def _borrow(self, record: _Record) -> None:
@@ -526,7 +456,7 @@ class _Importer:
                 record.harvested.insert(0, record.name)
                 record.name = row["name"]
             record.curated = _split(row.get("alternatenames"))
-            if record.kind is not Kind.ADMIN1 and row.get("feature_code"):
+            if record.kind is not RowKind.ADMIN1 and row.get("feature_code"):
                 record.feature_class = row.get("feature_class") or record.feature_class
                 record.feature_code = row["feature_code"]
             record.source = "geonames+geotag"
@@ -546,7 +476,7 @@ def import_geonames(
     (unless options.skip_malformed) or a missing file.
     """
     options = options or ImportOptions()
-    say: Warn = warn or (lambda _message: None)
+    say: Warn = warn or ignore_warning
     folder = Path(directory)
     dump = find_dump(folder)
     problem = _Problems(options.skip_malformed, say)
@@ -568,12 +498,12 @@ def import_geonames(
             report = _add_missing(importer, countries, admin1, seen_countries, seen_admin1)
             if not continents:
                 for row in shipped.continents:
-                    importer.add(_shipped_record(row, Kind.CONTINENT))
+                    importer.add(_shipped_record(row, RowKind.CONTINENT))
             if options.extras:
                 for row in shipped.hand_written:
                     gid = row.get("geonameid", "")
                     if not gid or int(gid) not in importer.written:
-                        importer.add(_shipped_record(row, Kind.PLACE))
+                        importer.add(_shipped_record(row, RowKind.PLACE))
         dropped = _write_csv(temp_path, final_path, importer)
         os.replace(final_path, out_path)
     except OSError as exc:
@@ -583,16 +513,16 @@ def import_geonames(
             with contextlib.suppress(OSError):
                 path.unlink(missing_ok=True)
     names = {
-        Kind.CONTINENT: "continents",
-        Kind.COUNTRY: "countries",
-        Kind.ADMIN1: "regions",
-        Kind.CITY: "cities",
-        Kind.PLACE: "hand-written",
+        RowKind.CONTINENT: "continents",
+        RowKind.COUNTRY: "countries",
+        RowKind.ADMIN1: "regions",
+        RowKind.CITY: "cities",
+        RowKind.PLACE: "hand-written",
     }
     return ImportReport(
         out=str(out_path),
         dump=dump.name,
-        rows=tuple((names[k], importer.counts[k]) for k in Kind if importer.counts.get(k)),
+        rows=tuple((names[k], importer.counts[k]) for k in RowKind if importer.counts.get(k)),
         malformed=problem.count,
         country_points_from_shipped=report[0],
         countries_missing=report[1],
@@ -628,13 +558,13 @@ def _read_dump(
             gid = fields[0]
             code = fields[7]
             if gid in countries:
-                kind = Kind.COUNTRY
+                kind = RowKind.COUNTRY
             elif gid in admin1:
-                kind = Kind.ADMIN1
+                kind = RowKind.ADMIN1
             elif code == b"CONT":
-                kind = Kind.CONTINENT
+                kind = RowKind.CONTINENT
             elif fields[6] == b"P" and code not in SKIPPED_CITY_CODES:
-                kind = Kind.CITY
+                kind = RowKind.CITY
                 if code != b"PPLC":
                     population = fields[14]
                     try:
@@ -652,21 +582,23 @@ def _read_dump(
             record = _dump_record(fields, kind, f"{dump.name}:{number}", problem)
             if record is None:
                 continue
-            if kind is Kind.COUNTRY:
+            if kind is RowKind.COUNTRY:
                 country = countries[gid]
                 seen_countries.add(gid)
                 record = _country_record(country, record)
-            elif kind is Kind.ADMIN1:
+            elif kind is RowKind.ADMIN1:
                 seen_admin1.add(gid)
                 record = _admin1_record(admin1[gid], record, admin1)
-            elif kind is Kind.CONTINENT:
+            elif kind is RowKind.CONTINENT:
                 continents += 1
                 record.country_code = record.admin1_code = ""
             importer.add(record)
     return seen_countries, seen_admin1, continents
 
 
-def _dump_record(fields: list[bytes], kind: Kind, where: str, problem: _Problems) -> _Record | None:
+def _dump_record(
+    fields: list[bytes], kind: RowKind, where: str, problem: _Problems
+) -> _Record | None:
     text = [_decode(f, where, problem) for f in fields]
     if any(t is None for t in text):
         return None
@@ -681,7 +613,7 @@ def _dump_record(fields: list[bytes], kind: Kind, where: str, problem: _Problems
     if not name:
         problem(where, "column 'name' is empty")
         return None
-    region = kind in (Kind.COUNTRY, Kind.ADMIN1)
+    region = kind in (RowKind.COUNTRY, RowKind.ADMIN1)
     return _Record(
         kind=kind,
         geonameid=gid,
@@ -703,7 +635,7 @@ def _country_record(country: _Country, dumped: _Record) -> _Record:
     code = dumped.feature_code if dumped.feature_code in COUNTRY_CODES else "TERR"
     harvested = [dumped.name, *dumped.harvested] if dumped.name != country.name else []
     return _Record(
-        kind=Kind.COUNTRY,
+        kind=RowKind.COUNTRY,
         geonameid=country.geonameid,
         name=country.name,
         lat=dumped.lat,
@@ -729,7 +661,7 @@ def _admin1_record(unit: _Admin1, dumped: _Record | None, units: dict[bytes, _Ad
     ):
         harvested.insert(0, plain)
     return _Record(
-        kind=Kind.ADMIN1,
+        kind=RowKind.ADMIN1,
         geonameid=unit.geonameid,
         name=unit.name,
         lat=dumped.lat if dumped else 0.0,
@@ -743,7 +675,7 @@ def _admin1_record(unit: _Admin1, dumped: _Record | None, units: dict[bytes, _Ad
     )
 
 
-def _shipped_record(row: dict[str, str], kind: Kind) -> _Record:
+def _shipped_record(row: dict[str, str], kind: RowKind) -> _Record:
     gid = row.get("geonameid", "")
     return _Record(
         kind=kind,
@@ -785,7 +717,7 @@ def _add_missing(
         code = row.get("feature_code", "")
         importer.add(
             _Record(
-                kind=Kind.COUNTRY,
+                kind=RowKind.COUNTRY,
                 geonameid=country.geonameid,
                 name=country.name,
                 lat=float(row["lat"]),
@@ -840,7 +772,7 @@ def _write_csv(temp_path: Path, final_path: Path, importer: _Importer) -> int:
             names, lost = _keep_names(record, number, importer)
             dropped += lost
             admin1_name = importer.admin1_names.get((record.country_code, record.admin1_code), "")
-            if record.kind is Kind.ADMIN1:
+            if record.kind is RowKind.ADMIN1:
                 admin1_name = record.name
             writer.writerow(
                 [
@@ -887,104 +819,3 @@ def _keep_names(record: _Record, number: int, importer: _Importer) -> tuple[list
         else:
             dropped += 1
     return sorted(kept), dropped
-
-
-Rank = tuple[int, int, str, str]  # kind, population, country code, admin1 code
-
-
-def keeps_alternate(me: Rank, key: str, own_key: str, rivals: Iterable[Rank]) -> bool:
-    """The collision rule (the same for an import and the shipped build): may the row ranked
-    `me`, whose own name folds to `own_key`, keep the harvested alternate name folded to
-    `key` when `rivals` rank the other rows whose primary name that is? Yes if it dominates
-    them all (Calcutta for Kolkata), or if the name spells its own and it outranks them all
-    (Odessa for Odesa). A city's own first-level region is no rival (New York, Idlib)."""
-    others = [other for other in rivals if not _is_own_region(me, other)]
-    return all(_dominates(me, other) for other in others) or (
-        SequenceMatcher(None, key, own_key).ratio() >= SPELLING_SIMILARITY
-        and all(_outranks(me, other) for other in others)
-    )
-
-
-def _dominates(me: Rank, other: Rank) -> bool:
-    """A more important kind, or the same kind and an order of magnitude more people."""
-    if me[0] != other[0]:
-        return me[0] < other[0]
-    return me[1] > POPULATION_DOMINANCE * other[1]
-
-
-def _outranks(me: Rank, other: Rank) -> bool:
-    """Kind first, then population."""
-    return (me[0], -me[1]) < (other[0], -other[1])
-
-
-def _is_own_region(me: Rank, other: Rank) -> bool:
-    return (
-        me[0] == Kind.CITY and other[0] == Kind.ADMIN1 and me[2] == other[2] and me[3] == other[3]
-    )
-
-
-def format_degrees(value: float) -> str:
-    """Five decimals (about a metre), never "-0.00000"."""
-    text = f"{value:.5f}"
-    return "0.00000" if text == "-0.00000" else text
-
-
-# -- describing a gazetteer --------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class GazetteerInfo:
-    """`geotag gazetteer info`: which file, how big, what is in it, where it came from."""
-
-    path: str
-    sha256: str
-    size: int
-    modified: str
-    rows: int
-    feature_codes: tuple[tuple[str, str, int], ...]  # class, code, rows
-    sources: tuple[tuple[str, int], ...]
-    demonyms: int
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "path": self.path,
-            "sha256": self.sha256,
-            "bytes": self.size,
-            "modified": self.modified,
-            "rows": self.rows,
-            "feature_codes": [
-                {"feature_class": cls, "feature_code": code, "rows": n}
-                for cls, code, n in self.feature_codes
-            ],
-            "sources": dict(self.sources),
-            "demonyms": self.demonyms,
-        }
-
-
-def describe(gazetteer: Gazetteer) -> GazetteerInfo:
-    """Counts by feature code and by source token; the file's size, mtime and SHA-256."""
-    path = gazetteer.path
-    size, modified = 0, ""
-    if path is not None:
-        with contextlib.suppress(OSError):
-            stat = path.stat()
-            size = stat.st_size
-            when = datetime.fromtimestamp(stat.st_mtime, tz=timezone.utc)
-            modified = when.isoformat(timespec="seconds").replace("+00:00", "Z")
-    by_code = gazetteer.feature_class_counts()
-    tokens: dict[str, int] = {}
-    for source, n in gazetteer.source_counts().items():
-        for token in source.split("+"):
-            tokens[token or "(none)"] = tokens.get(token or "(none)", 0) + n
-    return GazetteerInfo(
-        path=str(path) if path is not None else "",
-        sha256=gazetteer.sha256,
-        size=size,
-        modified=modified,
-        rows=len(gazetteer),
-        feature_codes=tuple(
-            (cls, code, n) for (cls, code), n in sorted(by_code.items(), key=lambda kv: -kv[1])
-        ),
-        sources=tuple(sorted(tokens.items(), key=lambda kv: -kv[1])),
-        demonyms=len(gazetteer.demonyms),
-    )

@@ -24,9 +24,9 @@ from functools import lru_cache
 from importlib import resources
 from typing import IO
 
-from . import __version__
-from .models import Document, Entity, Failure, FocusItem, Mention, Place
-from .output import feature_type
+from .._version import __version__
+from ..models import Document, Entity, Failure, FocusItem, Mention, Place
+from .describe import feature_type
 
 WORLD_MAP_FILE = "world-110m.json"
 
@@ -158,17 +158,6 @@ def _e(text: object) -> str:
     return html.escape(str(text), quote=True)
 
 
-def place_label(place: Place) -> str:
-    """ "Idlib, Idlib, Syria" without repeats."""
-    return ", ".join(dict.fromkeys(x for x in (place.name, place.admin1, place.country) if x))
-
-
-def place_key(place: Place) -> str:
-    if place.geonameid is not None:
-        return f"gn:{place.geonameid}"
-    return f"name:{place.name}|{place.country_code}|{place.lat:.4f}|{place.lon:.4f}"
-
-
 @dataclass(slots=True)
 class _Marker:
     place: Place
@@ -253,7 +242,7 @@ class HtmlReportWriter:
         )
 
     def _place_id(self, place: Place) -> str:
-        key = place_key(place)
+        key = place.key
         if key not in self.place_ids:
             self.place_ids[key] = f"p{len(self.place_ids) + 1}"
         return self.place_ids[key]
@@ -396,7 +385,7 @@ class HtmlReportWriter:
             )
             rows.append(
                 f'<tr data-place="{self._place_id(p)}"><td class="name">{_e(e.name)}</td>'
-                f'<td class="num">{e.mentions}</td><td>{_e(place_label(p))}</td>'
+                f'<td class="num">{e.mentions}</td><td>{_e(p.label)}</td>'
                 f"<td>{_e(', '.join([feature_type(p), *notes]))}</td>"
                 f'<td class="num">{p.lat:.2f}, {p.lon:.2f}</td>'
                 f'<td class="num">{res.confidence:.2f}</td><td class="num">{gid}</td></tr>'
@@ -429,7 +418,7 @@ class HtmlReportWriter:
         circles = []
         for marker, (px, py) in zip(markers, points, strict=True):
             p = marker.place
-            where = f"{place_label(p)} ({feature_type(p)}), {p.lat:.2f}, {p.lon:.2f}"
+            where = f"{p.label} ({feature_type(p)}), {p.lat:.2f}, {p.lon:.2f}"
             names = ", ".join(marker.names)
             if world_frame:
                 docs = ", ".join(str(n) for n in marker.documents)
@@ -526,8 +515,7 @@ def _mention_tip(m: Mention, names: dict[tuple[str, str], str]) -> str:
         return tip
     p = res.place
     tip = (
-        f"{place_label(p)} — {feature_type(p)}, {p.lat:.2f}, {p.lon:.2f}; "
-        f"confidence {res.confidence:.2f}"
+        f"{p.label} — {feature_type(p)}, {p.lat:.2f}, {p.lon:.2f}; confidence {res.confidence:.2f}"
     )
     if m.kind == "demonym":
         tip += "; demonym"

@@ -1,0 +1,61 @@
+"""`geotag evaluate`: score geotag against gold annotated documents."""
+
+from __future__ import annotations
+
+import sys
+from typing import IO
+
+import click
+
+from .options import PipelineSettings, jobs_option, pipeline_options
+
+
+@click.command("evaluate")
+@click.argument("gold", type=click.Path(exists=True, dir_okay=False))
+@pipeline_options
+@click.option(
+    "--gold-spans",
+    is_flag=True,
+    help="Resolve the gold PLACE spans instead of recognising places (measures resolution alone).",
+)
+@click.option(
+    "-f",
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Report as text for people or as one JSON object for scripts.",
+)
+@click.option(
+    "--predictions",
+    type=click.File("wb"),
+    help="Also write geotag's output for every gold document to this JSON Lines file.",
+)
+@jobs_option
+def evaluate_command(
+    gold: str,
+    pipeline: PipelineSettings,
+    gold_spans: bool,
+    fmt: str,
+    predictions: IO[bytes] | None,
+    jobs: int,
+) -> None:
+    """Score geotag on GOLD, a JSON Lines file of annotated documents.
+
+    Reports exact-span precision, recall and F1 for PERSON, ORG and PLACE, and for gold
+    places with coordinates the accuracy within 161 km (end to end, and among the places
+    found), median and mean error, AUC, and GeoNames-id accuracy.
+    """
+    from ..evaluate import evaluate, format_report, read_gold
+
+    docs = read_gold(gold)
+    report = evaluate(
+        pipeline.load(), docs, gold_spans=gold_spans, jobs=jobs, predictions=predictions
+    )
+    if fmt == "json":
+        import orjson
+
+        sys.stdout.buffer.write(orjson.dumps(report) + b"\n")
+    else:
+        click.echo(format_report(report))

@@ -1,0 +1,174 @@
+"""`geotag gazetteer info|lookup|build`: inspect the gazetteer, look names up in it, or
+build one from GeoNames dumps."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from . import status
+from .options import (
+    BBox,
+    country_option,
+    format_option,
+    gazetteer_option,
+    no_color_option,
+    preference_options,
+)
+from .status import Interrupted
+
+REPORT_FORMATS = ("table", "json")
+
+
+@click.group("gazetteer")
+def gazetteer_group() -> None:
+    """Inspect the gazetteer, look names up in it, or build one from GeoNames dumps."""
+
+
+def _format(fmt: str | None) -> str:
+    return fmt or ("table" if sys.stdout.buffer.isatty() else "json")
+
+
+@gazetteer_group.command("info")
+@gazetteer_option
+@format_option(REPORT_FORMATS)
+@no_color_option
+def gazetteer_info_command(gazetteer: str | None, fmt: str | None, no_color: bool) -> None:
+    """Describe the gazetteer in use: path, rows, sources, date.
+
+    Shows the path, the rows by feature type, the sources, the date (the file's
+    modification time, UTC) and the SHA-256.
+    """
+    from ..formats.gazetteer import write_gazetteer_info
+    from ..gazetteer import Gazetteer
+    from ..gazetteer.info import describe
+
+    info = describe(Gazetteer.load(gazetteer))
+    write_gazetteer_info(info, _format(fmt), sys.stdout.buffer, no_color)
+
+
+@gazetteer_group.command("lookup")
+@click.argument("name")
+@click.option(
+    "--country",
+    metavar="CC",
+    callback=country_option,
+    help="Only candidates in this country (ISO code).",
+)
+@click.option(
+    "--limit",
+    type=click.IntRange(min=1),
+    default=10,
+    show_default=True,
+    help="Show at most this many candidates.",
+)
+@gazetteer_option
+@preference_options
+@format_option(REPORT_FORMATS)
+@no_color_option
+def gazetteer_lookup_command(
+    name: str,
+    country: str | None,
+    limit: int,
+    gazetteer: str | None,
+    prefer_countries: tuple[str, ...],
+    bbox: BBox | None,
+    fmt: str | None,
+    no_color: bool,
+) -> None:
+    """Rank the candidates for NAME, with their scores.
+
+    Shows each candidate's score and its weighted parts (feature type, importance, name
+    match...), scored as for a mention with no other place in the document: what to run
+    when a place resolves wrongly. Exits 1 when no entry has that name.
+    """
+    from ..formats.gazetteer import write_candidates
+    from ..gazetteer import Gazetteer
+    from ..tagging.resolver import Resolver, ResolverOptions
+    from ..tagging.scoring import WEIGHTS
+
+    gaz = Gazetteer.load(gazetteer)
+    options = ResolverOptions(prefer_countries=prefer_countries, bbox=bbox)
+    candidates = Resolver(gaz, options).candidates(name, country)[:limit]
+    fmt = _format(fmt)
+    if candidates or fmt == "json":
+        write_candidates(
+            name,
+            country,
+            candidates,
+            options.abstain_below,
+            WEIGHTS,
+            fmt,
+            sys.stdout.buffer,
+            no_color,
+        )
+    if not candidates:
+        where = f" in {country}" if country else ""
+        status.error(f"no gazetteer entry is named {name!r}{where}")
+        sys.exit(status.ExitStatus.FAILED)
+
+
+@gazetteer_group.command("build")
+@click.option(
+    "--geonames",
+    "directory",
+    required=True,
+    type=click.Path(file_okay=False),
+    metavar="DIR",
+    help="Folder with allCountries.txt or citiesN.txt (or their .zip), "
+    "admin1CodesASCII.txt and countryInfo.txt from the GeoNames export dump.",
+)
+@click.option(
+    "-o",
+    "--out",
+    type=click.Path(dir_okay=False, writable=True),
+    default="gazetteer.csv",
+    show_default=True,
+    help="Where to write the gazetteer CSV (replaced only once it is complete).",
+)
+@click.option(
+    "--min-population",
+    type=click.IntRange(min=0),
+    default=15000,
+    show_default=True,
+    metavar="N",
+    help="Keep cities of at least N people (national capitals are always kept).",
+)
+@click.option(
+    "--no-extras",
+    is_flag=True,
+    help="Leave out the shipped gazetteer's hand-written seas, rivers, regions and "
+    "landmarks, its abbreviations and its corrected names.",
+)
+@click.option(
+    "--skip-malformed",
+    is_flag=True,
+    help="Skip malformed dump lines (counted, the first few reported) instead of stopping.",
+)
+@click.option("-q", "--quiet", is_flag=True, help="No summary or warnings on stderr.")
+def gazetteer_build_command(
+    directory: str,
+    out: str,
+    min_population: int,
+    no_extras: bool,
+    skip_malformed: bool,
+    quiet: bool,
+) -> None:
+    """Build a gazetteer CSV from GeoNames dumps you downloaded.
+
+    Countries come from countryInfo.txt, first-level regions from admin1CodesASCII.txt,
+    cities from the dump; use the result with --gazetteer PATH or GEOTAG_GAZETTEER.
+    """
+    from ..gazetteer.geonames import ImportOptions, import_geonames
+
+    options = ImportOptions(
+        min_population=min_population, extras=not no_extras, skip_malformed=skip_malformed
+    )
+    try:
+        report = import_geonames(directory, out, options, status.ignore if quiet else status.warn)
+    except KeyboardInterrupt:
+        raise Interrupted(f"interrupted; {out} was not written") from None
+    if not quiet:
+        for line in report.summary():
+            status.note(line)

@@ -1,0 +1,154 @@
+"""The run loop of a batch: write each result as it comes, show progress, report failures,
+and stop cleanly on Ctrl-C or a closed pipe."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import sys
+import time
+from collections.abc import Iterator
+from types import FrameType
+
+from ..errors import GeotagError
+from ..formats import Writer
+from ..models import Document, Failure
+from .status import ExitStatus, error, note
+
+
+class ProgressBar:
+    """A rich progress bar on stderr (documents, docs/s, ETA); shown only at a terminal."""
+
+    def __init__(self, total: int | None) -> None:
+        from rich.console import Console
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeRemainingColumn,
+        )
+
+        self.progress = Progress(
+            TextColumn("tagging"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[rate]} docs/s"),
+            TimeRemainingColumn(),
+            console=Console(file=sys.stderr),
+            transient=True,
+        )
+        self.task = self.progress.add_task("tag", total=total, rate="-")
+        self.progress.start()
+
+    def advance(self, rate: float) -> None:
+        self.progress.update(self.task, advance=1, rate=f"{rate:.1f}")
+
+    def stop(self) -> None:
+        self.progress.stop()
+
+
+class HeldInterrupt:
+    """Ctrl-C stops geotag at once, except while a result is written (and counted): then
+    it takes effect right after, so no document is cut in half. A Python-level handler
+    runs in the main thread whichever thread the signal reached (BLAS threads exist)."""
+
+    def __init__(self) -> None:
+        self.holding = self.pressed = False
+        self.previous: signal.Handlers | int | object | None = None
+        self.installed = False
+
+    def install(self) -> None:
+        import threading
+
+        if threading.current_thread() is threading.main_thread():
+            self.previous = signal.signal(signal.SIGINT, self._handle)
+            self.installed = True
+
+    def restore(self) -> None:
+        if self.installed:
+            signal.signal(signal.SIGINT, self.previous)  # type: ignore[arg-type]
+
+    def _handle(self, _signum: int, _frame: FrameType | None) -> None:
+        if self.holding:
+            self.pressed = True
+        else:
+            raise KeyboardInterrupt
+
+    @contextlib.contextmanager
+    def hold(self) -> Iterator[None]:
+        self.holding = True
+        try:
+            yield
+        finally:
+            self.holding = False
+        if self.pressed:
+            raise KeyboardInterrupt
+
+
+def run(
+    results: Iterator[Document | Failure],
+    writer: Writer,
+    progress_total: int | None = None,
+    show_progress: bool = False,
+    summary: bool = False,
+) -> ExitStatus:
+    """Write each result as it comes; report failures; return the exit status.
+
+    A failure of the whole batch (worker processes that cannot run) is raised as a
+    GeotagError after the output is closed, so what was written stays valid.
+    """
+    done = failed = 0
+    started = time.monotonic()
+    bar = ProgressBar(progress_total) if show_progress and sys.stderr.isatty() else None
+    interrupts = HeldInterrupt()
+    interrupts.install()
+    try:
+        for item in results:
+            with interrupts.hold():
+                if isinstance(item, Failure):
+                    failed += 1
+                    error(item.error)
+                    writer.failure(item)
+                else:
+                    writer.write(item)
+                done += 1
+            if bar is not None:
+                bar.advance(done / max(time.monotonic() - started, 1e-9))
+        writer.close()
+    except BrokenPipeError:
+        # The reader went away (`| head`): stop quietly, and keep Python from
+        # complaining when it flushes stdout at exit.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return ExitStatus.OK
+    except KeyboardInterrupt:
+        if bar is not None:
+            bar.stop()
+        # Close the output so a GeoJSON FeatureCollection still parses.
+        with contextlib.suppress(OSError, KeyboardInterrupt):
+            writer.close()
+        error(f"interrupted after {done} document(s); the finished ones are written")
+        return ExitStatus.INTERRUPTED
+    except GeotagError as exc:
+        if bar is not None:
+            bar.stop()
+        with contextlib.suppress(OSError):
+            writer.close()
+        raise GeotagError(f"{exc} (after {done} document(s))") from None
+    finally:
+        interrupts.restore()
+        # Stop the pipeline now (worker processes end), not whenever it is collected.
+        close = getattr(results, "close", None)
+        if close is not None:
+            close()
+    if bar is not None:
+        bar.stop()
+    if summary:
+        elapsed = time.monotonic() - started
+        note(
+            f"{done} document(s), {failed} failed, {elapsed:.1f}s "
+            f"({done / max(elapsed, 1e-9):.1f} docs/s)"
+        )
+    return ExitStatus.FAILED if failed else ExitStatus.OK

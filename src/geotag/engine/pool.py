@@ -1,0 +1,312 @@
+"""Tagging in worker processes: an ordered map of articles over a pool of workers that
+share the loaded model and gazetteer, and replace a worker that dies."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import weakref
+from collections import deque
+from collections.abc import Iterable, Iterator
+from dataclasses import replace
+from typing import Any
+
+from ..errors import GeotagError
+from ..gazetteer import Gazetteer
+from ..models import Article, Document, Failure
+from ..tagging.tagger import TagOptions
+from .inputs import Inputs
+from .pipeline import Pipeline, article_name
+
+
+def resolve_jobs(jobs: int) -> int:
+    """Worker count: `jobs`, or one per usable CPU for 0."""
+    if jobs < 0:
+        raise ValueError("jobs must be 0 (all CPUs) or a positive number")
+    if jobs:
+        return jobs
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0)) or 1
+    return os.cpu_count() or 1
+
+
+# A batch for a worker: at most PARALLEL_BATCH articles and about PARALLEL_CHARS characters
+# (a few tenths of a second of NER), so results stream out early and evenly, and the cost
+# of a message (well under a millisecond) stays negligible.
+PARALLEL_BATCH = 32
+PARALLEL_CHARS = 20_000
+# Batches a worker holds at once: the one it works on and the next, so it never waits for
+# the parent, while the results waiting to be written in order stay few.
+WORKER_DEPTH = 2
+# Workers that die this many times in a row, each before finishing any batch, cannot run.
+MAX_BARREN_DEATHS = 5
+# Seconds between looks for new input while workers have room but no input has come.
+INPUT_POLL = 0.05
+
+_Batch = list[tuple[int, Article]]
+
+
+class _Worker:
+    """One worker process and the batches it holds, oldest (the one in work) first."""
+
+    def __init__(self, ctx: Any, pipeline: Pipeline | None, recipe: _Recipe) -> None:
+        self.conn, child = ctx.Pipe()
+        self.process = ctx.Process(
+            target=_worker_main, args=(child, pipeline, recipe), name="geotag-worker", daemon=True
+        )
+        self.process.start()
+        child.close()
+        self.batches: deque[_Batch] = deque()
+        self.served = 0
+
+
+_Recipe = tuple[str, "str | None", TagOptions]
+
+
+class WorkerPool:
+    """An ordered map of articles over worker processes.
+
+    Workers are forked from the loaded pipeline (model and gazetteer index are shared, never
+    rebuilt); where fork does not exist each worker loads its own once. At most a window of
+    articles is in flight, so memory stays flat however many come in. A worker that dies
+    (killed, out of memory, crashed in native code) is replaced: the batch it was working on
+    is tried again one article at a time, and an article that kills a worker on its own
+    becomes a Failure. Workers ignore SIGINT; Ctrl-C stops the parent, which ends them.
+    """
+
+    def __init__(self, pipeline: Pipeline, workers: int, start_method: str | None = None) -> None:
+        import multiprocessing as mp
+
+        if start_method is None:
+            start_method = "fork" if "fork" in mp.get_all_start_methods() else "spawn"
+        self.ctx = mp.get_context(start_method)
+        self.inherited = pipeline if self.ctx.get_start_method() == "fork" else None
+        path = pipeline.tagger.gazetteer.path
+        self.recipe: _Recipe = (
+            pipeline.model,
+            str(path) if path else None,
+            pipeline.tagger.options,
+        )
+        self.seq = 0
+        self.barren_deaths = 0
+        # Started now rather than on the first next(), before a caller starts threads
+        # (a progress bar) that a fork would copy in an unknown state.
+        self.workers = [self._start() for _ in range(workers)]
+        # Ends the workers if the results are dropped without being read to the end.
+        self._finalizer = weakref.finalize(self, _terminate, self.workers)
+
+    def _start(self) -> _Worker:
+        return _Worker(self.ctx, self.inherited, self.recipe)
+
+    def run(self, articles: Iterable[Article | Failure]) -> Iterator[Document | Failure]:
+        window = len(self.workers) * WORKER_DEPTH * PARALLEL_BATCH
+        inputs = articles if isinstance(articles, Inputs) else Inputs(articles)
+        inputs.start(window)
+        done: dict[int, Document | Failure] = {}
+        retry: deque[_Batch] = deque()
+        out = 0
+        size = 1
+        finished = False
+        try:
+            while True:
+                while out in done:
+                    yield done.pop(out)
+                    out += 1
+                while (worker := self._least_busy()) is not None:
+                    if retry:
+                        batch = retry.popleft()
+                    elif inputs.exhausted or self.seq - out >= window:
+                        break
+                    else:
+                        idle = not any(w.batches for w in self.workers)
+                        batch = self._next_batch(inputs, size, done, wait=idle)
+                        if not batch:
+                            break  # nothing to read yet, or failures to hand out first
+                        size = min(2 * size, PARALLEL_BATCH)
+                    self._send(worker, batch)
+                if any(w.batches for w in self.workers):
+                    # While workers have room and inputs are still to come, look again
+                    # for inputs now and then rather than wait for a result.
+                    starved = (
+                        self._least_busy() is not None
+                        and not inputs.exhausted
+                        and self.seq - out < window
+                    )
+                    self._collect(done, retry, INPUT_POLL if starved else None)
+                elif inputs.exhausted and not retry and out == self.seq:
+                    finished = True
+                    return
+        finally:
+            inputs.close()
+            self._close(graceful=finished)
+
+    def _least_busy(self) -> _Worker | None:
+        worker = min(self.workers, key=lambda w: len(w.batches))
+        return worker if len(worker.batches) < WORKER_DEPTH else None
+
+    def _next_batch(
+        self, inputs: Inputs, size: int, done: dict[int, Document | Failure], wait: bool
+    ) -> _Batch:
+        """Up to `size` inputs that are there already (fewer if long); with `wait`, wait
+        for the first. Failures go straight to `done`."""
+        batch: _Batch = []
+        chars = 0
+        for _ in range(size):
+            item = next(inputs, None) if wait and not batch else inputs.poll()
+            if item is None:
+                break
+            n = self.seq
+            self.seq += 1
+            if isinstance(item, Failure):
+                done[n] = item
+                wait = False
+                continue
+            batch.append((n, item))
+            chars += len(item.text)
+            if chars >= PARALLEL_CHARS:
+                break
+        return batch
+
+    def _send(self, worker: _Worker, batch: _Batch) -> None:
+        worker.batches.append(batch)
+        # A dead worker's send fails: _collect sees its end and hands its batches out again.
+        with contextlib.suppress(OSError):
+            worker.conn.send([article for _, article in batch])
+
+    def _collect(
+        self, done: dict[int, Document | Failure], retry: deque[_Batch], timeout: float | None
+    ) -> None:
+        """Wait until a worker returns a batch or dies (or `timeout`), and take what it has."""
+        from multiprocessing.connection import wait
+
+        busy = [w for w in self.workers if w.batches]
+        objects = [w.conn for w in busy] + [w.process.sentinel for w in busy]
+        ready = set(wait(objects, timeout))
+        for worker in busy:
+            if worker.conn in ready or worker.process.sentinel in ready:
+                self._receive(worker, done)
+                if not worker.process.is_alive():
+                    self._replace(worker, done, retry)
+
+    def _receive(self, worker: _Worker, done: dict[int, Document | Failure]) -> None:
+        try:
+            while worker.batches and worker.conn.poll():
+                kind, payload = worker.conn.recv()
+                if kind == "error":
+                    raise GeotagError(payload)
+                batch = worker.batches.popleft()
+                for (n, article), result in zip(batch, payload, strict=True):
+                    if isinstance(result, Document):
+                        result = replace(result, text=article.text)
+                    done[n] = result
+                worker.served += 1
+                self.barren_deaths = 0
+        except (EOFError, OSError):
+            worker.process.join(timeout=5)  # it closed its end: it is exiting
+
+    def _replace(
+        self, worker: _Worker, done: dict[int, Document | Failure], retry: deque[_Batch]
+    ) -> None:
+        """Start a new worker in place of a dead one and deal with the batches it held."""
+        reason = _exit_reason(worker.process.exitcode)
+        lost = list(worker.batches)
+        worker.conn.close()
+        if worker.served == 0:
+            self.barren_deaths += 1
+            if self.barren_deaths >= MAX_BARREN_DEATHS:
+                raise GeotagError(
+                    f"worker processes keep dying ({reason}) before finishing any work; "
+                    f"try --jobs 1"
+                )
+        self.workers[self.workers.index(worker)] = self._start()
+        if not lost:
+            return
+        # The oldest batch is the one it was working on (or was about to).
+        first, rest = lost[0], lost[1:]
+        if len(first) == 1:
+            n, article = first[0]
+            name = article_name(article)
+            done[n] = Failure(name, f"{name}: the worker process tagging it died ({reason})")
+        else:
+            rest = [[pair] for pair in first] + rest
+        retry.extendleft(reversed(rest))
+
+    def _close(self, graceful: bool) -> None:
+        self._finalizer.detach()
+        for worker in self.workers:
+            if graceful:
+                with contextlib.suppress(OSError):
+                    worker.conn.send(None)
+            else:
+                worker.process.terminate()
+        for worker in self.workers:
+            worker.process.join(timeout=10 if graceful else 2)
+            if worker.process.is_alive():
+                worker.process.kill()
+                worker.process.join()
+            worker.conn.close()
+
+
+def _terminate(workers: list[_Worker]) -> None:
+    for worker in workers:
+        worker.process.terminate()
+        worker.conn.close()
+
+
+def _exit_reason(code: int | None) -> str:
+    if code is not None and code < 0:
+        try:
+            name = signal.Signals(-code).name
+        except ValueError:
+            name = f"signal {-code}"
+        hint = ", out of memory?" if -code == signal.SIGKILL else ""
+        return f"killed by {name}{hint}"
+    return f"exit code {code}"
+
+
+def _worker_main(conn: Any, pipeline: Pipeline | None, recipe: _Recipe) -> None:
+    """A worker: tag the batches that arrive, send the results back, in order.
+
+    It never prints: problems go back to the parent as messages, and it leaves with
+    os._exit so nothing inherited from the parent (buffered output) is flushed twice.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    code = 0
+    try:
+        _serve(conn, pipeline, recipe)
+    except BaseException:
+        code = 1
+    finally:
+        os._exit(code)
+
+
+def _serve(conn: Any, pipeline: Pipeline | None, recipe: _Recipe) -> None:
+    import queue
+    import threading
+
+    if pipeline is None:
+        model, gazetteer, options = recipe
+        try:
+            pipeline = Pipeline(model, Gazetteer.load(gazetteer), options)
+        except GeotagError as exc:
+            conn.send(("error", str(exc)))
+            return
+    # Batches are received on a thread, so the parent can always hand over the next one
+    # even while this process is busy sending results (two blocked senders would deadlock).
+    tasks: queue.SimpleQueue[list[Article] | None] = queue.SimpleQueue()
+
+    def receive() -> None:
+        try:
+            while True:
+                tasks.put(conn.recv())
+        except (EOFError, OSError):
+            tasks.put(None)
+
+    threading.Thread(target=receive, name="geotag-receive", daemon=True).start()
+    while (articles := tasks.get()) is not None:
+        results: list[Document | Failure] = []
+        for result in pipeline.tag_stream(articles, ramp=False):
+            # The parent has the text: do not send it back.
+            results.append(replace(result, text="") if isinstance(result, Document) else result)
+        conn.send(("done", results))

@@ -1,0 +1,137 @@
+"""What `geotag gazetteer info` and `geotag gazetteer lookup` print: tables or JSON."""
+
+from __future__ import annotations
+
+from typing import IO, Any
+
+import orjson
+
+from ..gazetteer.info import GazetteerInfo
+from ..models import Candidate, Place
+from .describe import feature_type
+from .table import make_console
+
+
+def write_gazetteer_info(
+    info: GazetteerInfo, fmt: str, stdout: IO[bytes], no_color: bool = False
+) -> None:
+    """`geotag gazetteer info`: a GazetteerInfo as tables, or as one JSON object."""
+    if fmt == "json":
+        stdout.write(orjson.dumps(info.to_dict(), option=orjson.OPT_INDENT_2) + b"\n")
+        stdout.flush()
+        return
+    from rich.table import Table
+
+    console = make_console(no_color)
+    about = Table.grid(padding=(0, 2))
+    about.add_column(style="bold")
+    about.add_column()
+    about.add_row("path", info.path or "(rows given in memory)")
+    about.add_row("rows", f"{info.rows:,}")
+    about.add_row("size", f"{info.size:,} bytes")
+    about.add_row("modified", info.modified or "unknown")
+    about.add_row("sha256", info.sha256 or "unknown")
+    about.add_row("demonyms", f"{info.demonyms:,}")
+    about.add_row("sources", ", ".join(f"{token} {n:,}" for token, n in info.sources))
+    console.print(about)
+    table = Table(title="Rows by feature type", title_justify="left")
+    table.add_column("Class")
+    table.add_column("Code")
+    table.add_column("Type")
+    table.add_column("Rows", justify="right")
+    for cls, code, n in info.feature_codes:
+        kind = feature_type(Place(None, "", 0.0, 0.0, cls, code, "", "", "", "", 0))
+        table.add_row(cls, code, kind, f"{n:,}")
+    console.print(table)
+
+
+def candidate_dict(candidate: Candidate, rank: int, weights: dict[str, float]) -> dict[str, Any]:
+    """A ranked candidate with its place and the parts of its score (value x weight)."""
+    p = candidate.place
+    return {
+        "rank": rank,
+        **candidate.to_dict(),
+        "feature_class": p.feature_class,
+        "country": p.country or None,
+        "population": p.population,
+        "features": {
+            name: {"value": round(value, 4), "weighted": round(weights.get(name, 1.0) * value, 4)}
+            for name, value in candidate.features
+        },
+    }
+
+
+def write_candidates(
+    query: str,
+    country: str | None,
+    candidates: list[Candidate],
+    threshold: float,
+    weights: dict[str, float],
+    fmt: str,
+    stdout: IO[bytes],
+    no_color: bool = False,
+) -> None:
+    """`geotag gazetteer lookup`: ranked candidates and why each scored what it did."""
+    if fmt == "json":
+        obj = {
+            "query": query,
+            "country": country,
+            "abstain_below": threshold,
+            "candidates": [candidate_dict(c, i, weights) for i, c in enumerate(candidates, 1)],
+        }
+        stdout.write(orjson.dumps(obj, option=orjson.OPT_INDENT_2) + b"\n")
+        stdout.flush()
+        return
+    from rich.table import Table
+
+    console = make_console(no_color)
+    places = Table(
+        title=f"Candidates for {query!r}" + (f" in {country}" if country else ""),
+        title_justify="left",
+        caption=f"Scored as a mention with no other place in the document; below "
+        f"{threshold:.2f} geotag leaves a place unresolved.",
+        caption_justify="left",
+    )
+    places.add_column("#", justify="right", no_wrap=True)
+    places.add_column("Score", justify="right", no_wrap=True)
+    places.add_column("Place", style="green", min_width=10)
+    places.add_column("Code", no_wrap=True)
+    places.add_column("Population", justify="right", no_wrap=True)
+    places.add_column("Id", justify="right", no_wrap=True)
+    places.add_column("Lat, Lon", justify="right", no_wrap=True)
+    names = [name for name, _ in candidates[0].features] if candidates else []
+    parts = Table(
+        title="Score parts (value x weight; the score is their sum)",
+        title_justify="left",
+        caption="pref: --prefer-country and --bbox; weights in geotag/tagging/scoring.py (WEIGHTS)",
+        caption_justify="left",
+    )
+    parts.add_column("#", justify="right", no_wrap=True)
+    for name in names:
+        parts.add_column(_PART_HEADERS.get(name, name), justify="right", no_wrap=True)
+    for i, c in enumerate(candidates, 1):
+        p = c.place
+        score = f"{c.score:.2f}" if c.score >= threshold else f"[dim]{c.score:.2f}[/dim]"
+        places.add_row(
+            str(i),
+            score,
+            p.label,
+            p.feature_code,
+            f"{p.population:,}",
+            "" if p.geonameid is None else str(p.geonameid),
+            f"{p.lat:.2f}, {p.lon:.2f}",
+        )
+        values = dict(c.features)
+        parts.add_row(
+            str(i),
+            *(
+                f"{weights.get(n, 1.0) * values[n]:+.2f}" if values.get(n) else "[dim]0[/dim]"
+                for n in names
+            ),
+        )
+    console.print(places)
+    if names:
+        console.print(parts)
+
+
+_PART_HEADERS = {"importance": "imp.", "distance": "dist.", "preference": "pref"}

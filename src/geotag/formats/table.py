@@ -1,0 +1,114 @@
+"""The `table` format: rich tables for people at a terminal."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+from ..models import Document, Entity, Failure, FocusItem, Place
+from .describe import feature_type
+
+
+def make_console(no_color: bool = False) -> Any:
+    """A rich console on stdout; colour obeys --no-color and NO_COLOR."""
+    from rich.console import Console
+
+    return Console(file=sys.stdout, no_color=no_color or None, highlight=False)
+
+
+class TableWriter:
+    """Rich tables for people: People, Organisations, Places and the document's focus."""
+
+    def __init__(self, console: Any) -> None:
+        self.console = console
+
+    def write(self, doc: Document) -> None:
+        from rich.rule import Rule
+
+        title = doc.source if doc.id is None else f"{doc.source or ''} id={doc.id}".strip()
+        self.console.print(Rule(title or "document", style="bold"))
+        if not doc.mentions:
+            self.console.print("[dim]no people, organisations or places found[/dim]")
+        if doc.people:
+            self.console.print(_name_table("People", doc.people, "cyan"))
+        if doc.organizations:
+            self.console.print(_name_table("Organisations", doc.organizations, "magenta"))
+        if doc.places:
+            self.console.print(_places_table(doc.places))
+        focus = _focus_line(doc)
+        if focus:
+            self.console.print(focus)
+        self.console.file.flush()
+
+    def failure(self, failure: Failure) -> None:
+        return None
+
+    def close(self) -> None:
+        self.console.file.flush()
+
+
+def _name_table(title: str, entities: tuple[Entity, ...], style: str) -> Any:
+    from rich.table import Table
+
+    table = Table(title=title, title_justify="left", title_style=f"bold {style}")
+    table.add_column("Name", style=style, ratio=2)
+    table.add_column("#", justify="right", no_wrap=True)
+    table.add_column("Also written", style="dim", ratio=3)
+    for e in entities:
+        table.add_row(e.name, str(e.mentions), ", ".join(f for f in e.forms if f != e.name))
+    return table
+
+
+def _places_table(places: tuple[Entity, ...]) -> Any:
+    from rich.table import Table
+
+    table = Table(title="Places", title_justify="left", title_style="bold green")
+    table.add_column("Name", style="green", ratio=2)
+    table.add_column("#", justify="right", no_wrap=True)
+    table.add_column("Resolved to", ratio=3)
+    table.add_column("Type", ratio=1)
+    table.add_column("Lat, Lon", justify="right", no_wrap=True)
+    table.add_column("Conf.", justify="right", no_wrap=True)
+    for e in places:
+        res = e.resolution
+        p = res.place if res else None
+        flags = [
+            f for f in (e.kind == "demonym" and "demonym", e.role == "metonym" and "metonym") if f
+        ]
+        if p is None or res is None:
+            table.add_row(
+                e.name, str(e.mentions), "[red]unresolved[/red]", ", ".join(flags), "", ""
+            )
+            continue
+        table.add_row(
+            e.name,
+            str(e.mentions),
+            p.label,
+            ", ".join(
+                [feature_type(p), *flags, *([p.provider] if p.provider != "gazetteer" else [])]
+            ),
+            f"{p.lat:.2f}, {p.lon:.2f}",
+            f"{res.confidence:.2f}",
+        )
+    return table
+
+
+def _focus_line(doc: Document) -> str:
+    parts = []
+    for label, items in (
+        ("countries", doc.focus.countries),
+        ("regions", doc.focus.regions),
+        ("cities", doc.focus.cities),
+    ):
+        if items:
+            parts.append(f"[bold]{label}[/bold] " + ", ".join(_focus_item(i) for i in items))
+    return "Focus: " + "; ".join(parts) if parts else ""
+
+
+def _focus_item(item: FocusItem) -> str:
+    return f"{item.place.name} {item.score:.0%}"
+
+
+def _provider(place: Place) -> list[str]:
+    """Who resolved a place, shown only when it was not the gazetteer."""
+    return [place.provider] if place.provider != "gazetteer" else []

@@ -1,0 +1,169 @@
+"""The gazetteer's schema and the rules every builder of it shares: the CSV columns, the
+row kinds, which alternate names are usable, and which one colliding with another row's
+name a row may keep. `scripts/build_gazetteer.py` and `geotag gazetteer build` both use
+these, so the shipped gazetteer and an imported one follow the same rules.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from difflib import SequenceMatcher
+from enum import IntEnum
+
+from ..errors import GazetteerError
+
+COLUMNS = (
+    "geonameid",
+    "name",
+    "alternatenames",
+    "abbreviations",
+    "lat",
+    "lon",
+    "feature_class",
+    "feature_code",
+    "country_code",
+    "admin1_code",
+    "admin1_name",
+    "population",
+    "source",
+)
+REQUIRED = ("name", "lat", "lon", "feature_class", "feature_code", "country_code")
+COUNTRY_CODES = frozenset({"PCLI", "PCLD", "PCLF", "PCLS", "PCLIX", "PCL", "TERR"})
+DISSOLVED_COUNTRIES = frozenset({"AN", "CS"})  # Netherlands Antilles, Serbia and Montenegro
+POPULATION_DOMINANCE = 10  # Kolkata keeps Calcutta (ZA, 130x smaller); Austin drops Waterloo (9x)
+SPELLING_SIMILARITY = 0.75  # difflib ratio: Odessa/Odesa 0.91, Kiev/Kyiv 0.75, Waterloo/Austin 0.29
+
+_APOSTROPHES = str.maketrans(dict.fromkeys("’‘‛ʼʻʽʾʿ′´`", "'"))
+_CODE_LIKE = re.compile(r"[A-Z]{2,4}")
+_ISO_3166_2 = re.compile(r"[A-Z]{2}-[A-Z0-9]{1,3}")
+# A first-level region's trailing type word: "Donetsk Oblast" is also "Donetsk".
+REGION_TYPE_SUFFIX = re.compile(
+    r"\s+(?:Oblast|Governorate|Province|Prefecture|Region|Department|Voivodeship|County|"
+    r"Krai|Kray)$"
+)
+
+
+class RowKind(IntEnum):
+    """What a gazetteer row is, most important first (the collision rule compares them).
+    The shipped build makes every kind; a GeoNames import makes no ADMIN2 rows."""
+
+    CONTINENT = 0
+    COUNTRY = 1
+    PLACE = 2  # hand-written rows of the shipped gazetteer: seas, rivers, landmarks
+    ADMIN1 = 3
+    ADMIN2 = 4
+    CITY = 5
+
+
+# -- alternate names -----------------------------------------------------------------------
+
+
+def clean_name(raw: str) -> str:
+    """No BOMs or no-break spaces, one kind of apostrophe, single spaces."""
+    text = raw.replace("\ufeff", "").replace("\u00a0", " ").translate(_APOSTROPHES)
+    return " ".join(text.split())
+
+
+def is_latin(name: str) -> bool:
+    return all(not ch.isalpha() or unicodedata.name(ch, "").startswith("LATIN") for ch in name)
+
+
+def looks_like_code(name: str) -> bool:
+    """IATA/ISO-style codes (DAM, U.K., SY-ID): abbreviations belong in their own column."""
+    squeezed = name.replace(".", "").replace(" ", "")
+    return bool(_CODE_LIKE.fullmatch(squeezed) or _ISO_3166_2.fullmatch(name))
+
+
+def is_usable_alternate(name: str, region: bool = False) -> bool:
+    """The filter for harvested alternate names (the same rules as the shipped build):
+    Latin script, at least 3 characters with a capital and no digit, not a code; countries
+    and regions also drop inverted or glossed forms ("Korea, Republic of")."""
+    return (
+        len(name) >= 3
+        and is_latin(name)
+        and any(ch.isupper() for ch in name)
+        and not any(ch.isdigit() for ch in name)
+        and not looks_like_code(name)
+        and not (region and ("," in name or "(" in name))
+    )
+
+
+def usable_alternates(raw_names: Iterable[str], region: bool = False) -> list[str]:
+    """The cleaned names that pass the filter, in order, without repeats."""
+    names = (clean_name(n) for n in raw_names)
+    return list(dict.fromkeys(n for n in names if n and is_usable_alternate(n, region)))
+
+
+# -- the collision rule --------------------------------------------------------------------
+
+
+Rank = tuple[int, int, str, str]  # kind, population, country code, admin1 code
+
+
+def keeps_alternate(me: Rank, key: str, own_key: str, rivals: Iterable[Rank]) -> bool:
+    """The collision rule (the same for an import and the shipped build): may the row ranked
+    `me`, whose own name folds to `own_key`, keep the harvested alternate name folded to
+    `key` when `rivals` rank the other rows whose primary name that is? Yes if it dominates
+    them all (Calcutta for Kolkata), or if the name spells its own and it outranks them all
+    (Odessa for Odesa). A city's own first-level region is no rival (New York, Idlib)."""
+    others = [other for other in rivals if not _is_own_region(me, other)]
+    return all(_dominates(me, other) for other in others) or (
+        SequenceMatcher(None, key, own_key).ratio() >= SPELLING_SIMILARITY
+        and all(_outranks(me, other) for other in others)
+    )
+
+
+def _dominates(me: Rank, other: Rank) -> bool:
+    """A more important kind, or the same kind and an order of magnitude more people."""
+    if me[0] != other[0]:
+        return me[0] < other[0]
+    return me[1] > POPULATION_DOMINANCE * other[1]
+
+
+def _outranks(me: Rank, other: Rank) -> bool:
+    """Kind first, then population."""
+    return (me[0], -me[1]) < (other[0], -other[1])
+
+
+def _is_own_region(me: Rank, other: Rank) -> bool:
+    same_region = me[2] == other[2] and me[3] == other[3]
+    return me[0] == RowKind.CITY and other[0] == RowKind.ADMIN1 and same_region
+
+
+def format_degrees(value: float) -> str:
+    """Five decimals (about a metre), never "-0.00000"."""
+    text = f"{value:.5f}"
+    return "0.00000" if text == "-0.00000" else text
+
+
+# -- reading cells -------------------------------------------------------------------------
+
+
+def int_or_none(rec: dict[str, str], column: str, where: str, number: int) -> int | None:
+    value = (rec.get(column) or "").strip()
+    if not value:
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        raise GazetteerError(
+            f"{where}:{number}: column '{column}': expected a whole number, got {value!r}"
+        ) from None
+
+
+def coordinate(rec: dict[str, str], column: str, limit: float, where: str, number: int) -> float:
+    value = (rec.get(column) or "").strip()
+    try:
+        number_value = float(value)
+    except ValueError:
+        raise GazetteerError(
+            f"{where}:{number}: column '{column}': expected a number, got {value!r}"
+        ) from None
+    if not -limit <= number_value <= limit:
+        raise GazetteerError(
+            f"{where}:{number}: column '{column}': {number_value} is outside "
+            f"[-{limit:g}, {limit:g}]"
+        )
+    return number_value

@@ -1,0 +1,1 @@
+"""From entity spans to resolved places: span repair, recovery, resolution, aggregation."""

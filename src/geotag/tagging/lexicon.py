@@ -1,0 +1,104 @@
+"""What the gazetteer says of a name as written: whether it names a country, a
+first-level region, a town, a town of the story's own region; and the words around a name
+that say it is a place."""
+
+from __future__ import annotations
+
+import re
+
+from ..gazetteer import COUNTRY_CODES, Gazetteer, is_generic_name, normalize_name
+from ..models import Place
+from .spans import is_abbreviation
+
+EMBEDDED_MIN_POPULATION = 20_000
+CALENDAR = frozenset(
+    """January February March April May June July August September October November December
+    Monday Tuesday Wednesday Thursday Friday Saturday Sunday Christmas Easter""".split()
+)
+# Words after which a name is a location ("a fire in Fargo"), not a person or a company.
+LOCATIVE = re.compile(
+    r"\b(?:in|near|outside|across|throughout|around|downtown)\s+"
+    # ... and the next names of a list after one: "in Singapore and Rotterdam".
+    r"(?:[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,2}(?:,\s*|\s+and\s+|\s+or\s+))?$"
+)
+
+
+def after_locative(text: str, start: int) -> bool:
+    """True when a locative word ("in", "near", ...) comes right before `start`."""
+    return LOCATIVE.search(text, max(0, start - 48), start) is not None
+
+
+def named_exactly(surface: str, gazetteer: Gazetteer) -> list[Place]:
+    """Places whose own name is `surface` (folded); none for an ordinary word ("Centre")."""
+    if is_generic_name(surface):
+        return []
+    key = normalize_name(surface)
+    places = (gazetteer.place(r) for r in gazetteer.lookup_key(key))
+    return [p for p in places if normalize_name(p.name) == key]
+
+
+def country_abbreviation(surface: str, gazetteer: Gazetteer, longest: int) -> bool | None:
+    """For an abbreviation ("U.S.", "UAE"): whether it names a country; None otherwise."""
+    if not (is_abbreviation(surface) or (surface.isupper() and len(surface) <= longest)):
+        return None
+    rows = gazetteer.lookup_abbreviation(surface)
+    return any(gazetteer.place(r).feature_code in COUNTRY_CODES for r in rows)
+
+
+def country_or_region(p: Place, named: set[str] | None) -> bool:
+    """A country, or a first-level region (of a country in `named`, when given:
+    "Victoria" is a person unless Australia is in play)."""
+    if p.feature_code in COUNTRY_CODES:
+        return True
+    return p.feature_code == "ADM1" and (named is None or p.country_code in named)
+
+
+def names_country_or_region(
+    surface: str, gazetteer: Gazetteer, named: set[str] | None = None
+) -> bool:
+    if any(country_or_region(p, named) for p in named_exactly(surface, gazetteer)):
+        return True
+    return bool(len(surface) > 2 and country_abbreviation(surface, gazetteer, 5))
+
+
+def names_a_town(surface: str, gazetteer: Gazetteer) -> bool:
+    return any(p.feature_class in "PA" for p in named_exactly(surface, gazetteer))
+
+
+def names_a_local_town(surface: str, gazetteer: Gazetteer, named: set[str]) -> bool:
+    """A town of exactly this name in a first-level region the story's places are in
+    ("Torrington" tagged as an organisation in a story about Connecticut towns)."""
+    if surface in CALENDAR:
+        return False
+    return any(
+        p.feature_class == "P" and f"{p.country_code}.{p.admin1_code}" in named
+        for p in named_exactly(surface, gazetteer)
+    )
+
+
+def known_place(surface: str, gazetteer: Gazetteer, cities: bool, named: set[str] | None) -> bool:
+    """A country (name or abbreviation) or a first-level region (of a country in `named`,
+    when given) named exactly, or with `cities` (a dateline) also a city."""
+    abbreviation = country_abbreviation(surface, gazetteer, 4)
+    if abbreviation is not None:
+        return abbreviation
+    if len(normalize_name(surface)) < 4:
+        return False
+    return any(
+        country_or_region(p, named) or (cities and p.feature_class == "P")
+        for p in named_exactly(surface, gazetteer)
+    )
+
+
+def embedded_place(surface: str, gazetteer: Gazetteer) -> bool:
+    if not surface[:1].isupper() or is_generic_name(surface):
+        return False
+    abbreviation = country_abbreviation(surface, gazetteer, 4)
+    if abbreviation is not None:
+        return abbreviation
+    return any(
+        p.feature_code in COUNTRY_CODES
+        or p.feature_code in ("ADM1", "ADM2")
+        or (p.feature_class == "P" and p.population >= EMBEDDED_MIN_POPULATION)
+        for p in named_exactly(surface, gazetteer)
+    )

@@ -1,0 +1,132 @@
+"""What a candidate place's score is made of: the feature-type prior, the weights of the
+score's parts, and the document context (countries, regions, points of the mentions
+settled so far) that the context-dependent parts are measured against."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from ..gazetteer import Gazetteer
+from ..models import Place
+
+# Feature type prior: country > first-level region > capital > city > other.
+TYPE_PRIOR = {
+    "CONT": 1.0,
+    "PCLI": 0.95,
+    "PCLD": 0.85,
+    "PCLF": 0.85,
+    "PCLS": 0.85,
+    "PCLIX": 0.8,
+    "TERR": 0.8,
+    "PCLH": 0.8,
+    "ADM1": 0.8,
+    "PPLC": 0.75,
+    "RGN": 0.7,
+    "RGNE": 0.7,
+    "OCN": 0.7,
+    "SEA": 0.7,
+    # Seats of regions and districts are cities like others: a small bonus over PPL.
+    "PPLA": 0.5,
+    "PPLG": 0.5,
+    "PPLA2": 0.5,
+    "ADM2": 0.45,
+}
+TYPE_PRIOR_DEFAULT = {"P": 0.4, "A": 0.45, "H": 0.5, "L": 0.5, "T": 0.45, "S": 0.4, "R": 0.35}
+
+# NER labels and the feature classes they usually name.
+LABEL_CLASSES = {
+    "GPE": frozenset("AP"),
+    "LOC": frozenset("HLT"),
+    "FAC": frozenset("SR"),
+    "ORG": frozenset("S"),
+    "NORP": frozenset("A"),
+}
+
+WEIGHTS = {
+    "type": 2.0,
+    "importance": 1.2,
+    "country": 1.3,
+    "admin1": 0.6,
+    "distance": 0.8,
+    "name": 0.55,
+    "label": 0.4,
+    "hint": 1.5,
+    "preference": 2.0,
+}
+REGION_CODES = frozenset({"ADM1", "ADM2"})
+# Hand-written seas, rivers, regions and landmarks have no population but are well known.
+CURATED_IMPORTANCE = 0.85
+NEAR_POINTS = 48
+Features = tuple[tuple[str, float], ...]
+
+
+def is_country(place: Place) -> bool:
+    return place.feature_code.startswith("PCL") or place.feature_code == "TERR"
+
+
+@dataclass(slots=True)
+class Context:
+    """What the settled mentions say about the document: countries, regions, points,
+    each weighted by its number of mentions; kept up to date as mentions settle."""
+
+    countries: dict[str, float]
+    admin1: dict[tuple[str, str], float]
+    points: dict[int, list[float]]  # settled row -> [lat, lon, weight]
+    total: float
+    _near: list[tuple[float, float]] | None = None
+
+    @classmethod
+    def empty(cls) -> Context:
+        return cls({}, {}, {}, 0.0)
+
+    def add(self, gaz: Gazetteer, row: int | None, weight: float) -> None:
+        """Count a place with this many mentions in (weight > 0) or out (weight < 0);
+        an unsettled mention (row None) counts not."""
+        if row is None:
+            return
+        p = gaz.place(row)
+        if p.country_code:
+            self.countries[p.country_code] = self.countries.get(p.country_code, 0.0) + weight
+        if p.admin1_code:
+            key = (p.country_code, p.admin1_code)
+            self.admin1[key] = self.admin1.get(key, 0.0) + weight
+        if not is_country(p) and p.feature_code != "CONT":
+            point = self.points.setdefault(row, [p.lat, p.lon, 0.0])
+            point[2] += weight
+            if point[2] <= 0:
+                del self.points[row]
+            self._near = None
+        self.total += weight
+
+    def near(self) -> list[tuple[float, float]]:
+        """The points distances are measured to: the NEAR_POINTS most mentioned."""
+        if self._near is None:
+            heaviest = sorted(self.points.values(), key=lambda pt: -pt[2])[:NEAR_POINTS]
+            self._near = [(lat, lon) for lat, lon, _ in heaviest]
+        return self._near
+
+
+def flat_distance2(lat: float, lon: float, point: tuple[float, float]) -> float:
+    """Squared equirectangular distance in degrees: cheap, and orders nearby points
+    the way great-circle distance does."""
+    dlon = abs(lon - point[1]) % 360.0
+    dlon = min(dlon, 360.0 - dlon) * math.cos(math.radians((lat + point[0]) / 2))
+    return (lat - point[0]) ** 2 + dlon * dlon
+
+
+def confidence(scores: list[float]) -> float:
+    """Softmax share of the best of these scores (best first), so close calls get low
+    confidence."""
+    top = scores[0]
+    total = sum(math.exp(2.0 * (s - top)) for s in scores[:10])
+    return 1.0 / total
+
+
+def in_bbox(p: Place, bbox: tuple[float, float, float, float]) -> bool:
+    west, south, east, north = bbox
+    if not south <= p.lat <= north:
+        return False
+    if west <= east:
+        return west <= p.lon <= east
+    return p.lon >= west or p.lon <= east

@@ -1,0 +1,147 @@
+"""From raw NER spans to a finished Document: labels, repairs, resolution, aggregation, focus.
+
+Nothing here knows about spaCy: the input is the text and `(start, end, label)` spans, so
+the same code serves the engine's pipeline, the spaCy component and tests with hand-made
+spans.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+
+from ..gazetteer import Gazetteer, normalize_name
+from ..models import Document, Label, Mention, MentionKind, RawSpan
+from .aggregate import aggregate, focus
+from .query import PlaceQuery
+from .recover import embedded_places
+from .repair import repair_spans
+from .resolver import Resolver, ResolverOptions
+from .spans import PLACE_LABELS
+
+
+@dataclass(frozen=True, slots=True)
+class TagOptions:
+    """What a user can change about tagging (the CLI's flags map onto these)."""
+
+    demonyms: bool = True
+    resolver: ResolverOptions = field(default_factory=ResolverOptions)
+
+    @classmethod
+    def create(
+        cls,
+        *,
+        demonyms: bool = True,
+        prefer_countries: Iterable[str] = (),
+        bbox: Sequence[float] | None = None,
+    ) -> TagOptions:
+        """Options from the flat settings the API, the CLI and the component take."""
+        if bbox is not None and len(bbox) != 4:
+            raise ValueError("bbox must be four numbers: west, south, east, north")
+        return cls(
+            demonyms=demonyms,
+            resolver=ResolverOptions(
+                prefer_countries=tuple(c.strip().upper() for c in prefer_countries),
+                bbox=(bbox[0], bbox[1], bbox[2], bbox[3]) if bbox is not None else None,
+            ),
+        )
+
+
+class Tagger:
+    """Turns NER output into Documents; holds the gazetteer and the resolver."""
+
+    def __init__(self, gazetteer: Gazetteer, options: TagOptions | None = None) -> None:
+        self.gazetteer = gazetteer
+        self.options = options or TagOptions()
+        self.resolver = Resolver(gazetteer, self.options.resolver)
+
+    def tag(
+        self,
+        text: str,
+        spans: Iterable[RawSpan],
+        *,
+        source: str | None = None,
+        id: str | None = None,
+    ) -> Document:
+        mentions = self.label(text, spans)
+        mentions = self.resolve(text, mentions)
+        people, organizations, places = aggregate(mentions)
+        return Document(
+            source=source,
+            id=id,
+            mentions=tuple(mentions),
+            people=people,
+            organizations=organizations,
+            places=places,
+            focus=focus(mentions, self.gazetteer),
+            text=text,
+        )
+
+    # -- labels --------------------------------------------------------------------------
+
+    def label(self, text: str, spans: Iterable[RawSpan]) -> list[Mention]:
+        """Repair the NER spans, then map their labels to PERSON / ORG / PLACE / DEMONYM.
+
+        A demonym used as an adjective ("Syrian troops") is a PLACE of kind demonym, as
+        GeoWebNews counts it; a word for the people ("Syrians", "a Turk") is a DEMONYM:
+        linked to its country, but not a place name. Other labels (dates...) are dropped.
+        """
+        out: list[Mention] = []
+        repaired = repair_spans(text, spans, self.gazetteer)
+        inner = embedded_places(text, repaired, self.gazetteer)
+        for start, end, ner_label in repaired:
+            surface = text[start:end]
+            label: Label
+            kind: MentionKind | None = None
+            if ner_label == "PERSON":
+                label = "PERSON"
+            elif ner_label == "ORG":
+                if self._is_landmark(surface):
+                    label, kind = "PLACE", "toponym"
+                else:
+                    label = "ORG"
+            elif ner_label in PLACE_LABELS:
+                label, kind = "PLACE", "toponym"
+            else:  # NORP
+                if not self.options.demonyms or self.gazetteer.demonym(surface) is None:
+                    continue
+                people = self.gazetteer.demonym_names_people(surface)
+                label, kind = ("DEMONYM" if people else "PLACE"), "demonym"
+            out.append(Mention(start, end, surface, label, ner_label, kind))
+        for start, end, _ in inner:
+            out.append(
+                Mention(start, end, text[start:end], "PLACE", "ORG", "toponym", embedded=True)
+            )
+        out.sort(key=lambda m: (m.start, -m.end))
+        return out
+
+    def _is_landmark(self, surface: str) -> bool:
+        return any(
+            self.gazetteer.place(r).feature_class in "SR" for r in self.gazetteer.lookup(surface)
+        )
+
+    # -- resolution ----------------------------------------------------------------------
+
+    def resolve(self, text: str, mentions: Sequence[Mention]) -> list[Mention]:
+        places = [i for i, m in enumerate(mentions) if m.label in ("PLACE", "DEMONYM")]
+        queries = [
+            PlaceQuery(
+                start=mentions[i].start,
+                end=mentions[i].end,
+                text=mentions[i].text,
+                ner_label=mentions[i].ner_label,
+                kind=mentions[i].kind or "toponym",
+                landmark=mentions[i].ner_label == "ORG" and not mentions[i].embedded,
+            )
+            for i in places
+        ]
+        resolutions = self.resolver.resolve(text, queries)
+        out = list(mentions)
+        for i, res in zip(places, resolutions, strict=True):
+            m = mentions[i]
+            key = res.place.key if res.place is not None else f"text:{normalize_name(m.text)}"
+            out[i] = replace(m, resolution=res, key=key)
+        for i, m in enumerate(out):
+            if m.label not in ("PLACE", "DEMONYM"):
+                out[i] = replace(m, key=normalize_name(m.text) or m.text.lower())
+        return out

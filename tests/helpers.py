@@ -1,0 +1,96 @@
+"""Helpers shared by the test modules: fixture paths, the fake NER, the sample text, and
+small readers of geotag's output. Test modules import from here, never from conftest.py
+or from each other."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+FIXTURES = Path(__file__).parent / "fixtures"
+MINI_GAZETTEER = FIXTURES / "mini_gazetteer.csv"
+MINI_DEMONYMS = FIXTURES / "mini_demonyms.csv"
+ARTICLES = FIXTURES / "articles"
+GEONAMES = FIXTURES / "geonames"
+
+# A short article the fake NER and the mini gazetteer know every name of.
+TEXT = "The Kremlin said on Tuesday that Turkish troops shelled Idlib. Peskov was in Moscow."
+
+# The fake NER's entities: an entity ruler plays the recogniser, fast and predictable.
+FAKE_PATTERNS = [
+    ("Dmitry Peskov", "PERSON"),
+    ("Peskov", "PERSON"),
+    ("Kremlin", "ORG"),
+    ("Reuters", "ORG"),
+    ("Turkish", "NORP"),
+    ("Syrian", "NORP"),
+    ("Muslim", "NORP"),
+    ("Idlib", "GPE"),
+    ("Moscow", "GPE"),
+    ("Ankara", "GPE"),
+    ("Turkey", "GPE"),
+    ("Paris", "GPE"),
+    ("Texas", "GPE"),
+    ("Atlantis", "LOC"),
+    ("Tuesday", "DATE"),
+]
+
+
+def fake_ner(patterns: list[tuple[str, str]]):
+    """A blank English pipeline whose entity ruler plays the NER: fast and predictable."""
+    import spacy
+
+    nlp = spacy.blank("en")
+    ruler = nlp.add_pipe("entity_ruler")
+    ruler.add_patterns([{"label": label, "pattern": text} for text, label in patterns])
+    return nlp
+
+
+def json_stream(text: str) -> list[dict]:
+    """Parse concatenated JSON values, as jq reads them."""
+    decoder = json.JSONDecoder()
+    out, pos = [], 0
+    text = text.strip()
+    while pos < len(text):
+        obj, end = decoder.raw_decode(text, pos)
+        out.append(obj)
+        pos = end
+        while pos < len(text) and text[pos].isspace():
+            pos += 1
+    return out
+
+
+class Recorder(io.BytesIO):
+    """A stream that remembers what had been written at each flush."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.flushed: list[bytes] = []
+
+    def flush(self) -> None:
+        self.flushed.append(self.getvalue())
+
+
+def unreadable_file(tmp_path: Path) -> str:
+    """A path whose reading raises PermissionError, also for root: chmod 0 where that
+    binds, else a link to a write-only kernel setting (root is refused those too)."""
+    if os.geteuid() != 0:
+        path = tmp_path / "secret.txt"
+        path.write_text("Moscow")
+        path.chmod(0)
+        return str(path)
+    for target in ("/proc/sys/vm/drop_caches", "/proc/sys/vm/compact_memory"):
+        try:
+            with open(target, "rb"):
+                continue  # readable after all
+        except PermissionError:
+            link = tmp_path / "secret.txt"
+            link.symlink_to(target)
+            return str(link)
+        except OSError:
+            continue
+    pytest.skip("no file here refuses reading to root")
