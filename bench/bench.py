@@ -37,7 +37,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -71,7 +71,9 @@ def invented_name(rng: random.Random) -> str:
     return "".join(rng.choice(_SYLLABLES) for _ in range(rng.randint(2, 4))).capitalize()
 
 
-def news_documents(texts: Sequence[str], count: int, seed: int, chars: int | None = None):
+def news_documents(
+    texts: Sequence[str], count: int, seed: int, chars: int | None = None
+) -> Iterator[dict[str, str]]:
     """`count` documents cycling through `texts` (cut to `chars`), each with a byline of
     invented names, so no two are the same."""
     rng = random.Random(seed)
@@ -83,7 +85,7 @@ def news_documents(texts: Sequence[str], count: int, seed: int, chars: int | Non
         yield {"id": f"doc-{n}", "text": byline + text}
 
 
-def write_jsonl(path: Path, records) -> int:
+def write_jsonl(path: Path, records: Iterable[dict[str, str]]) -> int:
     n = 0
     with path.open("w", encoding="utf-8") as f:
         for record in records:
@@ -182,7 +184,9 @@ def excluded_components(model: str) -> list[str]:
     return excluded(model)
 
 
-def measure_throughput(geotag: list[str], bare: list[str], corpus: Path, docs: int, rounds: int):
+def measure_throughput(
+    geotag: list[str], bare: list[str], corpus: Path, docs: int, rounds: int
+) -> tuple[dict[str, list[float]], list[int]]:
     """(a) and (b): rounds of bare loop, --jobs 1 and --jobs 2, interleaved."""
     rows: dict[str, list[float]] = {"bare": [], "jobs1": [], "jobs2": []}
     peaks: list[int] = []
@@ -204,7 +208,9 @@ def measure_throughput(geotag: list[str], bare: list[str], corpus: Path, docs: i
     return rows, peaks
 
 
-def measure_start(geotag: list[str], model: str, exclude: list[str], short: Path, runs: int):
+def measure_start(
+    geotag: list[str], model: str, exclude: list[str], short: Path, runs: int
+) -> dict[str, list[float]]:
     """(c): interleaved cold starts of geotag and of loading spaCy, and --help."""
     load = f"import spacy; spacy.load({model!r}, exclude={exclude!r})"
     tag = [*geotag, "--format", "jsonl", str(short)]
@@ -217,7 +223,9 @@ def measure_start(geotag: list[str], model: str, exclude: list[str], short: Path
     return times
 
 
-def measure_memory_growth(geotag: list[str], corpus: Path, docs: int, every: int = 1000):
+def measure_memory_growth(
+    geotag: list[str], corpus: Path, docs: int, every: int = 1000
+) -> tuple[dict[int, int], int]:
     """(d): RSS of one --jobs 1 run sampled every `every` documents written."""
     cmd = [*geotag, "--input-format", "jsonl", "--format", "jsonl", "-q", "--jobs", "1"]
     proc = subprocess.Popen([*cmd, str(corpus)], stdout=subprocess.PIPE)
@@ -234,7 +242,9 @@ def measure_memory_growth(geotag: list[str], corpus: Path, docs: int, every: int
     return samples, usage.ru_maxrss
 
 
-def measure_long_text(geotag: list[str], path: Path, work: Path, timeout: float):
+def measure_long_text(
+    geotag: list[str], path: Path, work: Path, timeout: float
+) -> tuple[float | None, int]:
     """(e): one long single-line file: (seconds or None after `timeout`, peak RSS KB)."""
     started = time.perf_counter()
     with (work / "long.err").open("wb") as err:

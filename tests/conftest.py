@@ -14,6 +14,15 @@ from geotag.gazetteer.index import forget_loaded
 from .helpers import FAKE_PATTERNS, MINI_DEMONYMS, MINI_GAZETTEER, fake_ner
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test that uses the real model through `real_pipeline` is a `model` test, so
+    `pytest -m "not model"` leaves it out; tests that run the real model in a child
+    process carry the marker themselves."""
+    for item in items:
+        if "real_pipeline" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.model)
+
+
 @pytest.fixture(autouse=True)
 def _private_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch):
     """Keep the gazetteer cache away from the user's own cache directory, and let every

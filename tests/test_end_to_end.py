@@ -71,6 +71,7 @@ def test_demonyms_resolve_to_countries(idlib: Document) -> None:
     assert all(m.kind == "demonym" for m in places(idlib, "Syrian"))
 
 
+@pytest.mark.model
 def test_cli_json_through_python_json(tmp_path) -> None:
     out = subprocess.run(
         [sys.executable, "-m", "geotag", "--format", "jsonl", str(ARTICLES / "idlib.txt")],

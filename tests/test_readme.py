@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -27,6 +29,7 @@ def test_quick_start_is_three_commands_run_verbatim_by_ci() -> None:
     assert commands[2].split()[0] == "pytest"
 
 
+@pytest.mark.model
 def test_quick_start_example_exists_and_runs() -> None:
     _, run, _ = quick_start_commands()
     argv = shlex.split(run)
@@ -52,6 +55,7 @@ def test_readme_python_examples_use_the_public_api() -> None:
         assert name in geotag.__all__, name
 
 
+@pytest.mark.model
 def test_readme_python_blocks_run(tmp_path, monkeypatch) -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     blocks = re.findall(r"```python\n(.*?)```", readme, flags=re.S)
