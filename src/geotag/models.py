@@ -227,12 +227,12 @@ class Focus:
     regions: tuple[FocusItem, ...] = ()
     cities: tuple[FocusItem, ...] = ()
 
+    def levels(self) -> tuple[tuple[str, tuple[FocusItem, ...]], ...]:
+        """(name, items) for each level, countries first, as the JSON keys name them."""
+        return (("countries", self.countries), ("regions", self.regions), ("cities", self.cities))
+
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "countries": [f.to_dict() for f in self.countries],
-            "regions": [f.to_dict() for f in self.regions],
-            "cities": [f.to_dict() for f in self.cities],
-        }
+        return {level: [f.to_dict() for f in items] for level, items in self.levels()}
 
 
 @dataclass(frozen=True, slots=True)

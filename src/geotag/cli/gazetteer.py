@@ -7,6 +7,7 @@ import sys
 
 import click
 
+from ..gazetteer.schema import DEFAULT_MIN_POPULATION
 from . import status
 from .options import (
     BBox,
@@ -15,6 +16,7 @@ from .options import (
     gazetteer_option,
     no_color_option,
     preference_options,
+    quiet_option,
 )
 from .status import Interrupted
 
@@ -130,7 +132,7 @@ def gazetteer_lookup_command(
 @click.option(
     "--min-population",
     type=click.IntRange(min=0),
-    default=15000,
+    default=DEFAULT_MIN_POPULATION,
     show_default=True,
     metavar="N",
     help="Keep cities of at least N people (national capitals are always kept).",
@@ -146,7 +148,7 @@ def gazetteer_lookup_command(
     is_flag=True,
     help="Skip malformed dump lines (counted, the first few reported) instead of stopping.",
 )
-@click.option("-q", "--quiet", is_flag=True, help="No summary or warnings on stderr.")
+@quiet_option
 def gazetteer_build_command(
     directory: str,
     out: str,

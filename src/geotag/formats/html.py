@@ -293,14 +293,11 @@ class HtmlReportWriter:
 
     def _focus(self, doc: Document) -> str:
         rows = []
-        for label, items in (
-            ("Countries", doc.focus.countries),
-            ("Regions", doc.focus.regions),
-            ("Cities", doc.focus.cities),
-        ):
+        for level, items in doc.focus.levels():
             if items:
                 rows.append(
-                    f"<dt>{label}</dt><dd>{', '.join(self._focus_item(i) for i in items)}</dd>"
+                    f"<dt>{level.capitalize()}</dt>"
+                    f"<dd>{', '.join(self._focus_item(i) for i in items)}</dd>"
                 )
         if not rows:
             return ""

@@ -95,13 +95,9 @@ def _places_table(places: tuple[Entity, ...]) -> Any:
 
 def _focus_line(doc: Document) -> str:
     parts = []
-    for label, items in (
-        ("countries", doc.focus.countries),
-        ("regions", doc.focus.regions),
-        ("cities", doc.focus.cities),
-    ):
+    for level, items in doc.focus.levels():
         if items:
-            parts.append(f"[bold]{label}[/bold] " + ", ".join(_focus_item(i) for i in items))
+            parts.append(f"[bold]{level}[/bold] " + ", ".join(_focus_item(i) for i in items))
     return "Focus: " + "; ".join(parts) if parts else ""
 
 

@@ -1,7 +1,35 @@
-"""The place gazetteer: its schema, the index geotag loads, and the GeoNames import."""
+"""The place gazetteer: its schema, the index geotag loads, and the GeoNames import.
 
-from .index import Gazetteer
-from .names import abbreviation_key, is_generic_name, normalize_name
-from .schema import COUNTRY_CODES
+The names below load on first use, so importing a submodule (the schema, for the command
+line's defaults) does not load the index's dependencies.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
 
 __all__ = ["COUNTRY_CODES", "Gazetteer", "abbreviation_key", "is_generic_name", "normalize_name"]
+
+_LAZY = {
+    "COUNTRY_CODES": "schema",
+    "Gazetteer": "index",
+    "abbreviation_key": "names",
+    "is_generic_name": "names",
+    "normalize_name": "names",
+}
+
+if TYPE_CHECKING:
+    from .index import Gazetteer
+    from .names import abbreviation_key, is_generic_name, normalize_name
+    from .schema import COUNTRY_CODES
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'geotag.gazetteer' has no attribute {name!r}")
+    from importlib import import_module
+
+    value = getattr(import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value

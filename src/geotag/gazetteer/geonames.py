@@ -33,6 +33,7 @@ from .packaged import default_gazetteer_path
 from .schema import (
     COLUMNS,
     COUNTRY_CODES,
+    DEFAULT_MIN_POPULATION,
     DISSOLVED_COUNTRIES,
     REGION_TYPE_SUFFIX,
     Rank,
@@ -70,7 +71,6 @@ _COL = {name: i for i, name in enumerate(GEONAMES_COLUMNS)}
 DUMP_NAMES = ("allCountries", "cities500", "cities1000", "cities5000", "cities15000")
 ADMIN1_FILE = "admin1CodesASCII.txt"
 COUNTRY_FILE = "countryInfo.txt"
-DEFAULT_MIN_POPULATION = 15000
 # Historical, abandoned and destroyed places are not what news means by a name.
 SKIPPED_CITY_CODES = frozenset({b"PPLH", b"PPLQ", b"PPLW", b"PPLCH"})
 MAX_REPORTED = 5

@@ -32,6 +32,8 @@ COLUMNS = (
 REQUIRED = ("name", "lat", "lon", "feature_class", "feature_code", "country_code")
 COUNTRY_CODES = frozenset({"PCLI", "PCLD", "PCLF", "PCLS", "PCLIX", "PCL", "TERR"})
 DISSOLVED_COUNTRIES = frozenset({"AN", "CS"})  # Netherlands Antilles, Serbia and Montenegro
+# `geotag gazetteer build` keeps towns of at least this many people unless told otherwise.
+DEFAULT_MIN_POPULATION = 15000
 POPULATION_DOMINANCE = 10  # Kolkata keeps Calcutta (ZA, 130x smaller); Austin drops Waterloo (9x)
 SPELLING_SIMILARITY = 0.75  # difflib ratio: Odessa/Odesa 0.91, Kiev/Kyiv 0.75, Waterloo/Austin 0.29
 
