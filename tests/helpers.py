@@ -40,6 +40,17 @@ FAKE_PATTERNS = [
 ]
 
 
+def atlantis_gazetteer(folder: Path) -> Path:
+    """The mini gazetteer plus five towns named Atlantis, alike in all but their country:
+    nothing in a text tells them apart, so a mention of Atlantis stays unresolved."""
+    path = folder / "atlantis.csv"
+    rows = [MINI_GAZETTEER.read_text(encoding="utf-8").rstrip("\n")]
+    for n, cc in enumerate(("DE", "BR", "IN", "JP", "KE")):
+        rows.append(f"{9000 + n},Atlantis,,,{n}.5,{n}.5,P,PPL,{cc},,,50000,test")
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return path
+
+
 def fake_ner(patterns: list[tuple[str, str]]):
     """A blank English pipeline whose entity ruler plays the NER: fast and predictable."""
     import spacy

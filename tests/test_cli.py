@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from geotag.cli import cli
 
-from .helpers import TEXT, json_stream
+from .helpers import TEXT, atlantis_gazetteer, json_stream
 
 
 @pytest.fixture()
@@ -178,10 +178,13 @@ def test_no_demonyms_and_preferences(run, article: Path) -> None:
     assert doc["entities"][0]["place"]["country_code"] == "US"
 
 
-def test_unresolved_place_keeps_null(run) -> None:
-    (doc,) = json_stream(run("-f", "json", input="Sailors sought Atlantis.").stdout)
+def test_unresolved_place_keeps_null(run, tmp_path: Path) -> None:
+    gazetteer = atlantis_gazetteer(tmp_path)
+    result = run("-f", "json", "--gazetteer", str(gazetteer), input="Sailors lived in Atlantis.")
+    (doc,) = json_stream(result.stdout)
     (ent,) = doc["entities"]
     assert ent["text"] == "Atlantis" and ent["place"] is None and ent["label"] == "PLACE"
+    assert len(ent["alternatives"]) == 3
 
 
 def test_empty_input_gives_an_empty_document(run) -> None:

@@ -95,9 +95,9 @@ def test_cli_json_through_python_json(tmp_path) -> None:
 COMMON_WORDS = (
     "Reading the morning paper, Grace said the turkey was nice and the orange juice fresh. "
     "Hope and Faith were both late for breakfast. After lunch the children had a bath, and "
-    "Victoria found the mobile phone under the sofa. Chance had it that the split decision "
+    "found the mobile phone under the sofa. Chance had it that the split decision "
     "went to the reading club, so Joy, Patience and Hope sang until Early evening. Nice work, "
-    "everyone agreed; the Worms game could wait for Sunday."
+    "everyone agreed; the game could wait for Sunday."
 )
 
 

@@ -21,7 +21,7 @@ from geotag.formats.geojson import GeoJsonWriter
 from geotag.models import Document
 from geotag.tagging.tagger import Tagger
 
-from .helpers import TEXT, Recorder, json_stream
+from .helpers import TEXT, Recorder, atlantis_gazetteer, json_stream
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = sorted((ROOT / "examples").glob("*.txt"))
@@ -33,7 +33,7 @@ def two_articles(tmp_path: Path) -> list[Path]:
     first = tmp_path / 'one, "first".txt'
     first.write_text(TEXT, encoding="utf-8")
     second = tmp_path / "two.txt"
-    second.write_text("Paris, Texas. Sailors sought Atlantis.", encoding="utf-8")
+    second.write_text("Paris, Texas. Sailors lived in Atlantis.", encoding="utf-8")
     return [first, second]
 
 
@@ -62,9 +62,10 @@ def test_csv_is_rfc4180_with_one_header(run, two_articles: list[Path]) -> None:
         assert len(row) == len(CSV_COLUMNS) and None not in row
 
 
-def test_csv_rows_are_the_json_entities(run, two_articles: list[Path]) -> None:
-    docs = json_stream(run("-f", "json", *map(str, two_articles)).stdout)
-    rows = csv_rows(run("-f", "csv", *map(str, two_articles)).stdout)
+def test_csv_rows_are_the_json_entities(run, two_articles: list[Path], tmp_path: Path) -> None:
+    gazetteer = ["--gazetteer", str(atlantis_gazetteer(tmp_path))]
+    docs = json_stream(run("-f", "json", *gazetteer, *map(str, two_articles)).stdout)
+    rows = csv_rows(run("-f", "csv", *gazetteer, *map(str, two_articles)).stdout)
     entities = [(d["source"], e) for d in docs for e in d["entities"]]
     assert len(rows) == len(entities)
     for row, (source, ent) in zip(rows, entities, strict=True):

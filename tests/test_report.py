@@ -34,7 +34,7 @@ from geotag.formats.html import (
 )
 from geotag.gazetteer import Gazetteer
 from geotag.models import Document, Failure
-from geotag.tagging.tagger import Tagger
+from geotag.tagging.tagger import Tagger, TagOptions
 
 from .helpers import Recorder
 
@@ -72,7 +72,9 @@ def spans(text: str) -> list[tuple[int, int, str]]:
 
 
 def tag(gazetteer: Gazetteer, text: str, source: str = "article.txt") -> Document:
-    return Tagger(gazetteer).tag(text, spans(text), source=source)
+    # Unknown places kept (as with an online geocoder), so the page shows an unresolved one.
+    options = TagOptions(keep_unknown_places=True)
+    return Tagger(gazetteer, options).tag(text, spans(text), source=source)
 
 
 def report(*items: Document | Failure) -> str:

@@ -24,9 +24,20 @@ def load_pipeline(
     demonyms: bool = True,
     prefer_countries: Iterable[str] = (),
     bbox: Sequence[float] | None = None,
+    keep_unknown_places: bool = False,
 ) -> Pipeline:
-    """A ready Pipeline: the spaCy model (NER components only) and the gazetteer."""
-    options = TagOptions.create(demonyms=demonyms, prefer_countries=prefer_countries, bbox=bbox)
+    """A ready Pipeline: the spaCy model (NER components only) and the gazetteer.
+
+    With `keep_unknown_places`, the recogniser's place names the gazetteer does not know
+    are reported (unresolved) rather than judged by the place model; for an online
+    geocoder to look up.
+    """
+    options = TagOptions.create(
+        demonyms=demonyms,
+        prefer_countries=prefer_countries,
+        bbox=bbox,
+        keep_unknown_places=keep_unknown_places,
+    )
     return Pipeline(model, Gazetteer.load(gazetteer), options)
 
 

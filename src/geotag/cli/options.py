@@ -131,6 +131,7 @@ class PipelineSettings:
     demonyms: bool = True
     prefer_countries: tuple[str, ...] = ()
     bbox: BBox | None = None
+    keep_unknown_places: bool = False  # set when an online geocoder will look them up
 
     def load(self) -> Pipeline:
         """Load the spaCy model and the gazetteer (GeotagError when either cannot load)."""
@@ -149,6 +150,7 @@ class PipelineSettings:
                 demonyms=self.demonyms,
                 prefer_countries=self.prefer_countries,
                 bbox=self.bbox,
+                keep_unknown_places=self.keep_unknown_places,
             )
         finally:
             gc.freeze()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, BinaryIO
 
 import click
@@ -116,7 +116,11 @@ def tag(request: TagRequest) -> ExitStatus:
 
     warn = status.ignore if request.quiet else status.warn
     reading = request.reading
-    pipeline = request.pipeline.load()
+    settings = request.pipeline
+    if request.geocoding is not None:
+        # Names the gazetteer does not know are what the geocoder is for: keep them.
+        settings = replace(settings, keep_unknown_places=True)
+    pipeline = settings.load()
     sources = list(expand_paths(request.paths, reading.recursive, reading.patterns, warn))
     articles = iter_inputs(
         sources,

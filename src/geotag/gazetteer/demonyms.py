@@ -1,4 +1,5 @@
-"""The demonym table: words for peoples ("Syrian", "Kurdish") and the place each names."""
+"""Words about people that the gazetteer keeps beside places: demonyms ("Syrian",
+"Kurdish") and the place each names, and given names with how common they are."""
 
 from __future__ import annotations
 
@@ -34,4 +35,24 @@ def read_demonyms(path: Path) -> dict[str, DemonymTarget]:
                     table.setdefault(word, DemonymTarget(cc, gid, target))
     except OSError as exc:
         raise GazetteerError(f"cannot read demonyms {path}: {exc.strerror}") from None
+    return table
+
+
+def read_given_names(path: Path) -> dict[str, float]:
+    """Given-name CSV (`name`, `percent`): name -> share of people with it, in percent."""
+    table: dict[str, float] = {}
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as f:
+            for number, rec in enumerate(csv.DictReader(f), start=2):
+                name = (rec.get("name") or "").strip()
+                try:
+                    share = float(rec.get("percent") or "")
+                except ValueError:
+                    raise GazetteerError(
+                        f"{path}:{number}: column 'percent': expected a number"
+                    ) from None
+                if name:
+                    table[name] = share
+    except OSError as exc:
+        raise GazetteerError(f"cannot read given names {path}: {exc.strerror}") from None
     return table

@@ -7,7 +7,7 @@ import hashlib
 import io
 import os
 from array import array
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -15,9 +15,9 @@ from ..errors import GazetteerError
 from ..models import Place
 from .cache import cache_dir, cache_file, read_cache, write_cache
 from .columns import NO_ID, NUMBER_COLUMNS, TEXT_COLUMNS, Columns, NameIndex, TextColumn
-from .demonyms import DemonymTarget, read_demonyms
+from .demonyms import DemonymTarget, read_demonyms, read_given_names
 from .names import abbreviation_key, normalize_name
-from .packaged import default_demonyms_path, default_gazetteer_path
+from .packaged import default_demonyms_path, default_gazetteer_path, default_given_names_path
 from .schema import COLUMNS, COUNTRY_CODES, REQUIRED, coordinate, int_or_none
 
 GAZETTEER_ENV = "GEOTAG_GAZETTEER"
@@ -57,8 +57,10 @@ class Gazetteer:
         demonyms: dict[str, DemonymTarget],
         path: Path | None = None,
         sha256: str = "",
+        given_names: dict[str, float] | None = None,
     ) -> None:
         self._c = columns
+        self.given_names = given_names or {}
         self.path = path
         self.sha256 = sha256
         self.demonyms = demonyms
@@ -120,7 +122,9 @@ class Gazetteer:
             if cached:
                 write_cache(cached, columns, digest)
         table = read_demonyms(demonym_path) if demonym_path else {}
-        return cls(columns, table, csv_path, digest)
+        names_path = _optional(default_given_names_path)
+        given = read_given_names(names_path) if names_path else {}
+        return cls(columns, table, csv_path, digest, given)
 
     # -- queries -------------------------------------------------------------------------
 
@@ -183,6 +187,11 @@ class Gazetteer:
             if rows:
                 return rows[0]
         return self._countries.get(target.country_code) if target.country_code else None
+
+    def given_name_share(self, word: str) -> float:
+        """How common `word` ("Victoria") is as a given name: percent of people (1990 US
+        Census), 0 for a word that is none."""
+        return self.given_names.get(word[:1].upper() + word[1:].lower(), 0.0)
 
     def demonym_names_people(self, word: str) -> bool:
         """True when a listed demonym is a word for the people ("Syrians", "Turk", "Briton",
@@ -313,7 +322,12 @@ def _columns_from_records(records: Iterable[dict[str, str]], where: str) -> Colu
 
 
 def _optional_default_demonyms() -> Path | None:
+    return _optional(default_demonyms_path)
+
+
+def _optional(default: Callable[[], Path]) -> Path | None:
+    """A shipped data file, or None where it is missing (a trimmed install)."""
     try:
-        return default_demonyms_path()
+        return default()
     except GazetteerError:
         return None

@@ -17,6 +17,10 @@ def default_demonyms_path() -> Path:
     return data_file("demonyms.csv")
 
 
+def default_given_names_path() -> Path:
+    return data_file("given_names.csv")
+
+
 def data_file(name: str) -> Path:
     packaged = resources.files("geotag") / "data" / name
     if packaged.is_file():

@@ -10,7 +10,6 @@ from ..gazetteer import COUNTRY_CODES, Gazetteer, is_generic_name, normalize_nam
 from ..models import Place
 from .spans import is_abbreviation
 
-EMBEDDED_MIN_POPULATION = 20_000
 CALENDAR = frozenset(
     """January February March April May June July August September October November December
     Monday Tuesday Wednesday Thursday Friday Saturday Sunday Christmas Easter""".split()
@@ -59,46 +58,3 @@ def names_country_or_region(
     if any(country_or_region(p, named) for p in named_exactly(surface, gazetteer)):
         return True
     return bool(len(surface) > 2 and country_abbreviation(surface, gazetteer, 5))
-
-
-def names_a_town(surface: str, gazetteer: Gazetteer) -> bool:
-    return any(p.feature_class in "PA" for p in named_exactly(surface, gazetteer))
-
-
-def names_a_local_town(surface: str, gazetteer: Gazetteer, named: set[str]) -> bool:
-    """A town of exactly this name in a first-level region the story's places are in
-    ("Torrington" tagged as an organisation in a story about Connecticut towns)."""
-    if surface in CALENDAR:
-        return False
-    return any(
-        p.feature_class == "P" and f"{p.country_code}.{p.admin1_code}" in named
-        for p in named_exactly(surface, gazetteer)
-    )
-
-
-def known_place(surface: str, gazetteer: Gazetteer, cities: bool, named: set[str] | None) -> bool:
-    """A country (name or abbreviation) or a first-level region (of a country in `named`,
-    when given) named exactly, or with `cities` (a dateline) also a city."""
-    abbreviation = country_abbreviation(surface, gazetteer, 4)
-    if abbreviation is not None:
-        return abbreviation
-    if len(normalize_name(surface)) < 4:
-        return False
-    return any(
-        country_or_region(p, named) or (cities and p.feature_class == "P")
-        for p in named_exactly(surface, gazetteer)
-    )
-
-
-def embedded_place(surface: str, gazetteer: Gazetteer) -> bool:
-    if not surface[:1].isupper() or is_generic_name(surface):
-        return False
-    abbreviation = country_abbreviation(surface, gazetteer, 4)
-    if abbreviation is not None:
-        return abbreviation
-    return any(
-        p.feature_code in COUNTRY_CODES
-        or p.feature_code in ("ADM1", "ADM2")
-        or (p.feature_class == "P" and p.population >= EMBEDDED_MIN_POPULATION)
-        for p in named_exactly(surface, gazetteer)
-    )

@@ -1,61 +1,110 @@
-"""Repairs to the recogniser's spans before they are labelled, run in this order by
-`repair_spans`; no rule moves a span outside the text:
+"""Repairs to the recogniser's spans, in this order (`repair_spans`); no rule moves a span
+outside the text:
 
 1. **Edges.** A leading article ("the United States"), a trailing possessive ("Syria's")
    and stray punctuation are dropped; a span that runs into an unclosed bracket ("Hayat
    Tahrir al-Sham (HTS") is cut before it; an abbreviation keeps its final dot ("W.Va.").
 2. **Noise.** A span in lower case ("meth") is no name; a one-word person or organisation
    the same text also writes in lower case ("Studio", "Box") is an ordinary word.
-3. **Labels from the gazetteer.** A span on the demonym list is a demonym (NORP), whatever
-   label it got. A PERSON or ORG span is a place when it is exactly the name of a country
-   or of a first-level region of a country the story names ("Sri Lanka", "Tamil Nadu"),
-   when a parent follows it that the gazetteer knows it in ("Alexandria, Va."), when it
-   follows "in", "near", "outside"... and names a town ("a fire in Fargo"), or when it
-   names a town of a region the story's other places are in.
-4. **People's surnames.** A one-word span that is the last name of a person named in full
+3. **Demonyms.** A one-word span on the demonym list is a demonym (NORP), whatever label
+   it got. Of overlapping spans the longer stays.
+4. **Places** (`recognition`): which of the recogniser's spans, and of the names it missed
+   or tagged inside a longer span, are places, by the place model. A place inside an
+   organisation's name ("**Minnesota** Department of Transportation") is reported apart,
+   as embedded: the organisation keeps its span.
+5. **People's surnames.** A one-word span that is the last name of a person named in full
    elsewhere in the document ("Trump" beside "Donald Trump") is that PERSON, and one that
-   is a given name of such a person and no place is a PERSON too.
-5. **One label per name.** A name tagged as a place more often than as anything else in
-   the document is a place everywhere, and the other way round.
-6. **Overlaps.** Of two overlapping spans the longer stays.
-7. **Recovery** (`recover.recover_places`). Country names and abbreviations, first-level
-   regions, datelines ("ALBUQUERQUE, N.M. (AP) -"), towns after a locative word ("in
-   Shiloh") and towns of the story's own region that the model missed are added when the
-   gazetteer is sure: a capitalised name, not inside another entity, not a month or a day,
-   not a word the same text also uses in lower case.
-
-Places named inside organisation names ("**Minnesota** Department of Transportation") are
-found apart, by `recover.embedded_places`: the organisation keeps its span.
+   is a given name of such a person and no place is a PERSON too; the recogniser's place
+   spans the model rejected are dropped unless this makes them people.
+6. **One label per name.** A name tagged as a person more often than as an organisation in
+   the document is a person everywhere, and the other way round.
 """
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from ..gazetteer import COUNTRY_CODES, Gazetteer
 from ..models import RawSpan
-from .lexicon import after_locative, names_a_local_town, names_a_town, names_country_or_region
-from .recover import recover_places
+from .lexicon import names_country_or_region
+from .recognition import RecognitionModel, candidates, choose_places, default_model
 from .spans import NAME_LABELS, PLACE_LABELS, drop_overlaps, lowercase_words, trim
 
-_FOLLOWING_PARENT = re.compile(r",\s*((?:[A-Z][A-Za-z]{0,4}\.)+|[A-Z][a-z]+(?:\s[A-Z][a-z]+)?)")
+
+@dataclass(frozen=True, slots=True)
+class Repaired:
+    """The spans after repair: sorted and without overlaps, and apart from them the places
+    named inside organisation names (each inside one of the organisation spans)."""
+
+    spans: list[RawSpan]
+    embedded: list[RawSpan]
 
 
-def repair_spans(text: str, spans: Iterable[RawSpan], gazetteer: Gazetteer) -> list[RawSpan]:
-    """The NER spans after the repairs listed in the module docstring, sorted, no overlaps."""
+def repair_spans(
+    text: str,
+    spans: Iterable[RawSpan],
+    gazetteer: Gazetteer,
+    model: RecognitionModel | None = None,
+    *,
+    keep_unknown: bool = False,
+) -> Repaired:
+    """The recogniser's spans after the repairs listed in the module docstring. With
+    `keep_unknown`, place spans the gazetteer does not know stay places (unresolved)."""
+    fixed, named = prepare_spans(text, spans, gazetteer)
+    found = candidates(text, fixed, gazetteer, named)
+    places = choose_places(found, model or default_model(), keep_unknown=keep_unknown)
+    embedded = [(c.start, c.end, "GPE") for c in places if c.outer_label == "ORG"]
+    inside_org = {(c.start, c.end) for c in places if c.outer_label == "ORG"}
+    chosen = [
+        (c.start, c.end, c.ner_label if c.ner_label in PLACE_LABELS else "GPE")
+        for c in places
+        if (c.start, c.end) not in inside_org
+    ]
+    taken = sorted((s, e) for s, e, _ in chosen)
+    others = [
+        (s, e, label)
+        for s, e, label in fixed
+        if (s, e, label) not in chosen and not _overlaps(s, e, taken)
+    ]
+    # Place spans the model rejected may still be people; the rest of them go.
+    others = [span for span in _surnames(text, others, gazetteer) if span[2] not in PLACE_LABELS]
+    others = _majority_labels(text, others)
+    return Repaired(drop_overlaps(sorted(set(chosen + others))), embedded)
+
+
+def prepare_spans(
+    text: str, spans: Iterable[RawSpan], gazetteer: Gazetteer
+) -> tuple[list[RawSpan], set[str]]:
+    """Steps 1 and 2, and demonyms relabelled: the spans the place model looks at, and the
+    countries and regions the story names (see `countries_named`)."""
     fixed = [trim(text, s, e, label, gazetteer) for s, e, label in spans if label in NAME_LABELS]
     # A name has a capital letter; "meth" or "state" tagged as an entity is noise.
     fixed = [(s, e, label) for s, e, label in fixed if s < e and not text[s:e].islower()]
     fixed = _drop_common_words(text, fixed)
     named = countries_named(text, fixed, gazetteer)
-    fixed = [_relabel(text, s, e, label, gazetteer, named) for s, e, label in fixed]
-    fixed = _surnames(text, fixed, gazetteer)
-    fixed = _majority_labels(text, fixed)
-    fixed = drop_overlaps(sorted(set(fixed)))
-    fixed += recover_places(text, fixed, gazetteer, named)
-    return drop_overlaps(sorted(set(fixed)))
+    fixed = [_demonym(text, s, e, label, gazetteer) for s, e, label in fixed]
+    # Of the recogniser's spans that overlap (several recognisers in one pipeline), the
+    # longer stays.
+    return drop_overlaps(sorted(set(fixed))), named
+
+
+def _overlaps(start: int, end: int, taken: list[tuple[int, int]]) -> bool:
+    from bisect import bisect_left
+
+    i = bisect_left(taken, (start, start))
+    if i > 0 and taken[i - 1][1] > start:
+        return True
+    return i < len(taken) and taken[i][0] < end
+
+
+def _demonym(text: str, start: int, end: int, label: str, gazetteer: Gazetteer) -> RawSpan:
+    """A one-word span on the demonym list is a demonym (NORP), whatever its label."""
+    surface = text[start:end]
+    if label != "NORP" and " " not in surface and gazetteer.demonym(surface) is not None:
+        return start, end, "NORP"
+    return start, end, label
 
 
 def _drop_common_words(text: str, spans: list[RawSpan]) -> list[RawSpan]:
@@ -95,52 +144,6 @@ def countries_named(text: str, spans: Iterable[RawSpan], gazetteer: Gazetteer) -
                 if p.admin1_code and p.feature_code not in COUNTRY_CODES:
                     named.add(f"{p.country_code}.{p.admin1_code}")
     return named
-
-
-# -- 3. labels from the gazetteer ------------------------------------------------------------
-
-
-def _relabel(
-    text: str, start: int, end: int, label: str, gazetteer: Gazetteer, named: set[str]
-) -> RawSpan:
-    surface = text[start:end]
-    if label != "NORP" and gazetteer.demonym(surface) is not None and " " not in surface:
-        return start, end, "NORP"
-    if label in ("PERSON", "ORG"):
-        if names_country_or_region(surface, gazetteer, named):
-            return start, end, "GPE"
-        if _has_named_parent(text, start, end, gazetteer):
-            return start, end, "GPE"
-        if after_locative(text, start) and names_a_town(surface, gazetteer):
-            return start, end, "GPE"
-        if names_a_local_town(surface, gazetteer, named):
-            return start, end, "GPE"
-    return start, end, label
-
-
-def _has_named_parent(text: str, start: int, end: int, gazetteer: Gazetteer) -> bool:
-    m = _FOLLOWING_PARENT.match(text, end)
-    if not m:
-        return False
-    parent = m.group(1)
-    parents = gazetteer.lookup_abbreviation(parent) or gazetteer.lookup(parent)
-    regions = {
-        (gazetteer.place(r).country_code, gazetteer.place(r).admin1_code)
-        for r in parents
-        if gazetteer.place(r).feature_code == "ADM1"
-    }
-    countries = {
-        gazetteer.place(r).country_code
-        for r in parents
-        if gazetteer.place(r).feature_code in COUNTRY_CODES
-    }
-    for r in gazetteer.lookup(text[start:end]):
-        p = gazetteer.place(r)
-        if p.feature_class in "PA" and (
-            (p.country_code, p.admin1_code) in regions or p.country_code in countries
-        ):
-            return True
-    return False
 
 
 # -- 4, 5. labels from the document --------------------------------------------------------

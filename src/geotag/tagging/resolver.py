@@ -42,8 +42,6 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from geopy.distance import great_circle
-
 from ..gazetteer import Gazetteer, is_generic_name, normalize_name
 from ..gazetteer.names import strip_possessive
 from ..models import Candidate, Place, Resolution
@@ -59,6 +57,7 @@ from .scoring import (
     Features,
     confidence,
     flat_distance2,
+    great_circle_km,
     in_bbox,
     is_country,
 )
@@ -420,7 +419,7 @@ class Resolver:
         if points:
             # The nearest point by a flat approximation, then its great-circle distance.
             nearest = min(points, key=lambda pt: flat_distance2(p.lat, p.lon, pt))
-            km = great_circle((p.lat, p.lon), nearest).km
+            km = great_circle_km((p.lat, p.lon), nearest)
             distance = math.exp(-km / 400.0)
         primary = normalize_name(p.name) == g.base
         name = 1.0 if primary else 0.5

@@ -14,7 +14,7 @@ from ..gazetteer import Gazetteer, normalize_name
 from ..models import Document, Label, Mention, MentionKind, RawSpan
 from .aggregate import aggregate, focus
 from .query import PlaceQuery
-from .recover import embedded_places
+from .recognition import RecognitionModel
 from .repair import repair_spans
 from .resolver import Resolver, ResolverOptions
 from .spans import PLACE_LABELS
@@ -26,6 +26,11 @@ class TagOptions:
 
     demonyms: bool = True
     resolver: ResolverOptions = field(default_factory=ResolverOptions)
+    # Which names are places; None: the shipped model.
+    recognition: RecognitionModel | None = None
+    # Keep the recogniser's place spans the gazetteer does not know, unresolved, whatever
+    # the model says (for the online geocoder, which may know them).
+    keep_unknown_places: bool = False
 
     @classmethod
     def create(
@@ -34,6 +39,7 @@ class TagOptions:
         demonyms: bool = True,
         prefer_countries: Iterable[str] = (),
         bbox: Sequence[float] | None = None,
+        keep_unknown_places: bool = False,
     ) -> TagOptions:
         """Options from the flat settings the API, the CLI and the component take."""
         if bbox is not None and len(bbox) != 4:
@@ -44,6 +50,7 @@ class TagOptions:
                 prefer_countries=tuple(c.strip().upper() for c in prefer_countries),
                 bbox=(bbox[0], bbox[1], bbox[2], bbox[3]) if bbox is not None else None,
             ),
+            keep_unknown_places=keep_unknown_places,
         )
 
 
@@ -87,9 +94,14 @@ class Tagger:
         linked to its country, but not a place name. Other labels (dates...) are dropped.
         """
         out: list[Mention] = []
-        repaired = repair_spans(text, spans, self.gazetteer)
-        inner = embedded_places(text, repaired, self.gazetteer)
-        for start, end, ner_label in repaired:
+        repaired = repair_spans(
+            text,
+            spans,
+            self.gazetteer,
+            self.options.recognition,
+            keep_unknown=self.options.keep_unknown_places,
+        )
+        for start, end, ner_label in repaired.spans:
             surface = text[start:end]
             label: Label
             kind: MentionKind | None = None
@@ -108,7 +120,7 @@ class Tagger:
                 people = self.gazetteer.demonym_names_people(surface)
                 label, kind = ("DEMONYM" if people else "PLACE"), "demonym"
             out.append(Mention(start, end, surface, label, ner_label, kind))
-        for start, end, _ in inner:
+        for start, end, _ in repaired.embedded:
             out.append(
                 Mention(start, end, text[start:end], "PLACE", "ORG", "toponym", embedded=True)
             )

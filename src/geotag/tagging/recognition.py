@@ -1,0 +1,501 @@
+"""Which names in a text are places: a second source of place mentions beside the NER.
+
+Every candidate span gets a probability of being a place from a logistic model over
+features of three kinds: what the gazetteer knows of the name (a country, a region, a
+town of some size, a town of the story's own region...), what the recogniser said of it
+here and elsewhere in the story, and the words around it (a locative word before, a
+parent after, a title, an organisation word, a sentence start). The candidates are the
+recogniser's own person, organisation and place spans, and the capitalised names it did
+not tag, or tagged inside a longer span, that the gazetteer knows.
+
+The weights are data (`recognition_weights.RECOGNITION`), fitted on annotated news with
+cross-validation by `scripts/fit_recognition.py`, never picked by hand. One story, one
+reading: every mention of a name gets the name's probability, the mean over its
+mentions, so a name is a place everywhere or nowhere unless the words around one
+mention say otherwise strongly enough.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from bisect import bisect_right
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from ..gazetteer import COUNTRY_CODES, Gazetteer, is_generic_name, normalize_name
+from ..gazetteer.names import strip_possessive
+from ..models import RawSpan
+from .lexicon import CALENDAR, after_locative, named_exactly
+from .query import CITY_WORDS, REGION_WORDS
+from .spans import (
+    PLACE_LABELS,
+    is_abbreviation,
+    lowercase_words,
+    sentence_start,
+    trim_span,
+)
+
+CANDIDATE_LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "FAC", "NORP"})
+# Spans whose words may name a place of their own ("Minnesota Department of
+# Transportation", "North Texas"); a person's name may not ("Georgia Smith").
+INNER_LABELS = frozenset({"ORG", "GPE", "LOC", "FAC"})
+# A run of capitalised words (with the lower-case joiners place names have), the names
+# the gazetteer is asked about.
+_RUN = re.compile(r"[A-Z][\w’'.&-]*(?:\s+(?:of\s+|de\s+|del\s+|al-|el-)?[A-Z][\w’'.&-]*){0,5}")
+_TOKEN = re.compile(r"[^\s/\-–—]+")
+_ARTICLES = frozenset({"The", "THE"})
+_TRAILING = ".,;:!?\"'“”‘’)]"
+MAX_NAME_WORDS = 6
+_DATELINE = re.compile(
+    r"(?:^|(?<=\n)|(?<=[.!?]\s))[ \t]*(?P<name>[A-Z][A-Z.'’-]+(?:[ \t]+[A-Z][A-Z.'’-]+){0,3})"
+    r"(?=\s*(?:,|\(|—|–|-{1,2}\s|:\s))"
+)
+_TITLE = re.compile(
+    r"\b(?:Mr|Mrs|Ms|Miss|Dr|Prof|President|Gov|Governor|Sen|Senator|Rep|Gen|General|Col|"
+    r"Capt|Lt|Sgt|Judge|Justice|Mayor|Minister|King|Queen|Prince|Princess|Pope|Rev|Sheriff|"
+    r"Coach|Officer|Chief|Deputy|Lord|Lady|Sir|Saint|St|Secretary|Chancellor|Commissioner|"
+    r"Councilman|Councilwoman|Detective|Trooper|Pastor|Father|Sister|Brother|Uncle|Aunt)"
+    r"\.?\s+$"
+)
+# Words of organisation names: those of a place's own institutions ("Dublin City
+# Council", "Idlib Health Directorate"), where the place is named, and those of firms, teams
+# and media ("Texas Instruments", "Boston Globe"), where a place name is part of a brand.
+_CIVIC_WORDS = frozenset(
+    """council county city town village township borough parish district state police fire
+    sheriff school schools board department court courts commission government assembly
+    legislature mayor municipal municipality public university college academy hospital
+    library park parks recreation chamber museum airport port station memorial historical
+    society community health directorate authority agency ministry office administration
+    province provincial regional national army military""".split()
+)
+_COMPANY_WORDS = frozenset(
+    """inc corp corporation company co ltd llc plc group holdings partners capital media
+    press radio tv television studios records fund trust services systems technologies
+    energy airlines airways bank times news post herald tribune journal gazette globe daily
+    club fc united team instruments motors industries electric steel oil brewing hotel
+    hotels restaurant cafe""".split()
+)
+_DIRECTIONS = frozenset(
+    """north south east west northern southern eastern western northeast northwest southeast
+    southwest northeastern northwestern southeastern southwestern central upper lower
+    mid greater""".split()
+)
+_PARENT = re.compile(r",\s*((?:[A-Z][A-Za-z]{0,4}\.)+|[A-Z]{2}\b|[A-Z][a-z]+(?:\s[A-Z][a-z]+)?)")
+_OF_BEFORE = re.compile(r"\b(?:of|for|in)\s+(?:the\s+)?$")
+_TYPE_AFTER = re.compile(r"\s+([a-z]+)\b")
+_TYPE_BEFORE = re.compile(r"\b([a-z]+)\s+of\s+(?:the\s+)?$")
+
+
+@dataclass(slots=True)
+class PlaceCandidate:
+    """A span that may name a place, with what is known about it."""
+
+    start: int
+    end: int
+    ner_label: str  # the recogniser's label for exactly this span, "" for none
+    outer_label: str  # the label of a recogniser span it lies strictly inside, "" for none
+    features: dict[str, float] = field(default_factory=dict)
+    probability: float = 0.0
+    key: str = ""  # the name, folded: its mentions share one reading
+
+
+@dataclass(frozen=True, slots=True)
+class RecognitionModel:
+    """A logistic model: weights by feature name, a bias and the acceptance threshold."""
+
+    weights: dict[str, float]
+    bias: float
+    threshold: float
+
+    def probability(self, features: dict[str, float]) -> float:
+        z = self.bias + sum(self.weights.get(k, 0.0) * v for k, v in features.items())
+        if z < -30:
+            return 0.0
+        return 1.0 / (1.0 + math.exp(-z))
+
+
+class _NameFacts:
+    """What the gazetteer says of each name in one document, asked once per name."""
+
+    def __init__(self, gazetteer: Gazetteer, named: set[str]) -> None:
+        self.gazetteer = gazetteer
+        self.named = named
+        self.seen: dict[str, dict[str, float] | None] = {}
+
+    def known(self, surface: str) -> bool:
+        return self.facts(surface) is not None
+
+    def facts(self, surface: str) -> dict[str, float] | None:
+        """Gazetteer features of a name, or None when the gazetteer does not know it."""
+        if surface in self.seen:
+            return self.seen[surface]
+        facts = self._facts(surface)
+        self.seen[surface] = facts
+        return facts
+
+    def _facts(self, surface: str) -> dict[str, float] | None:
+        gaz = self.gazetteer
+        out: dict[str, float] = {}
+        abbreviation = is_abbreviation(surface) or (surface.isupper() and len(surface) <= 4)
+        if abbreviation:
+            for r in gaz.lookup_abbreviation(surface):
+                p = gaz.place(r)
+                if p.feature_code in COUNTRY_CODES:
+                    out["g_abbr_country"] = 1.0
+                elif p.feature_code == "ADM1":
+                    out["g_abbr_region"] = 1.0
+                else:
+                    out["g_abbr_other"] = 1.0
+        if len(normalize_name(surface)) < 2:
+            return out or None
+        rows = gaz.lookup(surface)
+        if not rows and not out:
+            return None
+        if rows:
+            out["g_rows"] = math.log1p(len(rows)) / 4.0
+        exact = named_exactly(surface, gaz)
+        if is_generic_name(surface):
+            out["g_generic"] = 1.0
+        if rows and not exact:
+            out["g_alternate_only"] = 1.0
+        population = 0
+        for p in exact:
+            code, cls = p.feature_code, p.feature_class
+            if code in COUNTRY_CODES:
+                out["g_country"] = 1.0
+            elif code == "CONT":
+                out["g_continent"] = 1.0
+            elif code == "ADM1":
+                out["g_region"] = 1.0
+                if p.country_code in self.named:
+                    out["g_region_of_story"] = 1.0
+            elif code == "ADM2":
+                out["g_county"] = 1.0
+            elif cls == "P":
+                population = max(population, p.population)
+                if f"{p.country_code}.{p.admin1_code}" in self.named:
+                    out["g_town_of_story"] = 1.0
+                elif p.country_code in self.named:
+                    out["g_town_of_country"] = 1.0
+            elif cls == "H":
+                out["g_water"] = 1.0
+            elif cls in "LT":
+                out["g_land"] = 1.0
+            elif cls in "SR":
+                out["g_landmark"] = 1.0
+        if population:
+            out["g_town_population"] = min(1.0, math.log10(population + 1) / 7.0)
+            out["g_town"] = 1.0
+        return out
+
+
+def candidates(
+    text: str, spans: Sequence[RawSpan], gazetteer: Gazetteer, named: set[str]
+) -> list[PlaceCandidate]:
+    """Every span that may name a place, with its features: the recogniser's person,
+    organisation and place spans, and the names the gazetteer knows that the recogniser
+    left untagged or tagged inside a longer span."""
+    facts = _NameFacts(gazetteer, named)
+    found: dict[tuple[int, int], PlaceCandidate] = {}
+    for s, e, label in spans:
+        if label in CANDIDATE_LABELS and not (
+            label == "NORP" and gazetteer.demonym(text[s:e]) is not None
+        ):
+            found[(s, e)] = PlaceCandidate(s, e, label, "")
+    ordered = sorted(spans)
+    starts = [s for s, _, _ in ordered]
+    for s, e in _gazetteer_names(text, facts):
+        if (s, e) in found:
+            continue
+        i = bisect_right(starts, s) - 1
+        around = ordered[i] if i >= 0 and ordered[i][1] > s else None
+        if around is None and i + 1 < len(ordered) and ordered[i + 1][0] < e:
+            around = ordered[i + 1]
+        if around is None:
+            found[(s, e)] = PlaceCandidate(s, e, "", "")
+        elif around[0] <= s and e <= around[1] and around[2] in INNER_LABELS:
+            found[(s, e)] = PlaceCandidate(s, e, "", around[2])
+        # else it crosses a recogniser span's edge, or lies in a person's name or a
+        # demonym: no name of its own
+    out = sorted(found.values(), key=lambda c: (c.start, c.end))
+    _describe(text, out, spans, facts)
+    return out
+
+
+def _gazetteer_names(text: str, facts: _NameFacts) -> Iterable[tuple[int, int]]:
+    """Spans of capitalised names the gazetteer knows: every known stretch of each run of
+    capitalised words (words split at spaces, hyphens and slashes too, so "Watertown-ML"
+    and "Dallas/Fort Worth" yield their towns), without a leading article or a trailing
+    possessive, and every all-caps dateline name."""
+    gazetteer = facts.gazetteer
+    for m in _DATELINE.finditer(text):
+        s, e = trim_span(text, m.start("name"), m.end("name"), gazetteer)
+        if s < e and facts.known(text[s:e]):
+            yield s, e
+    for m in _RUN.finditer(text):
+        words = [(w.start(), w.end()) for w in _TOKEN.finditer(text, m.start(), m.end())]
+        for i, (start, _) in enumerate(words):
+            if not text[start].isupper() or text[start : words[i][1]] in _ARTICLES:
+                continue
+            for j in range(i, min(len(words), i + MAX_NAME_WORDS)):
+                end = words[j][1]
+                while end > start and text[end - 1] in _TRAILING:
+                    if text[end - 1] == "." and _keeps_dot(text[start:end], gazetteer):
+                        break
+                    end -= 1
+                surface = strip_possessive(text[start:end])
+                if surface and surface not in CALENDAR and facts.known(surface):
+                    yield start, start + len(surface)
+
+
+def _keeps_dot(surface: str, gazetteer: Gazetteer) -> bool:
+    """ "U.S." and "Calif." keep their final dot; "Paris." at a sentence's end does not."""
+    return is_abbreviation(surface) and bool(gazetteer.lookup_abbreviation(surface))
+
+
+def _describe(
+    text: str, found: list[PlaceCandidate], spans: Sequence[RawSpan], facts: _NameFacts
+) -> None:
+    """Fill each candidate's features."""
+    keys = [normalize_name(strip_possessive(text[c.start : c.end])) for c in found]
+    labels_of: dict[str, list[str]] = {}
+    for s, e, label in spans:
+        labels_of.setdefault(normalize_name(strip_possessive(text[s:e])), []).append(label)
+    mentions: dict[str, int] = {}
+    for key in keys:
+        mentions[key] = mentions.get(key, 0) + 1
+    surnames, given = _people_words(text, spans)
+    outer_of = _outer_spans(found, spans)
+    lowered: set[str] | None = None
+    for c, key in zip(found, keys, strict=True):
+        surface = text[c.start : c.end]
+        known = facts.facts(surface)
+        f: dict[str, float] = dict(known or {"g_unknown": 1.0})
+        ner = c.ner_label or ("inside" if c.outer_label else "none")
+        f["ner_" + ner] = 1.0
+        if known is None:
+            f["unknown_" + ner] = 1.0
+
+        if c.outer_label:
+            f["inside_" + c.outer_label] = 1.0
+            outer_span = outer_of.get((c.start, c.end))
+            if outer_span is not None and outer_span[0] == c.start:
+                f["starts_outer"] = 1.0
+            elif _OF_BEFORE.search(text, max(0, c.start - 8), c.start):
+                f["after_of_inside"] = 1.0
+        if text[c.end : c.end + 1] in "-–" and text[c.end + 1 : c.end + 2].isalnum():
+            f["hyphen_after"] = 1.0
+        # What the recogniser said of the name's other mentions.
+        votes = list(labels_of.get(key, []))
+        if c.ner_label and c.ner_label in votes:
+            votes.remove(c.ner_label)
+        if votes:
+            f["doc_place_share"] = sum(v in PLACE_LABELS for v in votes) / len(votes)
+            f["doc_person_share"] = votes.count("PERSON") / len(votes)
+            f["doc_org_share"] = votes.count("ORG") / len(votes)
+        f["doc_mentions"] = min(1.0, math.log1p(mentions[key]) / 3.0)
+
+        words = surface.split()
+        f["one_word"] = float(len(words) == 1)
+        f["long_name"] = float(len(words) >= 3)
+        if surface.isupper() and len(surface) > 4:
+            f["all_caps"] = 1.0
+        if words and words[0].lower() in _DIRECTIONS and len(words) > 1:
+            f["direction_first"] = 1.0
+        if sentence_start(text, c.start):
+            f["sentence_start"] = 1.0
+        if after_locative(text, c.start):
+            f["after_locative"] = 1.0
+        before = text[max(0, c.start - 30) : c.start]
+        if _TITLE.search(before):
+            f["after_title"] = 1.0
+        after = text[c.end : c.end + 40]
+        parent = _PARENT.match(after)
+        if parent and facts.known(parent.group(1)):
+            f["parent_after"] = 1.0
+            if _inside_parent(surface, parent.group(1), facts.gazetteer):
+                f["inside_parent_after"] = 1.0
+        if text[max(0, c.start - 2) : c.start] == ", " and _place_before(text, c.start, facts):
+            f["parent_of_before"] = 1.0
+        word_after = _TYPE_AFTER.match(after)
+        if word_after:
+            w = word_after.group(1)
+            if w in REGION_WORDS:
+                f["region_word_after"] = 1.0
+            elif w in CITY_WORDS:
+                f["city_word_after"] = 1.0
+        type_before = _TYPE_BEFORE.search(before)
+        if type_before and type_before.group(1) in REGION_WORDS | CITY_WORDS:
+            f["type_word_before"] = 1.0
+        next_word = re.match(r"\s+([A-Z][a-z]+)", after)
+        if next_word:
+            if next_word.group(1).lower() in _CIVIC_WORDS:
+                f["civic_word_after"] = 1.0
+            elif next_word.group(1).lower() in _COMPANY_WORDS:
+                f["company_word_after"] = 1.0
+        outer = outer_of.get((c.start, c.end))
+        if outer is not None:
+            rest = {w.lower().strip(".,'’") for w in text[c.end : outer[1]].split()}
+            if rest & _CIVIC_WORDS:
+                f["civic_outer"] = 1.0
+            if rest & _COMPANY_WORDS:
+                f["company_outer"] = 1.0
+        if next_word and ner == "none":
+            f["capitalised_after"] = 1.0
+        word_before = re.search(r"([A-Z][\w'’.-]*)\s+$", before)
+        if (
+            word_before
+            and word_before.group(1) not in ("The", "THE")
+            and not sentence_start(text, c.start)
+        ):
+            f["capitalised_before"] = 1.0
+        if re.match(r"(?:'s|’s)\b", after):
+            f["possessive_after"] = 1.0
+        share = facts.gazetteer.given_name_share(words[0]) if words else 0.0
+        if share and (len(words) == 1 or not known):
+            # How common a given name it is, on a log scale (Mary, 2.6%: 1).
+            f["given_name" if len(words) == 1 else "starts_with_given_name"] = min(
+                1.0, math.log10(1 + 1000 * share) / 3.4
+            )
+        if len(words) == 1:
+            if words[0] in surnames:
+                f["surname_of_person"] = 1.0
+            if words[0] in given:
+                f["given_name_of_person"] = 1.0
+            if surface[1:].islower():
+                if lowered is None:
+                    lowered = lowercase_words(text)
+                if surface.lower() in lowered:
+                    f["lower_elsewhere"] = 1.0
+        elif words[0] in given:
+            f["starts_with_given_name_of_person"] = 1.0
+        c.features = f
+        c.key = key
+
+
+def _outer_spans(
+    found: list[PlaceCandidate], spans: Sequence[RawSpan]
+) -> dict[tuple[int, int], tuple[int, int]]:
+    """For each candidate inside a recogniser span, that span's offsets."""
+    ordered = sorted((s, e) for s, e, _ in spans)
+    starts = [s for s, _ in ordered]
+    out = {}
+    for c in found:
+        if c.outer_label:
+            i = bisect_right(starts, c.start) - 1
+            if i >= 0 and ordered[i][1] >= c.end:
+                out[(c.start, c.end)] = ordered[i]
+    return out
+
+
+def _people_words(text: str, spans: Sequence[RawSpan]) -> tuple[set[str], set[str]]:
+    """Last and other words of the people the recogniser named in full."""
+    surnames: set[str] = set()
+    given: set[str] = set()
+    for s, e, label in spans:
+        words = text[s:e].split()
+        if label == "PERSON" and len(words) > 1:
+            surnames.add(words[-1])
+            given.update(w for w in words[:-1] if w[:1].isupper() and w.isalpha())
+    return surnames, given
+
+
+def _inside_parent(surface: str, parent: str, gazetteer: Gazetteer) -> bool:
+    """True when a town or region of this name lies in the country or first-level region
+    named right after it ("Alexandria, Va.", "Tripoli, Lebanon")."""
+    parents = [gazetteer.place(r) for r in gazetteer.lookup_abbreviation(parent)]
+    parents = parents or [gazetteer.place(r) for r in gazetteer.lookup(parent)]
+    regions = {(p.country_code, p.admin1_code) for p in parents if p.feature_code == "ADM1"}
+    countries = {p.country_code for p in parents if p.feature_code in COUNTRY_CODES}
+    for r in gazetteer.lookup(surface):
+        p = gazetteer.place(r)
+        if p.feature_class in "PA" and (
+            (p.country_code, p.admin1_code) in regions or p.country_code in countries
+        ):
+            return True
+    return False
+
+
+def _place_before(text: str, comma: int, facts: _NameFacts) -> bool:
+    """True when the name before ", " is one the gazetteer knows ("Paris, Texas")."""
+    m = re.search(
+        r"([A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,2})$", text[max(0, comma - 40) : comma - 2]
+    )
+    return m is not None and facts.known(m.group(1))
+
+
+# Candidates the model never sees: on the annotated news the weights are fitted on, none
+# (or next to none) of them is a place. Counted on GeoWebNews and LGL (dev), place /
+# candidates: after a title ("Mayor", "Gen."), 0 / 335 whatever the recogniser said; a
+# surname of a person named in full, tagged as a person or organisation or not at all,
+# 2 / 1,052; untagged or inside a longer span: written in lower case elsewhere in the
+# text 3 / 868, a given name of a person named in full 1 / 82, an ordinary word that
+# names regions somewhere ("Centre", "West") 4 / 518.
+_ALWAYS_OUT = ("after_title",)
+_OUT_UNLESS_PLACE = ("surname_of_person",)
+_OUT_IF_UNTAGGED = ("lower_elsewhere", "given_name_of_person", "g_generic")
+
+
+def is_filtered(c: PlaceCandidate) -> bool:
+    """True for a candidate the filters above rule out."""
+    f = c.features
+    if any(k in f for k in _ALWAYS_OUT):
+        return True
+    if c.ner_label not in PLACE_LABELS and any(k in f for k in _OUT_UNLESS_PLACE):
+        return True
+    return not c.ner_label and any(k in f for k in _OUT_IF_UNTAGGED)
+
+
+def choose_places(
+    found: list[PlaceCandidate], model: RecognitionModel, *, keep_unknown: bool = False
+) -> list[PlaceCandidate]:
+    """The candidates that are places: each mention's probability is averaged with its
+    name's (the mean over the name's own mentions: one story, one reading), those at the
+    threshold or above are kept, and of two that overlap the likelier (then the longer)
+    one stays. With `keep_unknown` the recogniser's place spans the gazetteer does not
+    know are kept too."""
+    for c in found:
+        c.probability = 0.0 if is_filtered(c) else model.probability(c.features)
+    # The reading of a name comes from its mentions of its own, not from the same words
+    # inside a longer name ("Alexandria" in "Alexandria Ocasio").
+    by_name: dict[str, list[float]] = {}
+    for c in found:
+        if not c.outer_label:
+            by_name.setdefault(c.key, []).append(c.probability)
+    for c in found:
+        share = by_name.get(c.key)
+        if share:
+            c.probability = (c.probability + sum(share) / len(share)) / 2
+    if keep_unknown:
+        for c in found:
+            if c.ner_label in PLACE_LABELS and "g_unknown" in c.features:
+                c.probability = 1.0
+    chosen = [c for c in found if c.probability >= model.threshold]
+    chosen.sort(key=lambda c: (-c.probability, -(c.end - c.start), c.start))
+    kept: list[PlaceCandidate] = []
+    for c in chosen:
+        if all(c.end <= k.start or k.end <= c.start for k in kept):
+            kept.append(c)
+    kept.sort(key=lambda c: c.start)
+    return kept
+
+
+_DEFAULT: list[RecognitionModel] = []
+
+
+def default_model() -> RecognitionModel:
+    """The shipped model (`recognition_weights.RECOGNITION`)."""
+    if not _DEFAULT:
+        from .recognition_weights import RECOGNITION
+
+        weights = RECOGNITION["weights"]
+        assert isinstance(weights, dict)
+        _DEFAULT.append(
+            RecognitionModel(
+                weights={str(k): float(v) for k, v in weights.items()},
+                bias=float(RECOGNITION["bias"]),  # type: ignore[arg-type]
+                threshold=float(RECOGNITION["threshold"]),  # type: ignore[arg-type]
+            )
+        )
+    return _DEFAULT[0]
