@@ -139,8 +139,8 @@ def test_one_label_per_name(real_gazetteer: Gazetteer) -> None:
     ]
     labels = [label for *_, label in repaired(text, spans, real_gazetteer)]
     # Aleppo is a place throughout; a name no gazetteer knows, a place once and a person
-    # once, is no place.
-    assert labels == ["GPE", "GPE", "GPE", "PERSON"]
+    # once, is no place: a person, both times.
+    assert labels == ["GPE", "GPE", "GPE", "PERSON", "PERSON"]
 
 
 def test_recovers_countries_abbreviations_and_datelines(real_gazetteer: Gazetteer) -> None:
@@ -239,3 +239,24 @@ def test_a_one_word_name_the_text_also_writes_in_lower_case_is_a_word(
     text = "Studio: the studio closed. Box office takings fell as the box emptied; Reuters said so."
     spans = [at(text, "Studio", "ORG"), at(text, "Box", "PERSON"), at(text, "Reuters", "ORG")]
     assert shown(text, repaired(text, spans, real_gazetteer)) == [("Reuters", "ORG")]
+
+
+def test_words_of_religions_and_movements_are_no_organisations(real_gazetteer: Gazetteer) -> None:
+    text = "Takfiri fighters and Salafists clashed with Reuters reporters nearby."
+    spans = [at(text, "Takfiri", "ORG"), at(text, "Salafists", "ORG"), at(text, "Reuters", "ORG")]
+    assert shown(text, repaired(text, spans, real_gazetteer)) == [
+        ("Takfiri", "NORP"),
+        ("Salafists", "NORP"),
+        ("Reuters", "ORG"),
+    ]
+
+
+def test_a_name_the_recogniser_missed_later_gets_its_label(real_gazetteer: Gazetteer) -> None:
+    text = (
+        "Gary Player won in 1961. Player said the course was hard; Player Trophy winners cheered."
+    )
+    spans = [at(text, "Gary Player", "PERSON")]
+    assert shown(text, repaired(text, spans, real_gazetteer)) == [
+        ("Gary Player", "PERSON"),
+        ("Player", "PERSON"),  # the second "Player" starts a longer, untagged name
+    ]

@@ -14,6 +14,25 @@ CALENDAR = frozenset(
     """January February March April May June July August September October November December
     Monday Tuesday Wednesday Thursday Friday Saturday Sunday Christmas Easter""".split()
 )
+# Adjectives and nouns of religions, their branches and political movements: a group of
+# people, never an organisation's name ("Takfiri fighters", "Salafists", "Maoist rebels").
+BELIEFS = frozenset(
+    """Muslim Islamic Islamist Jihadist Jihadi Salafi Salafist Wahhabi Takfiri Sunni Shia
+    Shiite Shi'ite Sufi Alawite Ismaili Ahmadi Christian Catholic Protestant Orthodox
+    Evangelical Anglican Lutheran Methodist Baptist Pentecostal Mormon Coptic Maronite
+    Jewish Zionist Hasidic Haredi Hindu Hindutva Buddhist Sikh Jain Bahai Baha'i Yazidi
+    Zoroastrian Marxist Leninist Maoist Trotskyist Stalinist Bolshevik Communist Socialist
+    Fascist Nazi Neo-Nazi Baathist Ba'athist Kemalist Peronist Chavista Anarchist
+    Nationalist Separatist Loyalist Republican Unionist Royalist Monarchist""".split()
+)
+
+
+def names_a_belief(surface: str) -> bool:
+    """ "Takfiri", "Salafists", "Shiites": a religion's or movement's word, or its plural."""
+    word = surface.strip()
+    return word in BELIEFS or (word.endswith("s") and word[:-1] in BELIEFS)
+
+
 # Words after which a name is a location ("a fire in Fargo"), not a person or a company.
 LOCATIVE = re.compile(
     r"\b(?:in|near|outside|across|throughout|around|downtown)\s+"

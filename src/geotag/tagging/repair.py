@@ -7,7 +7,8 @@ outside the text:
 2. **Noise.** A span in lower case ("meth") is no name; a one-word person or organisation
    the same text also writes in lower case ("Studio", "Box") is an ordinary word.
 3. **Demonyms.** A one-word span on the demonym list is a demonym (NORP), whatever label
-   it got. Of overlapping spans the longer stays.
+   it got, and so is a religion's or a movement's word ("Takfiri", "Salafists"): never an
+   organisation. Of overlapping spans the longer stays.
 4. **Places** (`recognition`): which of the recogniser's spans, and of the names it missed
    or tagged inside a longer span, are places, by the place model. A place inside an
    organisation's name ("**Minnesota** Department of Transportation") is reported apart,
@@ -17,20 +18,23 @@ outside the text:
    is a given name of such a person and no place is a PERSON too; the recogniser's place
    spans the model rejected are dropped unless this makes them people.
 6. **One label per name.** A name tagged as a person more often than as an organisation in
-   the document is a person everywhere, and the other way round.
+   the document is a person everywhere, and the other way round; a person's or an
+   organisation's name the recogniser missed later in the story, or a person's surname
+   alone ("Player" after "Gary Player"), gets its label.
 """
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from ..gazetteer import COUNTRY_CODES, Gazetteer
 from ..models import RawSpan
-from .lexicon import names_country_or_region
+from .lexicon import names_a_belief, names_country_or_region
 from .recognition import RecognitionModel, candidates, choose_places, default_model
-from .spans import NAME_LABELS, PLACE_LABELS, drop_overlaps, lowercase_words, trim
+from .spans import NAME_LABELS, PLACE_LABELS, Occupied, drop_overlaps, lowercase_words, trim
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +75,8 @@ def repair_spans(
     # Place spans the model rejected may still be people; the rest of them go.
     others = [span for span in _surnames(text, others, gazetteer) if span[2] not in PLACE_LABELS]
     others = _majority_labels(text, others)
-    return Repaired(drop_overlaps(sorted(set(chosen + others))), embedded)
+    spans = drop_overlaps(sorted(set(chosen + others)))
+    return Repaired(sorted(spans + _repeats(text, spans, embedded)), embedded)
 
 
 def prepare_spans(
@@ -100,9 +105,12 @@ def _overlaps(start: int, end: int, taken: list[tuple[int, int]]) -> bool:
 
 
 def _demonym(text: str, start: int, end: int, label: str, gazetteer: Gazetteer) -> RawSpan:
-    """A one-word span on the demonym list is a demonym (NORP), whatever its label."""
+    """A one-word span on the demonym list is a demonym (NORP), whatever its label, and so
+    is the word of a religion or a movement ("Takfiri", "Salafists"): a group of people,
+    not an organisation."""
     surface = text[start:end]
-    if label != "NORP" and " " not in surface and gazetteer.demonym(surface) is not None:
+    people = gazetteer.demonym(surface) is not None or names_a_belief(surface)
+    if label != "NORP" and " " not in surface and people:
         return start, end, "NORP"
     return start, end, label
 
@@ -191,3 +199,40 @@ def _majority_labels(text: str, spans: list[RawSpan]) -> list[RawSpan]:
             label = "GPE" if winner == "PLACE" else winner
         out.append((s, e, label))
     return out
+
+
+_WORD_CHAR = re.compile(r"\w")
+REPEATED = ("PERSON", "ORG")
+_NEXT_NAME = re.compile(r"\s+[A-Z0-9]")
+_LAST_NAME = re.compile(r"(?<![.!?:;\n])\s(?:[A-Z][\w'’.-]*|of|de|von|van)\s+$")
+
+
+def _repeats(text: str, spans: list[RawSpan], embedded: list[RawSpan]) -> list[RawSpan]:
+    """Mentions of a person or organisation the recogniser tagged once and missed later:
+    the same name again, or a person's surname alone ("Player" after "Gary Player"), where
+    nothing else is tagged. Sorted, and overlapping none of `spans`."""
+    names: dict[str, str] = {}
+    for s, e, label in spans:
+        if label not in REPEATED:
+            continue
+        name = text[s:e]
+        names.setdefault(name, label)
+        words = name.split()
+        if label == "PERSON" and len(words) > 1 and len(words[-1]) > 2 and words[-1].isalpha():
+            names.setdefault(words[-1], "PERSON")
+    names = {n: label for n, label in names.items() if n[:1].isupper() and len(n) > 1}
+    if not names:
+        return []
+    taken = Occupied([*spans, *embedded])
+    found: list[RawSpan] = []
+    pattern = re.compile("|".join(re.escape(n) for n in sorted(names, key=len, reverse=True)))
+    for m in pattern.finditer(text):
+        s, e = m.span()
+        if (s and _WORD_CHAR.match(text[s - 1])) or _WORD_CHAR.match(text[e : e + 1]):
+            continue  # part of a longer word
+        if _NEXT_NAME.match(text, e) or (_LAST_NAME.search(text, max(0, s - 30), s)):
+            continue  # part of a longer name the recogniser did not tag
+        if taken.free(s, e):
+            found.append((s, e, names[m.group()]))
+            taken.add(s, e)
+    return found
