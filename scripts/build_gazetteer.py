@@ -65,6 +65,7 @@ from geotag.importer import (
     Rank,
     clean_name,
     format_degrees,
+    is_usable_alternate,
     keeps_alternate,
     looks_like_code,
     usable_alternates,
@@ -985,6 +986,60 @@ def fill_admin1_names(places: list[Place]) -> None:
             place.admin1_name = regions.get((place.country_code, place.admin1_code), "")
 
 
+# ---------------------------------------------------------------- name variants
+
+# Countries whose place names carry the Arabic article in GeoNames' romanisations ("Al
+# Qamishli", "Ar Raqqah", "El-Hodeidah") while news mostly drops it ("Qamishli", "Hodeidah").
+ARABIC_ARTICLE_COUNTRIES = frozenset(
+    "AE BH DJ DZ EG EH IQ JO KM KW LB LY MA MR OM PS QA SA SD SO SY TN YE".split()
+)
+ARABIC_ARTICLE = re.compile(
+    r"(?:[AaEe]l|[AaEe][dnrstz]|[AaEe]sh|[AaEe]th|[AaEe]dh)[- ](?P<rest>[^\W\d_].*)"
+)
+SAINT = re.compile(r"(?P<saint>Saint|St\.?|Sainte|Ste\.?) (?P<rest>[A-Z].*)")
+SHORTEST_VARIANT = 4  # letters; "Kut" or "Bab" alone would match too much
+
+
+def name_variants(name: str, country_code: str) -> set[str]:
+    """Spellings news uses that GeoNames may lack: the name without a leading Arabic article
+    (in ARABIC_ARTICLE_COUNTRIES), and "St." for "Saint" and the other way round."""
+    variants = set()
+    article = ARABIC_ARTICLE.fullmatch(name)
+    if (
+        article is not None
+        and country_code in ARABIC_ARTICLE_COUNTRIES
+        and article["rest"][0].isupper()
+    ):
+        variants.add(article["rest"])
+    saint = SAINT.fullmatch(name)
+    if saint is not None:
+        female = saint["saint"].startswith(("Sainte", "Ste"))
+        variants.add(f"{'Sainte' if female else 'Saint'} {saint['rest']}")
+        variants.add(f"{'Ste.' if female else 'St.'} {saint['rest']}")
+    return {
+        variant
+        for variant in variants
+        if variant != name
+        and sum(ch.isalpha() for ch in variant) >= SHORTEST_VARIANT
+        and is_usable_alternate(variant)
+    }
+
+
+def add_name_variants(places: list[Place]) -> int:
+    """Add name_variants() of the names of regions and cities as harvested alternate names, so
+    that the collision rule decides on them like on GeoNames' own. Returns how many."""
+    added = 0
+    for place in places:
+        if place.kind not in (Kind.ADMIN1, Kind.ADMIN2, Kind.CITY):
+            continue
+        names = {place.name} | place.alternatenames | place.curated_names
+        variants = set().union(*(name_variants(name, place.country_code) for name in names))
+        new = variants - names - place.removed_names
+        place.alternatenames |= new
+        added += len(new)
+    return added
+
+
 # ---------------------------------------------------------------- alternate-name collisions
 
 
@@ -1223,6 +1278,7 @@ def build(
     moved = apply_geonames_points(places)
     apply_aliases(places)
     fill_admin1_names(places)
+    variants = add_name_variants(places)
     dropped = drop_colliding_alternates(places)
     places.sort(key=row_order)
     write_csv(out, COLUMNS, (place.csv_row() for place in places))
@@ -1230,6 +1286,7 @@ def build(
     demonym_path = out.parent / DEMONYMS_FILE
     write_csv(demonym_path, DEMONYM_COLUMNS, demonym_rows(demonyms, places))
     summary = summarise(places, out, skipped, admin2_skipped, dropped, moved)
+    summary += f"\n  name variants added before the collision rule: {variants}"
     return f"{summary}\n{demonym_path}: {len(demonyms)} demonyms"
 
 
