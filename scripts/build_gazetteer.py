@@ -1069,6 +1069,33 @@ def drop_colliding_alternates(places: list[Place]) -> int:
     return dropped
 
 
+# "Otter Tail County" -> "Otter Tail": the bare form US local news writes ("Clarke and
+# Oconee", "in Henrico"). Only where no other row has that name (see add_bare_county_names).
+US_COUNTY_SUFFIX = re.compile(r"(?P<bare>.+?) (?:County|Parish|Borough|Census Area)")
+
+
+def add_bare_county_names(places: list[Place]) -> int:
+    """Give a US county, parish or borough its bare name when no other row has it as a name
+    or alternate name (so never "Anderson", "Richmond" or "Orange", which name towns); two
+    counties of the same bare name both get it ("Clarke", in Alabama and Georgia). Runs after
+    the collision rule, which never sees these names. Returns how many were added."""
+    taken: Counter[str] = Counter()
+    for place in places:
+        for name in {place.name, *place.all_alternatenames()}:
+            taken[fold(name)] += 1
+    added = 0
+    for place in places:
+        if place.kind is not Kind.ADMIN2 or place.country_code != "US":
+            continue
+        match = US_COUNTY_SUFFIX.fullmatch(place.name)
+        if match is None or sum(ch.isalpha() for ch in match["bare"]) < SHORTEST_VARIANT:
+            continue
+        if not taken[fold(match["bare"])]:
+            place.alternatenames.add(match["bare"])
+            added += 1
+    return added
+
+
 def place_rank(place: Place) -> Rank:
     return (place.kind, place.population, place.country_code, place.admin1_code)
 
@@ -1280,6 +1307,7 @@ def build(
     fill_admin1_names(places)
     variants = add_name_variants(places)
     dropped = drop_colliding_alternates(places)
+    bare_counties = add_bare_county_names(places)
     places.sort(key=row_order)
     write_csv(out, COLUMNS, (place.csv_row() for place in places))
     demonyms = build_demonyms(atlas, places)
@@ -1287,6 +1315,7 @@ def build(
     write_csv(demonym_path, DEMONYM_COLUMNS, demonym_rows(demonyms, places))
     summary = summarise(places, out, skipped, admin2_skipped, dropped, moved)
     summary += f"\n  name variants added before the collision rule: {variants}"
+    summary += f"\n  bare US county names added (no other row has them): {bare_counties}"
     return f"{summary}\n{demonym_path}: {len(demonyms)} demonyms"
 
 
