@@ -1026,7 +1026,7 @@ def add_name_variants(places: list[Place]) -> int:
     the collision rule to judge like GeoNames' own. Returns how many."""
     added = 0
     for place in places:
-        if place.kind not in (Kind.ADMIN1, Kind.ADMIN2, Kind.CITY):
+        if place.kind not in (RowKind.ADMIN1, RowKind.ADMIN2, RowKind.CITY):
             continue
         names = {place.name} | place.alternatenames | place.curated_names
         variants = set().union(*(name_variants(name, place.country_code) for name in names))
@@ -1083,7 +1083,7 @@ def add_bare_county_names(places: list[Place]) -> int:
             taken[fold(name)] += 1
     added = 0
     for place in places:
-        if place.kind is not Kind.ADMIN2 or place.country_code != "US":
+        if place.kind is not RowKind.ADMIN2 or place.country_code != "US":
             continue
         match = US_COUNTY_SUFFIX.fullmatch(place.name)
         if match is None or sum(ch.isalpha() for ch in match["bare"]) < SHORTEST_BARE_COUNTY:
