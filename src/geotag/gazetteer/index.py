@@ -70,6 +70,8 @@ class Gazetteer:
         self._countries = columns.countries
         self._regions = columns.regions
         self._by_id: dict[int, int] | None = None
+        # Demonym target -> its words ending like an adjective (-ish, -ch, -sh), once asked.
+        self._adjectives: dict[DemonymTarget, set[str]] | None = None
 
     # -- loading -------------------------------------------------------------------------
 
@@ -209,10 +211,12 @@ class Gazetteer:
             return True
         if key.endswith("s") and key[:-1] in self.demonyms:
             return True
-        return any(
-            other != key and other.endswith(("ish", "ch", "sh")) and t == target
-            for other, t in self.demonyms.items()
-        )
+        if self._adjectives is None:
+            self._adjectives = {}
+            for other, t in self.demonyms.items():
+                if other.endswith(("ish", "ch", "sh")):
+                    self._adjectives.setdefault(t, set()).add(other)
+        return bool(self._adjectives.get(target, set()) - {key})
 
     def by_geonameid(self, geonameid: int) -> int | None:
         if self._by_id is None:

@@ -82,6 +82,10 @@ _DIRECTIONS = frozenset(
     mid greater""".split()
 )
 _PARENT = re.compile(r",\s*((?:[A-Z][A-Za-z]{0,4}\.)+|[A-Z]{2}\b|[A-Z][a-z]+(?:\s[A-Z][a-z]+)?)")
+_NEXT_WORD = re.compile(r"\s+([A-Z][a-z]+)")
+_WORD_BEFORE = re.compile(r"([A-Z][\w'’.-]*)\s+$")
+_POSSESSIVE_AFTER = re.compile(r"(?:'s|’s)\b")
+_NAME_BEFORE = re.compile(r"([A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,2})$")
 _OF_BEFORE = re.compile(r"\b(?:of|for|in)\s+(?:the\s+)?$")
 _TYPE_AFTER = re.compile(r"\s+([a-z]+)\b")
 _TYPE_BEFORE = re.compile(r"\b([a-z]+)\s+of\s+(?:the\s+)?$")
@@ -328,7 +332,7 @@ def _describe(
         type_before = _TYPE_BEFORE.search(before)
         if type_before and type_before.group(1) in REGION_WORDS | CITY_WORDS:
             f["type_word_before"] = 1.0
-        next_word = re.match(r"\s+([A-Z][a-z]+)", after)
+        next_word = _NEXT_WORD.match(after)
         if next_word:
             if next_word.group(1).lower() in _CIVIC_WORDS:
                 f["civic_word_after"] = 1.0
@@ -343,14 +347,14 @@ def _describe(
                 f["company_outer"] = 1.0
         if next_word and ner == "none":
             f["capitalised_after"] = 1.0
-        word_before = re.search(r"([A-Z][\w'’.-]*)\s+$", before)
+        word_before = _WORD_BEFORE.search(before)
         if (
             word_before
             and word_before.group(1) not in ("The", "THE")
             and not sentence_start(text, c.start)
         ):
             f["capitalised_before"] = 1.0
-        if re.match(r"(?:'s|’s)\b", after):
+        if _POSSESSIVE_AFTER.match(after):
             f["possessive_after"] = 1.0
         share = facts.gazetteer.given_name_share(words[0]) if words else 0.0
         if share and (len(words) == 1 or not known):
@@ -419,9 +423,7 @@ def _inside_parent(surface: str, parent: str, gazetteer: Gazetteer) -> bool:
 
 def _place_before(text: str, comma: int, facts: _NameFacts) -> bool:
     """True when the name before ", " is one the gazetteer knows ("Paris, Texas")."""
-    m = re.search(
-        r"([A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,2})$", text[max(0, comma - 40) : comma - 2]
-    )
+    m = _NAME_BEFORE.search(text, max(0, comma - 40), comma - 2)
     return m is not None and facts.known(m.group(1))
 
 

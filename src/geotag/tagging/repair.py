@@ -105,12 +105,15 @@ def _overlaps(start: int, end: int, taken: list[tuple[int, int]]) -> bool:
 
 
 def _demonym(text: str, start: int, end: int, label: str, gazetteer: Gazetteer) -> RawSpan:
-    """A one-word span on the demonym list is a demonym (NORP), whatever its label, and so
-    is the word of a religion or a movement ("Takfiri", "Salafists"): a group of people,
-    not an organisation."""
+    """A span on the demonym list is a demonym (NORP), and so is the word of a religion or
+    a movement ("Takfiri", "Salafists"): a group of people, not an organisation."""
     surface = text[start:end]
-    people = gazetteer.demonym(surface) is not None or names_a_belief(surface)
-    if label != "NORP" and " " not in surface and people:
+    if label == "NORP":
+        return start, end, label
+    # Several words only when the list has them all ("Sri Lankan", "Central American").
+    if gazetteer.demonym(surface) is not None and (" " not in surface or label in PLACE_LABELS):
+        return start, end, "NORP"
+    if " " not in surface and names_a_belief(surface):
         return start, end, "NORP"
     return start, end, label
 
