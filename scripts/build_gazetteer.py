@@ -1281,13 +1281,21 @@ def admin2_countries(choice: str) -> frozenset[str] | None:
     return {"selected": ADMIN2_COUNTRIES, "all": None, "none": frozenset()}[choice]
 
 
-def build(
-    cities: str,
-    out: Path,
-    admin2: str = "selected",
-    npm_cache: Path | None = None,
-    codes_2023: bool = False,
-) -> str:
+@dataclass(slots=True)
+class Gathered:
+    """What the pinned packages give the build: Factbook countries, and the continents,
+    countries, regions and cities built from them; `assemble` does the rest."""
+
+    atlas: dict[str, Any]
+    places: list[Place]
+    admin1_skipped: list[Admin1] = field(default_factory=list)
+    admin2_skipped: int = 0
+
+
+def gather(
+    cities: str, admin2: str, npm_cache: Path | None = None, codes_2023: bool = False
+) -> Gathered:
+    """Read every pinned package (their versions checked first)."""
     check_pinned_versions()
     atlas = load_atlas_countries()
     admin1, skipped = build_admin1(load_admin1_units(), geonames_point_ids())
@@ -1299,8 +1307,25 @@ def build(
         *admin1,
         *counties,
         *build_cities(cities, atlas, npm_cache or default_npm_cache(), codes_2023),
-        *build_hand_places(),
     ]
+    return Gathered(atlas, places, skipped, admin2_skipped)
+
+
+def build(
+    cities: str,
+    out: Path,
+    admin2: str = "selected",
+    npm_cache: Path | None = None,
+    codes_2023: bool = False,
+) -> str:
+    return assemble(gather(cities, admin2, npm_cache, codes_2023), out)
+
+
+def assemble(gathered: Gathered, out: Path) -> str:
+    """Add the hand-written rows and corrections of data/sources/, apply the name rules,
+    and write the gazetteer and demonym CSVs; a summary for people."""
+    places = [*gathered.places, *build_hand_places()]
+    atlas = gathered.atlas
     check_unique_ids(places)
     moved = apply_geonames_points(places)
     apply_aliases(places)
@@ -1316,7 +1341,9 @@ def build(
     demonyms = build_demonyms(atlas, places)
     demonym_path = out.parent / DEMONYMS_FILE
     write_csv(demonym_path, DEMONYM_COLUMNS, demonym_rows(demonyms, places))
-    summary = summarise(places, out, skipped, admin2_skipped, dropped, moved)
+    summary = summarise(
+        places, out, gathered.admin1_skipped, gathered.admin2_skipped, dropped, moved
+    )
     summary += f"\n  name variants of surviving names kept by the same rule: {variants}"
     summary += f"\n  bare US county names added (no other row has them): {bare_counties}"
     return f"{summary}\n{demonym_path}: {len(demonyms)} demonyms"
