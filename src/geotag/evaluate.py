@@ -187,7 +187,8 @@ def evaluate(
     """Tag every gold text (or resolve its gold place spans) and score the result."""
     if gold_spans:
         results: Iterable[Document | Failure] = (
-            pipeline.tagger.tag(g.text, _gold_spans(pipeline, g), id=g.id) for g in gold
+            pipeline.tagger.tag(g.text, _gold_spans(pipeline, g), id=g.id, given_places=True)
+            for g in gold
         )
     else:
         results = pipeline.tag_articles(

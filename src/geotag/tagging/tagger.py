@@ -69,8 +69,11 @@ class Tagger:
         *,
         source: str | None = None,
         id: str | None = None,
+        given_places: bool = False,
     ) -> Document:
-        mentions = self.label(text, spans)
+        """Tag a text whose recogniser spans are `spans`. With `given_places` the place
+        spans are taken as given (gold spans, to measure resolution alone)."""
+        mentions = self.label(text, spans, given_places=given_places)
         mentions = self.resolve(text, mentions)
         people, organizations, places = aggregate(mentions)
         return Document(
@@ -86,7 +89,9 @@ class Tagger:
 
     # -- labels --------------------------------------------------------------------------
 
-    def label(self, text: str, spans: Iterable[RawSpan]) -> list[Mention]:
+    def label(
+        self, text: str, spans: Iterable[RawSpan], *, given_places: bool = False
+    ) -> list[Mention]:
         """Repair the NER spans, then map their labels to PERSON / ORG / PLACE / DEMONYM.
 
         A demonym used as an adjective ("Syrian troops") is a PLACE of kind demonym, as
@@ -100,6 +105,7 @@ class Tagger:
             self.gazetteer,
             self.options.recognition,
             keep_unknown=self.options.keep_unknown_places,
+            given_places=given_places,
         )
         for start, end, ner_label in repaired.spans:
             surface = text[start:end]
