@@ -14,6 +14,7 @@ from enum import IntEnum
 import click
 
 from ..errors import GeotagError
+from ..formats.escape import for_terminal
 
 
 class ExitStatus(IntEnum):
@@ -28,16 +29,16 @@ class Interrupted(Exception):
 
 
 def error(message: str) -> None:
-    click.echo(f"geotag: error: {message}", err=True)
+    click.echo(f"geotag: error: {for_terminal(message)}", err=True)
 
 
 def warn(message: str) -> None:
-    click.echo(f"geotag: warning: {message}", err=True)
+    click.echo(f"geotag: warning: {for_terminal(message)}", err=True)
 
 
 def note(message: str) -> None:
     """A summary line on stderr (not a warning)."""
-    click.echo(f"geotag: {message}", err=True)
+    click.echo(f"geotag: {for_terminal(message)}", err=True)
 
 
 def ignore(_message: str) -> None:
@@ -53,6 +54,11 @@ def errors_become_exits() -> Iterator[None]:
     except GeotagError as exc:
         error(str(exc))
         sys.exit(ExitStatus.FAILED)
+    except click.ClickException as exc:
+        # click shows the value given in some of its messages (a --files-from path);
+        # its type declares the message final, but this is where it is shown from.
+        setattr(exc, "message", for_terminal(exc.message, lines=True))  # noqa: B010
+        raise
     except Interrupted as exc:
         error(str(exc))
         sys.exit(ExitStatus.INTERRUPTED)

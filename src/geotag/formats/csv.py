@@ -7,6 +7,7 @@ import io
 from typing import IO, Any
 
 from ..models import Document, Failure, Mention
+from .escape import utf8
 
 # The columns of `--format csv`: the document, the mention, then its resolved place (empty
 # for people, organisations and unresolved places). Values are those of the JSON output.
@@ -76,7 +77,7 @@ class CsvWriter:
             writer.writerow(CSV_COLUMNS)
             self._header_written = True
         writer.writerows(rows)
-        self.stream.write(buffer.getvalue().encode("utf-8"))
+        self.stream.write(utf8(buffer.getvalue()))
         self.stream.flush()
 
     def write(self, doc: Document) -> None:

@@ -27,6 +27,7 @@ from typing import IO
 from .._version import __version__
 from ..models import Document, Entity, Failure, FocusItem, Mention, Place
 from .describe import feature_type
+from .escape import utf8
 
 WORLD_MAP_FILE = "world-110m.json"
 
@@ -201,8 +202,7 @@ class HtmlReportWriter:
     # -- pieces of the page ---------------------------------------------------------------
 
     def _emit(self, text: str) -> None:
-        # A lone surrogate (from a badly decoded input) must not cost the whole page.
-        self.stream.write(text.encode("utf-8", errors="replace"))
+        self.stream.write(utf8(text))
         self.stream.flush()
 
     def _start(self) -> None:
