@@ -15,7 +15,7 @@ from typing import IO, BinaryIO, Literal
 import orjson
 
 from .errors import InputError
-from .models import Article, Failure, Warn, ignore_warning
+from .models import Article, Failure, RecordId, Warn, ignore_warning
 
 STDIN = "-"
 InputFormat = Literal["text", "jsonl"]
@@ -189,17 +189,44 @@ def read_jsonl(
         if not isinstance(record, dict):
             yield Failure(where, f"{where}: expected a JSON object, got {type(record).__name__}")
             continue
+        rid = record.get(id_field)
+        if rid is not None and not isinstance(rid, str) and _may_have_lost_digits(rid):
+            rid = _read_exactly(line, id_field, rid)
         text = record.get(text_field)
         if text is None:
-            yield Failure(where, f"{where}: no {text_field!r} field in the record")
+            yield Failure(where, f"{where}: no {text_field!r} field in the record", rid)
             continue
         if not isinstance(text, str):
-            yield Failure(
-                where, f"{where}: field {text_field!r} is {type(text).__name__}, not a string"
-            )
+            kind = type(text).__name__
+            yield Failure(where, f"{where}: field {text_field!r} is {kind}, not a string", rid)
             continue
-        rid = record.get(id_field)
-        yield Article(text, source=where, id=str(rid) if rid is not None else None)
+        yield Article(text, source=where, id=rid)
+
+
+# orjson reads an integer beyond 64 bits as the nearest float; from 2**53 on a float no longer
+# holds every integer, so an id with such a number is read again by the standard library,
+# which keeps every digit (only then: it is several times slower).
+_EXACT_FLOAT_INTEGERS = 2**53
+
+
+def _may_have_lost_digits(value: object) -> bool:
+    if isinstance(value, float):
+        return value.is_integer() and abs(value) >= _EXACT_FLOAT_INTEGERS
+    if isinstance(value, dict):
+        return any(_may_have_lost_digits(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_may_have_lost_digits(v) for v in value)
+    return False
+
+
+def _read_exactly(line: str, field: str, value: RecordId) -> RecordId:
+    import json
+
+    try:
+        exact: RecordId = json.loads(line)[field]
+    except (ValueError, KeyError, TypeError):
+        return value
+    return exact
 
 
 def walk_directory(root: str, patterns: tuple[str, ...]) -> Iterator[str | Failure]:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from ..errors import GeotagError
 from ..gazetteer import Gazetteer
-from ..models import Article, Document, Failure, RawSpan
+from ..models import Article, Document, Failure, RawSpan, RecordId, id_text
 from ..tagging.tagger import Tagger, TagOptions
 from .inputs import Inputs, ReadAhead
 from .model import CHUNK_CHARS, DEFAULT_MODEL, load_nlp, spans_of
@@ -41,7 +41,9 @@ class Pipeline:
         self.nlp = nlp if nlp is not None else load_nlp(model)
         self.tagger = Tagger(gazetteer or Gazetteer.load(), options)
 
-    def tag_text(self, text: str, source: str | None = None, id: str | None = None) -> Document:
+    def tag_text(
+        self, text: str, source: str | None = None, id: RecordId | None = None
+    ) -> Document:
         result = next(self.tag_articles([Article(text, source, id)]))
         if isinstance(result, Failure):
             raise GeotagError(result.error)
@@ -155,7 +157,8 @@ class Pipeline:
             if isinstance(item, Failure):
                 result = item
             elif slot.error is not None:
-                result = Failure(article_name(item), f"{article_name(item)}: {slot.error}")
+                name = article_name(item)
+                result = Failure(name, f"{name}: {slot.error}", item.id)
             else:
                 try:
                     result = self.tagger.tag(item.text, slot.spans, source=item.source, id=item.id)
@@ -165,6 +168,7 @@ class Pipeline:
                         name,
                         f"{name}: internal error while tagging ({type(exc).__name__}: {exc}); "
                         f"please report it",
+                        item.id,
                     )
             yield result
 
@@ -184,7 +188,7 @@ def article_name(article: Article) -> str:
     """How messages name an article: its source, else its id."""
     if article.source:
         return article.source
-    return f"id {article.id}" if article.id is not None else "<text>"
+    return f"id {id_text(article.id)}" if article.id is not None else "<text>"
 
 
 # -- long texts --------------------------------------------------------------------------

@@ -227,7 +227,9 @@ class WorkerPool:
         if len(first) == 1:
             n, article = first[0]
             name = article_name(article)
-            done[n] = Failure(name, f"{name}: the worker process tagging it died ({reason})")
+            done[n] = Failure(
+                name, f"{name}: the worker process tagging it died ({reason})", article.id
+            )
         else:
             rest = [[pair] for pair in first] + rest
         retry.extendleft(reversed(rest))

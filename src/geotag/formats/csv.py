@@ -6,7 +6,7 @@ import csv
 import io
 from typing import IO, Any
 
-from ..models import Document, Failure, Mention
+from ..models import Document, Failure, Mention, id_text
 from .escape import utf8
 
 # The columns of `--format csv`: the document, the mention, then its resolved place (empty
@@ -52,10 +52,14 @@ _PLACE_CELLS = (
 
 def mention_row(doc: Document, mention: Mention) -> list[Any]:
     """One CSV row: a mention with its place, in the order of CSV_COLUMNS. The values are
-    taken from the mention's JSON form, so both formats always say the same."""
+    taken from the mention's JSON form, so both formats always say the same; an id that is
+    not a string or a number is written as its JSON."""
     m = mention.to_dict()
     place = m.get("place") or {}
-    row = [doc.source, doc.id, *(m.get(k) for k in CSV_COLUMNS[2:9])]
+    rid = doc.id
+    if rid is not None and (isinstance(rid, bool) or not isinstance(rid, (int, float))):
+        rid = id_text(rid)
+    row = [doc.source, rid, *(m.get(k) for k in CSV_COLUMNS[2:9])]
     row += [place.get(key) for _, key in _PLACE_CELLS]
     return ["" if cell is None else cell for cell in row]
 

@@ -25,7 +25,7 @@ from importlib import resources
 from typing import IO
 
 from .._version import __version__
-from ..models import Document, Entity, Failure, FocusItem, Mention, Place
+from ..models import Document, Entity, Failure, FocusItem, Mention, Place, id_text
 from .describe import feature_type
 from .escape import utf8
 
@@ -250,7 +250,8 @@ class HtmlReportWriter:
     def _document(self, doc: Document, number: int) -> str:
         title = doc.source if doc.source not in (None, "-") else "standard input"
         if doc.id is not None:
-            title = f"{doc.source} · id {doc.id}" if doc.source not in (None, "-") else doc.id
+            rid = id_text(doc.id)
+            title = f"{doc.source} · id {rid}" if doc.source not in (None, "-") else rid
         title = title or f"document {number}"
         resolved = [e for e in doc.places if e.resolution and e.resolution.place]
         unresolved = len(doc.places) - len(resolved)

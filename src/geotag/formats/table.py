@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from typing import Any
 
-from ..models import Document, Entity, Failure, FocusItem, Place
+from ..models import Document, Entity, Failure, FocusItem, Place, id_text
 from .describe import feature_type
 from .escape import for_terminal
 
@@ -34,7 +34,7 @@ class TableWriter:
     def write(self, doc: Document) -> None:
         from rich.rule import Rule
 
-        title = doc.source if doc.id is None else f"{doc.source or ''} id={doc.id}".strip()
+        title = doc.source if doc.id is None else f"{doc.source or ''} id={id_text(doc.id)}".strip()
         self.console.print(Rule(shown(title or "document"), style="bold"))
         if not doc.mentions:
             self.console.print("[dim]no people, organisations or places found[/dim]")
