@@ -1,9 +1,11 @@
-"""The `csv` format: one row per mention, RFC 4180, the values of the JSON output."""
+"""The `csv` format: one row per mention, RFC 4180, the values of the JSON output, with
+text cells that a spreadsheet would run as a formula made inert."""
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 from typing import IO, Any
 
 from ..models import Document, Failure, Mention, id_text
@@ -50,6 +52,22 @@ _PLACE_CELLS = (
 )
 
 
+# A text cell starting with one of these is a formula to Excel, LibreOffice and Google
+# Sheets (=HYPERLINK(...), @SUM(...), -2+3, a tab or carriage return before one): OWASP's
+# advice on CSV injection is an apostrophe in front, which spreadsheets read as "this is
+# text" and do not show. Numbers geotag writes (offsets, -33.86) are not text cells and
+# stay numbers; "-" and "-:N", geotag's names for stdin and its records, cannot be formulas.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_STDIN_SOURCE = re.compile(r"-(:[0-9]+)?")
+
+
+def inert(cell: str) -> str:
+    """A text cell that no spreadsheet will run as a formula."""
+    if cell.startswith(FORMULA_STARTS) and not _STDIN_SOURCE.fullmatch(cell):
+        return "'" + cell
+    return cell
+
+
 def mention_row(doc: Document, mention: Mention) -> list[Any]:
     """One CSV row: a mention with its place, in the order of CSV_COLUMNS. The values are
     taken from the mention's JSON form, so both formats always say the same; an id that is
@@ -68,10 +86,12 @@ class CsvWriter:
     """`csv`: one row per mention, a header row once per run, RFC 4180 (comma-separated,
     CRLF line ends, fields quoted where needed, quotes doubled), UTF-8 without a BOM.
 
+    Text cells that would start a formula get a leading apostrophe unless `raw`.
     Documents with no mention add no row; failed inputs are reported on stderr only."""
 
-    def __init__(self, stream: IO[bytes]) -> None:
+    def __init__(self, stream: IO[bytes], raw: bool = False) -> None:
         self.stream = stream
+        self.raw = raw
         self._header_written = False
 
     def _emit(self, rows: list[list[Any]]) -> None:
@@ -80,6 +100,8 @@ class CsvWriter:
         if not self._header_written:
             writer.writerow(CSV_COLUMNS)
             self._header_written = True
+        if not self.raw:
+            rows = [[inert(c) if isinstance(c, str) else c for c in row] for row in rows]
         writer.writerows(rows)
         self.stream.write(utf8(buffer.getvalue()))
         self.stream.flush()
