@@ -22,3 +22,7 @@ class GazetteerError(GeotagError):
 class DumpError(GeotagError):
     """A GeoNames dump cannot be imported: a file is missing or a line is malformed
     (the message names the file and line)."""
+
+
+class OutputError(GeotagError):
+    """The output could not be written: a full disk, a device or file that refuses it."""

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import math
 import statistics
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
@@ -18,7 +19,7 @@ from typing import IO, TYPE_CHECKING, Any
 import orjson
 from geopy.distance import great_circle
 
-from .errors import InputError
+from .errors import InputError, OutputError
 from .models import Article, Document, Failure
 
 if TYPE_CHECKING:
@@ -199,8 +200,22 @@ def evaluate(
             d = item.to_dict()
             predicted.append(d)
             if predictions is not None:
-                predictions.write(orjson.dumps(d) + b"\n")
+                with _writing(predictions):
+                    predictions.write(orjson.dumps(d) + b"\n")
+    if predictions is not None:
+        with _writing(predictions):
+            predictions.flush()
     return score(gold, predicted)
+
+
+@contextmanager
+def _writing(predictions: IO[bytes]) -> Iterator[None]:
+    """The predictions file's write errors (a full disk), named after the file."""
+    try:
+        yield
+    except OSError as exc:
+        name = getattr(predictions, "name", "--predictions")
+        raise OutputError(f"{name}: cannot write: {exc.strerror or exc}") from None
 
 
 def _gold_spans(pipeline: Pipeline, doc: GoldDocument) -> list[tuple[int, int, str]]:

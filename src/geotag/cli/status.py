@@ -6,10 +6,12 @@ on stderr and exit 1. Ctrl-C becomes exit 130. Bad flags are click's usage error
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import IntEnum
+from typing import IO, Any
 
 import click
 
@@ -45,10 +47,35 @@ def ignore(_message: str) -> None:
     """`warn` for --quiet."""
 
 
+def output_error(exc: OSError) -> str:
+    """What went wrong writing the output, in a line."""
+    return f"cannot write the output: {exc.strerror or exc}"
+
+
+def silence_stdout() -> None:
+    """Point stdout at /dev/null once it cannot be written: what was still buffered is
+    dropped, and Python's flush at exit has nothing left to fail on."""
+    silence(sys.stdout)
+
+
+def silence(stream: IO[Any] | None) -> None:
+    """Point a stream that cannot be written at /dev/null, so closing it does not fail
+    again on what is still buffered."""
+    try:
+        fd = stream.fileno() if stream is not None else -1
+    except (AttributeError, ValueError, OSError):
+        return  # not a real file (a test's capture)
+    if fd < 0:
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, fd)
+    os.close(devnull)
+
+
 @contextmanager
 def errors_become_exits() -> Iterator[None]:
-    """Run a command; a GeotagError or an interrupt ends it with its one-line message and
-    exit status, never a traceback."""
+    """Run a command; a GeotagError, an output that cannot be written or an interrupt ends
+    it with its one-line message and exit status, never a traceback."""
     try:
         yield
     except GeotagError as exc:
@@ -59,6 +86,16 @@ def errors_become_exits() -> Iterator[None]:
         # its type declares the message final, but this is where it is shown from.
         setattr(exc, "message", for_terminal(exc.message, lines=True))  # noqa: B010
         raise
+    except BrokenPipeError:
+        # The reader went away (`| head`): as the run loop does, stop quietly.
+        silence_stdout()
+        sys.exit(ExitStatus.OK)
+    except OSError as exc:
+        # Readers turn what they meet into InputError; an OSError that comes this far was
+        # met writing: stdout on a full disk or a device that refuses it.
+        silence_stdout()
+        error(output_error(exc))
+        sys.exit(ExitStatus.FAILED)
     except Interrupted as exc:
         error(str(exc))
         sys.exit(ExitStatus.INTERRUPTED)
