@@ -1,7 +1,11 @@
 """Exit statuses, and the one place where errors become them.
 
 The library raises `GeotagError` (a message a person can act on); here it becomes one line
-on stderr and exit 1. Ctrl-C becomes exit 130. Bad flags are click's usage errors (exit 2).
+on stderr and exit 1. Output that cannot be written (a full disk, a device that refuses it)
+is one line and exit 1 too, a reader that went away (`| head`) ends geotag quietly, and
+Ctrl-C becomes exit 130. Bad flags are click's usage errors (exit 2), and so is an
+`OptionError` (a flag's value the data has nothing for). Every line on stderr is escaped
+for a terminal: a file name or an id cannot send it control sequences.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from typing import IO, Any
 
 import click
 
-from ..errors import GeotagError
+from ..errors import GeotagError, OptionError
 from ..formats.escape import for_terminal
 
 
@@ -28,6 +32,10 @@ class ExitStatus(IntEnum):
 
 class Interrupted(Exception):
     """Ctrl-C, with what it cost: exits 130 with this message."""
+
+
+# The flags behind the library's parameter names, for OptionError.
+FLAGS = {"prefer_countries": "--prefer-country"}
 
 
 def error(message: str) -> None:
@@ -78,6 +86,9 @@ def errors_become_exits() -> Iterator[None]:
     it with its one-line message and exit status, never a traceback."""
     try:
         yield
+    except OptionError as exc:
+        hint = FLAGS.get(exc.parameter, exc.parameter)
+        raise click.BadParameter(str(exc), param_hint=f"'{hint}'") from None
     except GeotagError as exc:
         error(str(exc))
         sys.exit(ExitStatus.FAILED)
