@@ -217,6 +217,14 @@ def _check_encoding(ctx: click.Context, param: click.Parameter, value: str | Non
             codecs.lookup(value)
         except LookupError:
             raise click.BadParameter(f"unknown encoding {value!r}") from None
+        try:
+            # Codecs that are not text encodings (base64, rot13, zlib) are refused by
+            # bytes.decode, and some cannot replace bad bytes (idna).
+            b"a".decode(value, errors="replace")
+        except (LookupError, UnicodeError):
+            raise click.BadParameter(
+                f"{value!r} is not a text encoding geotag can read (e.g. latin-1, utf-16-le)"
+            ) from None
     return value
 
 
