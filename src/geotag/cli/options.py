@@ -63,9 +63,11 @@ def _apply(command: Command, options: list[Decorator]) -> Command:
 
 # -- single options ----------------------------------------------------------------------
 
+# A plain path: a gazetteer that is missing, a directory or unreadable is the gazetteer's
+# error (exit 1) whether it came from the flag or from GEOTAG_GAZETTEER.
 gazetteer_option = click.option(
     "--gazetteer",
-    type=click.Path(dir_okay=False),
+    metavar="PATH",
     envvar="GEOTAG_GAZETTEER",
     help="Gazetteer CSV to use instead of the shipped one [env: GEOTAG_GAZETTEER].",
 )
