@@ -112,7 +112,7 @@ class Pipeline:
             if isinstance(item, Article):
                 for offset, piece in split_text(item.text, CHUNK_CHARS):
                     slot.pending += 1
-                    batch.append((slot, offset, piece))
+                    batch.append((slot, offset, recognisable(piece)))
                     chars += len(piece)
                     if len(batch) >= limit or chars >= BATCH_CHARS:
                         self._recognise(batch)
@@ -189,6 +189,16 @@ def article_name(article: Article) -> str:
     if article.source:
         return article.source
     return f"id {id_text(article.id)}" if article.id is not None else "<text>"
+
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def recognisable(text: str) -> str:
+    """`text` as spaCy can take it: a lone surrogate (a text the API was given from bytes
+    decoded with "surrogateescape") cannot be stored as UTF-8, so it becomes U+FFFD, one
+    character for one, and every offset stays true of the original text."""
+    return text if text.isascii() else _LONE_SURROGATE.sub("\ufffd", text)
 
 
 # -- long texts --------------------------------------------------------------------------
