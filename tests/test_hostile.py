@@ -150,6 +150,22 @@ def test_ids_keep_the_json_value_they_were(fake_model: str, fmt: str) -> None:
             assert f"id={id_text(rid)} " in out
 
 
+def test_an_id_nested_too_deep_fails_alone(fake_model: str) -> None:
+    from geotag.readers import MAX_ID_DEPTH
+
+    deep = "[" * (MAX_ID_DEPTH + 1) + "]" * (MAX_ID_DEPTH + 1)
+    fits = "[" * MAX_ID_DEPTH + "]" * MAX_ID_DEPTH
+    records = f'{{"id": {deep}, "text": "Moscow"}}\n{{"id": {fits}, "text": "Moscow"}}\n'
+    for fmt in FORMATS:
+        result = invoke(fake_model, "-f", fmt, "--input-format", "jsonl", input=records)
+        assert result.exit_code == 1, (fmt, result.stderr)
+        errors = [line for line in result.stderr.splitlines() if line.startswith("geotag: error:")]
+        assert errors == [
+            f"geotag: error: -:1: field 'id' is nested over {MAX_ID_DEPTH} levels deep"
+        ]
+        assert "Moscow" in result.stdout
+
+
 def test_id_text_is_json_for_all_but_strings() -> None:
     assert [id_text(i) for i in (7, True, None, "x", {"a": "é"})] == [
         "7",

@@ -218,6 +218,11 @@ def read_jsonl(
             yield Failure(where, f"{where}: expected a JSON object, got {type(record).__name__}")
             continue
         rid = record.get(id_field)
+        if isinstance(rid, (list, dict)) and _deeper_than(rid, MAX_ID_DEPTH):
+            yield Failure(
+                where, f"{where}: field {id_field!r} is nested over {MAX_ID_DEPTH} levels deep"
+            )
+            continue
         if rid is not None and not isinstance(rid, str) and _may_have_lost_digits(rid):
             rid = _read_exactly(line, id_field, rid)
         text = record.get(text_field)
@@ -229,6 +234,24 @@ def read_jsonl(
             yield Failure(where, f"{where}: field {text_field!r} is {kind}, not a string", rid)
             continue
         yield Article(text, source=where, id=rid)
+
+
+# An id is written back in every output; one nested deeper than this (JSON allows it, and
+# orjson reads up to 1024 levels) could not be written by every format without recursing
+# past Python's limit, so such a record is a failed input.
+MAX_ID_DEPTH = 100
+
+
+def _deeper_than(value: object, limit: int) -> bool:
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, (list, dict)):
+            if depth > limit:
+                return True
+            children = item.values() if isinstance(item, dict) else item
+            stack.extend((child, depth + 1) for child in children)
+    return False
 
 
 # orjson reads an integer beyond 64 bits as the nearest float; from 2**53 on a float no longer
