@@ -70,13 +70,14 @@ def read_corpora(paths: Sequence[Path], cache: Path | None) -> list[Doc]:
                 if not line.strip():
                     continue
                 rec = json.loads(line)
-                gold = GoldDocument(str(rec["id"]), rec["text"], tuple(rec.get("entities", ())))
-                spans = known.get(gold.id)
+                rid = str(rec["id"])
+                gold = GoldDocument(rid, rec["text"], tuple(rec.get("entities", ())))
+                spans = known.get(rid)
                 if spans is None:
                     if nlp is None:
                         nlp = _recogniser()
                     spans = nlp(gold.text)
-                    fresh.append({"id": gold.id, "spans": spans})
+                    fresh.append({"id": rid, "spans": spans})
                 docs.append(Doc(path.stem, gold, spans))
         if cached is not None and fresh:
             cached.parent.mkdir(parents=True, exist_ok=True)

@@ -186,7 +186,7 @@ def test_jsonl_records_with_chosen_fields_pass_their_ids_through(
         result = run(*args, input=data)
     assert result.exit_code == 0, result.stderr
     out = docs(result.stdout)
-    assert [d.get("id") for d in out] == ["a-1", "2", None]
+    assert [d.get("id") for d in out] == ["a-1", 2, None]  # a number stays a number
     assert [entity_texts(d) for d in out] == [["Peskov", "Moscow"], ["Idlib"], []]
 
 

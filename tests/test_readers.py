@@ -111,7 +111,7 @@ def test_jsonl_records_ids_and_bad_lines() -> None:
         b'{"uid": "d", "body": "Homs"}\n'
     )
     items = list(read_jsonl(io.BytesIO(data), "in.jsonl"))
-    assert items[0] == Article("Hama", source="in.jsonl:1", id="7")
+    assert items[0] == Article("Hama", source="in.jsonl:1", id=7)  # the id as JSON gave it
     assert (
         isinstance(items[1], Failure) and "in.jsonl:3" in items[1].error and "int" in items[1].error
     )

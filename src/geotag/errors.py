@@ -22,3 +22,16 @@ class GazetteerError(GeotagError):
 class DumpError(GeotagError):
     """A GeoNames dump cannot be imported: a file is missing or a line is malformed
     (the message names the file and line)."""
+
+
+class OptionError(GeotagError):
+    """An option's value does not fit the data it applies to (a country the gazetteer has
+    no row for). `parameter` names the option as the Python API spells it."""
+
+    def __init__(self, parameter: str, message: str) -> None:
+        super().__init__(message)
+        self.parameter = parameter
+
+
+class OutputError(GeotagError):
+    """The output could not be written: a full disk, a device or file that refuses it."""

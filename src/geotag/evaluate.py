@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import math
 import statistics
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
@@ -18,8 +19,8 @@ from typing import IO, TYPE_CHECKING, Any
 import orjson
 from geopy.distance import great_circle
 
-from .errors import InputError
-from .models import Article, Document, Failure
+from .errors import InputError, OutputError
+from .models import Article, Document, Failure, RecordId, id_text
 
 if TYPE_CHECKING:
     from .engine.pipeline import Pipeline
@@ -45,31 +46,108 @@ NESTED = ("place", "resolved", "resolution", "location", "geo")
 
 @dataclass(frozen=True, slots=True)
 class GoldDocument:
-    id: str
+    id: RecordId  # as the gold gave it (its line number if none), passed on to predictions
     text: str
     entities: tuple[dict[str, Any], ...]
 
 
 def read_gold(path: str | Path) -> list[GoldDocument]:
-    """Gold JSON Lines: {"id", "text", "entities": [{"start", "end", "label", "lat", ...}]}."""
+    """Gold JSON Lines: {"id", "text", "entities": [{"start", "end", "label", "lat", ...}]}.
+
+    Every record is checked as it is read, so a malformed one is an InputError naming
+    `FILE:LINE` and what is wrong, never a failure halfway through scoring.
+    """
     docs = []
+    seen: dict[str, int] = {}
     try:
         with open(path, "rb") as f:
             for number, line in enumerate(f, start=1):
+                if number == 1 and line.startswith(b"\xef\xbb\xbf"):
+                    line = line[3:]
                 if not line.strip():
                     continue
+                where = f"{path}:{number}"
                 try:
                     rec = orjson.loads(line)
-                    docs.append(
-                        GoldDocument(
-                            str(rec.get("id", number)), rec["text"], tuple(rec.get("entities", ()))
-                        )
+                except orjson.JSONDecodeError as exc:
+                    raise InputError(f"{where}: malformed JSON: {exc}") from None
+                doc = _gold_document(rec, number, where)
+                key = id_text(doc.id)
+                if key in seen:
+                    raise InputError(
+                        f"{where}: id {key!r} is used by line {seen[key]} too; "
+                        f"predictions are matched to gold documents by id"
                     )
-                except (orjson.JSONDecodeError, KeyError, TypeError) as exc:
-                    raise InputError(f"{path}:{number}: not a gold record ({exc})") from None
+                seen[key] = number
+                docs.append(doc)
     except OSError as exc:
         raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
     return docs
+
+
+def _gold_document(rec: Any, number: int, where: str) -> GoldDocument:
+    if not isinstance(rec, dict):
+        raise InputError(f"{where}: expected a JSON object, got {_kind(rec)}")
+    text = rec.get("text")
+    if not isinstance(text, str):
+        got = "no 'text' field" if text is None else f"'text' is {_kind(text)}"
+        raise InputError(f"{where}: {got}; expected the document's text as a string")
+    rid = rec.get("id", number)
+    if rid is None or isinstance(rid, (list, dict)):
+        raise InputError(f"{where}: 'id' is {_kind(rid)}; expected a string or a number")
+    entities = rec.get("entities", [])
+    if not isinstance(entities, list):
+        raise InputError(f"{where}: 'entities' is {_kind(entities)}; expected a list")
+    for n, entity in enumerate(entities, start=1):
+        problem = _entity_problem(entity, len(text))
+        if problem:
+            raise InputError(f"{where}: entity {n}: {problem}")
+    return GoldDocument(rid, text, tuple(entities))
+
+
+def _entity_problem(entity: Any, length: int) -> str | None:
+    """Why a gold entity cannot be scored, or None."""
+    if not isinstance(entity, dict):
+        return f"expected an object with start, end and label, got {_kind(entity)}"
+    for key in ("start", "end"):
+        if key not in entity:
+            return f"no {key!r}"
+        if not _is_integer(entity[key]):
+            return f"{key!r} is {_kind(entity[key])}; expected a character offset (an integer)"
+    start, end = entity["start"], entity["end"]
+    if not 0 <= start < end <= length:
+        return f"span {start}-{end} is not inside the text (0-{length})"
+    label = entity.get("label")
+    if not isinstance(label, str) or not label:
+        got = "no 'label'" if label is None else f"'label' is {_kind(label)}"
+        return f"{got}; expected a label such as PLACE, PERSON or ORG"
+    try:
+        coordinates(entity)
+        _geonameid(entity)
+    except ValueError as exc:
+        return str(exc)
+    return None
+
+
+def _is_integer(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _kind(value: Any) -> str:
+    """A JSON value's kind, as a JSON reader would name it."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return f"a number ({value})"
+    if isinstance(value, str):
+        return f"a string ({value[:40]!r})"
+    return "a list" if isinstance(value, list) else "an object"
 
 
 def gold_place_spans(doc: GoldDocument) -> list[tuple[int, int]]:
@@ -81,12 +159,20 @@ def norm_label(label: object) -> str | None:
 
 
 def coordinates(mention: dict[str, Any]) -> tuple[float, float] | None:
+    """The (lat, lon) of a mention, on it or in a nested object (place, resolved...), or
+    None. ValueError when they are there but not coordinates (text, out of range): geopy
+    would otherwise warn, or wrap a longitude round the globe."""
     for holder in [mention, *(mention.get(k) for k in NESTED)]:
         if not isinstance(holder, dict):
             continue
         lat = holder.get("lat", holder.get("latitude"))
         lon = holder.get("lon", holder.get("lng", holder.get("longitude")))
         if lat is not None and lon is not None:
+            for name, value, limit in (("latitude", lat, 90), ("longitude", lon, 180)):
+                if not _is_number(value):
+                    raise ValueError(f"{name} is {_kind(value)}; expected a number")
+                if not -limit <= value <= limit:
+                    raise ValueError(f"{name} {value} is outside [-{limit}, {limit}]")
             return float(lat), float(lon)
     return None
 
@@ -94,7 +180,11 @@ def coordinates(mention: dict[str, Any]) -> tuple[float, float] | None:
 def _geonameid(mention: dict[str, Any]) -> int | None:
     place = mention.get("place")
     value = place.get("geonameid") if isinstance(place, dict) else mention.get("geonameid")
-    return int(value) if value is not None else None
+    if value is None:
+        return None
+    if _is_integer(value) or (isinstance(value, str) and value.isascii() and value.isdigit()):
+        return int(value)
+    raise ValueError(f"geonameid is {_kind(value)}; expected an integer")
 
 
 def _prf(tp: int, n_pred: int, n_gold: int) -> dict[str, float | int]:
@@ -116,12 +206,12 @@ def _auc(errors: Sequence[float]) -> float | None:
 
 def score(gold: Sequence[GoldDocument], predicted: Iterable[dict[str, Any]]) -> dict[str, Any]:
     """Score predicted documents (geotag's JSON dicts, matched by id) against the gold."""
-    by_id = {str(d.get("id")): d for d in predicted}
+    by_id = {id_text(d["id"]): d for d in predicted if d.get("id") is not None}
     counts = {lab: {"exact": 0, "overlap": 0, "pred": 0, "gold": 0} for lab in SCORED}
     n_geo = hits = id_total = id_hits = missing = 0
     errors: list[float] = []
     for g in gold:
-        p = by_id.get(g.id)
+        p = by_id.get(id_text(g.id))
         if p is None:
             missing += 1
             p = {"entities": []}
@@ -200,8 +290,22 @@ def evaluate(
             d = item.to_dict()
             predicted.append(d)
             if predictions is not None:
-                predictions.write(orjson.dumps(d) + b"\n")
+                with _writing(predictions):
+                    predictions.write(orjson.dumps(d) + b"\n")
+    if predictions is not None:
+        with _writing(predictions):
+            predictions.flush()
     return score(gold, predicted)
+
+
+@contextmanager
+def _writing(predictions: IO[bytes]) -> Iterator[None]:
+    """The predictions file's write errors (a full disk), named after the file."""
+    try:
+        yield
+    except OSError as exc:
+        name = getattr(predictions, "name", "--predictions")
+        raise OutputError(f"{name}: cannot write: {exc.strerror or exc}") from None
 
 
 def _gold_spans(pipeline: Pipeline, doc: GoldDocument) -> list[tuple[int, int, str]]:

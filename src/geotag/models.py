@@ -24,10 +24,22 @@ MentionRole = Literal["literal", "metonym", "embedded"]
 RawSpan = tuple[int, int, str]
 # Where a layer sends a warning it does not decide how to show (the CLI prints it).
 Warn = Callable[[str], None]
+# A record's id as its input gave it: any JSON value but null (7 stays 7, true stays true).
+RecordId = str | int | float | bool | list[Any] | dict[str, Any]
 
 
 def ignore_warning(_message: str) -> None:
     """A Warn that drops the message (library callers that want no warnings)."""
+
+
+def id_text(value: RecordId) -> str:
+    """A record id as text for people and for text formats: a string as it is, any other
+    value as its JSON (`7`, `true`, `{"k":[1]}`)."""
+    if isinstance(value, str):
+        return value
+    import json
+
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,18 +48,23 @@ class Article:
 
     text: str
     source: str | None = None
-    id: str | None = None
+    id: RecordId | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class Failure:
-    """An input that could not be read or processed; reported, never fatal to a batch."""
+    """An input that could not be read or processed; reported, never fatal to a batch.
+    `id` is the record's id when it is known (a JSON Lines record that could not be tagged)."""
 
     source: str
     error: str
+    id: RecordId | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"source": self.source, "error": self.error}
+        out: dict[str, Any] = {} if self.id is None else {"id": self.id}
+        out["source"] = self.source
+        out["error"] = self.error
+        return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -245,7 +262,7 @@ class Document:
     organizations: tuple[Entity, ...] = ()
     places: tuple[Entity, ...] = ()
     focus: Focus = field(default_factory=Focus)
-    id: str | None = None
+    id: RecordId | None = None
     text: str = ""
 
     def to_dict(self) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from typing import IO, BinaryIO, Literal
 import orjson
 
 from .errors import InputError
-from .models import Article, Failure, Warn, ignore_warning
+from .models import Article, Failure, RecordId, Warn, ignore_warning
 
 STDIN = "-"
 InputFormat = Literal["text", "jsonl"]
@@ -32,10 +32,11 @@ _BOMS = (
 def decode(
     data: bytes, source: str, warn: Warn = ignore_warning, encoding: str | None = None
 ) -> str:
-    """Bytes to text: a BOM decides (UTF-8/16/32), else UTF-8, else `encoding` if given.
+    """Bytes to text: a BOM decides (UTF-8/16/32), else `encoding` if given, else UTF-8.
 
-    NUL bytes outside UTF-16/32 mean a binary file (InputError). Bytes that are not valid
-    UTF-8 are replaced with U+FFFD and reported through `warn`.
+    NUL bytes mean a binary file (InputError), unless `encoding` writes text with them
+    (UTF-16 or UTF-32 without a BOM): then a NUL character in the decoded text does. Bytes
+    that are not valid UTF-8 are replaced with U+FFFD and reported through `warn`.
     """
     for bom, codec in _BOMS:
         if data.startswith(bom):
@@ -44,10 +45,16 @@ def decode(
             except UnicodeDecodeError as exc:
                 warn(f"{source}: invalid {codec.upper()} at byte {exc.start}; bad bytes replaced")
                 return data.decode(codec, errors="replace")
-    if b"\x00" in data:
+    if b"\x00" in data and not nul_bytes_are_text(encoding):
         raise InputError(f"{source}: binary file (contains NUL bytes), not text")
     if encoding:
-        return data.decode(encoding, errors="replace")
+        try:
+            text = data.decode(encoding, errors="replace")
+        except (LookupError, UnicodeError) as exc:  # a codec that cannot replace (punycode)
+            raise InputError(f"{source}: cannot decode as {encoding}: {exc}") from None
+        if "\x00" in text:
+            raise InputError(f"{source}: binary file (contains NUL characters), not text")
+        return text
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -61,6 +68,16 @@ def decode(
         return text
 
 
+def nul_bytes_are_text(encoding: str | None) -> bool:
+    """True for encodings that write plain text with NUL bytes (UTF-16, UTF-32)."""
+    if not encoding:
+        return False
+    try:
+        return b"\x00" in "a".encode(encoding)
+    except (LookupError, UnicodeError):
+        return False
+
+
 # Enough of a file's start to tell a binary file (NUL bytes, no BOM) before reading it all.
 _SNIFF_BYTES = 1 << 16
 
@@ -70,7 +87,11 @@ def read_text_file(path: str, warn: Warn = ignore_warning, encoding: str | None 
     try:
         with open(path, "rb") as f:
             data = f.read(_SNIFF_BYTES)
-            if b"\x00" in data and not data.startswith(tuple(bom for bom, _ in _BOMS)):
+            if (
+                b"\x00" in data
+                and not data.startswith(tuple(bom for bom, _ in _BOMS))
+                and not nul_bytes_are_text(encoding)
+            ):
                 raise InputError(f"{path}: binary file (contains NUL bytes), not text")
             data += f.read()
     except OSError as exc:
@@ -145,13 +166,20 @@ def _read_source(
         return
     try:
         if source == STDIN:
-            text = decode(stdin.read(), STDIN, warn, encoding)
+            text = decode(_read_stdin(stdin), STDIN, warn, encoding)
         else:
             text = read_text_file(source, warn, encoding)
     except InputError as exc:
         yield Failure(source, str(exc))
         return
     yield Article(text, source=source)
+
+
+def _read_stdin(stdin: BinaryIO) -> bytes:
+    try:
+        return stdin.read()
+    except OSError as exc:
+        raise InputError(_open_error(STDIN, exc)) from None
 
 
 def _open_error(source: str, exc: OSError) -> str:
@@ -189,17 +217,67 @@ def read_jsonl(
         if not isinstance(record, dict):
             yield Failure(where, f"{where}: expected a JSON object, got {type(record).__name__}")
             continue
-        text = record.get(text_field)
-        if text is None:
-            yield Failure(where, f"{where}: no {text_field!r} field in the record")
-            continue
-        if not isinstance(text, str):
+        rid = record.get(id_field)
+        if isinstance(rid, (list, dict)) and _deeper_than(rid, MAX_ID_DEPTH):
             yield Failure(
-                where, f"{where}: field {text_field!r} is {type(text).__name__}, not a string"
+                where, f"{where}: field {id_field!r} is nested over {MAX_ID_DEPTH} levels deep"
             )
             continue
-        rid = record.get(id_field)
-        yield Article(text, source=where, id=str(rid) if rid is not None else None)
+        if rid is not None and not isinstance(rid, str) and _may_have_lost_digits(rid):
+            rid = _read_exactly(line, id_field, rid)
+        text = record.get(text_field)
+        if text is None:
+            yield Failure(where, f"{where}: no {text_field!r} field in the record", rid)
+            continue
+        if not isinstance(text, str):
+            kind = type(text).__name__
+            yield Failure(where, f"{where}: field {text_field!r} is {kind}, not a string", rid)
+            continue
+        yield Article(text, source=where, id=rid)
+
+
+# An id is written back in every output; one nested deeper than this (JSON allows it, and
+# orjson reads up to 1024 levels) could not be written by every format without recursing
+# past Python's limit, so such a record is a failed input.
+MAX_ID_DEPTH = 100
+
+
+def _deeper_than(value: object, limit: int) -> bool:
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, (list, dict)):
+            if depth > limit:
+                return True
+            children = item.values() if isinstance(item, dict) else item
+            stack.extend((child, depth + 1) for child in children)
+    return False
+
+
+# orjson reads an integer beyond 64 bits as the nearest float; from 2**53 on a float no longer
+# holds every integer, so an id with such a number is read again by the standard library,
+# which keeps every digit (only then: it is several times slower).
+_EXACT_FLOAT_INTEGERS = 2**53
+
+
+def _may_have_lost_digits(value: object) -> bool:
+    if isinstance(value, float):
+        return value.is_integer() and abs(value) >= _EXACT_FLOAT_INTEGERS
+    if isinstance(value, dict):
+        return any(_may_have_lost_digits(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_may_have_lost_digits(v) for v in value)
+    return False
+
+
+def _read_exactly(line: str, field: str, value: RecordId) -> RecordId:
+    import json
+
+    try:
+        exact: RecordId = json.loads(line)[field]
+    except (ValueError, KeyError, TypeError):
+        return value
+    return exact
 
 
 def walk_directory(root: str, patterns: tuple[str, ...]) -> Iterator[str | Failure]:
@@ -229,10 +307,19 @@ def _listing_failure(exc: OSError) -> Failure:
 def read_path_list(stream: IO[bytes]) -> Iterator[str]:
     """Paths from a --files-from list: one a line, or separated by NUL bytes as `find
     -print0` writes them; empty entries are skipped. Paths keep the bytes they had
-    (os.fsdecode), so names that are not valid UTF-8 still open."""
-    data = stream.read()
+    (os.fsdecode), so names that are not valid UTF-8 still open. A list in UTF-16 or
+    UTF-32 with a byte-order mark (as Windows PowerShell writes them) is decoded first.
+    InputError when the list cannot be read."""
+    name = getattr(stream, "name", "--files-from")
+    name = "-" if name == "<stdin>" else str(name)
+    try:
+        data = stream.read()
+    except OSError as exc:
+        raise InputError(_open_error(name, exc)) from None
     if data.startswith(codecs.BOM_UTF8):
         data = data[len(codecs.BOM_UTF8) :]
+    elif data.startswith(tuple(bom for bom, codec in _BOMS if codec != "utf-8-sig")):
+        data = os.fsencode(decode(data, name))
     if b"\x00" in data:
         entries = data.split(b"\x00")
     else:

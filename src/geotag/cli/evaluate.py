@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import IO
 
 import click
 
+from ..errors import GeotagError, OutputError
 from .options import PipelineSettings, jobs_option, pipeline_options
+from .status import silence
 
 
 @click.command("evaluate")
@@ -29,7 +33,7 @@ from .options import PipelineSettings, jobs_option, pipeline_options
 )
 @click.option(
     "--predictions",
-    type=click.File("wb"),
+    type=click.Path(dir_okay=False, writable=True, allow_dash=True),
     help="Also write geotag's output for every gold document to this JSON Lines file.",
 )
 @jobs_option
@@ -38,7 +42,7 @@ def evaluate_command(
     pipeline: PipelineSettings,
     gold_spans: bool,
     fmt: str,
-    predictions: IO[bytes] | None,
+    predictions: str | None,
     jobs: int,
 ) -> None:
     """Score geotag on GOLD, a JSON Lines file of annotated documents.
@@ -50,12 +54,32 @@ def evaluate_command(
     from ..evaluate import evaluate, format_report, read_gold
 
     docs = read_gold(gold)
-    report = evaluate(
-        pipeline.load(), docs, gold_spans=gold_spans, jobs=jobs, predictions=predictions
-    )
+    nlp = pipeline.load()
+    with _predictions_file(predictions) as stream:
+        report = evaluate(nlp, docs, gold_spans=gold_spans, jobs=jobs, predictions=stream)
     if fmt == "json":
         import orjson
 
         sys.stdout.buffer.write(orjson.dumps(report) + b"\n")
     else:
         click.echo(format_report(report))
+
+
+@contextmanager
+def _predictions_file(path: str | None) -> Iterator[IO[bytes] | None]:
+    """The --predictions file ('-': stdout), closed at the end; when it could not be
+    written (a full disk), closing it must not fail a second time."""
+    if path is None or path == "-":
+        yield sys.stdout.buffer if path else None
+        return
+    try:
+        stream = open(path, "wb")  # noqa: SIM115
+    except OSError as exc:
+        raise GeotagError(f"{path}: cannot write: {exc.strerror or exc}") from None
+    try:
+        yield stream
+    except OutputError:
+        silence(stream)
+        raise
+    finally:
+        stream.close()

@@ -63,9 +63,11 @@ def _apply(command: Command, options: list[Decorator]) -> Command:
 
 # -- single options ----------------------------------------------------------------------
 
+# A plain path: a gazetteer that is missing, a directory or unreadable is the gazetteer's
+# error (exit 1) whether it came from the flag or from GEOTAG_GAZETTEER.
 gazetteer_option = click.option(
     "--gazetteer",
-    type=click.Path(dir_okay=False),
+    metavar="PATH",
     envvar="GEOTAG_GAZETTEER",
     help="Gazetteer CSV to use instead of the shipped one [env: GEOTAG_GAZETTEER].",
 )
@@ -217,6 +219,14 @@ def _check_encoding(ctx: click.Context, param: click.Parameter, value: str | Non
             codecs.lookup(value)
         except LookupError:
             raise click.BadParameter(f"unknown encoding {value!r}") from None
+        try:
+            # Codecs that are not text encodings (base64, rot13, zlib) are refused by
+            # bytes.decode, and some cannot replace bad bytes (idna).
+            b"a".decode(value, errors="replace")
+        except (LookupError, UnicodeError):
+            raise click.BadParameter(
+                f"{value!r} is not a text encoding geotag can read (e.g. latin-1, utf-16-le)"
+            ) from None
     return value
 
 

@@ -4,17 +4,16 @@ and stop cleanly on Ctrl-C or a closed pipe."""
 from __future__ import annotations
 
 import contextlib
-import os
 import signal
 import sys
 import time
 from collections.abc import Iterator
 from types import FrameType
 
-from ..errors import GeotagError
+from ..errors import GeotagError, OutputError
 from ..formats import Writer
 from ..models import Document, Failure
-from .status import ExitStatus, error, note
+from .status import ExitStatus, error, note, output_error, silence_stdout
 
 
 class ProgressBar:
@@ -97,7 +96,8 @@ def run(
     """Write each result as it comes; report failures; return the exit status.
 
     A failure of the whole batch (worker processes that cannot run) is raised as a
-    GeotagError after the output is closed, so what was written stays valid.
+    GeotagError after the output is closed, so what was written stays valid; output that
+    cannot be written (a full disk) is raised as an OutputError.
     """
     done = failed = 0
     started = time.monotonic()
@@ -120,9 +120,13 @@ def run(
     except BrokenPipeError:
         # The reader went away (`| head`): stop quietly, and keep Python from
         # complaining when it flushes stdout at exit.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+        silence_stdout()
         return ExitStatus.OK
+    except OSError as exc:
+        if bar is not None:
+            bar.stop()
+        silence_stdout()
+        raise OutputError(f"{output_error(exc)} (after {done} document(s))") from None
     except KeyboardInterrupt:
         if bar is not None:
             bar.stop()

@@ -42,6 +42,7 @@ class TagRequest:
     geocoding: GeocoderOptions | None = None
     jobs: int = 1
     errors_inline: bool = False
+    csv_raw: bool = False
     no_color: bool = False
     quiet: bool = False
 
@@ -58,6 +59,12 @@ class TagRequest:
     is_flag=True,
     help='json/jsonl: also write {"source": ..., "error": ...} records for failed inputs.',
 )
+@click.option(
+    "--csv-raw",
+    is_flag=True,
+    help="csv: write text cells as they are. By default a cell starting with =, +, -, @, "
+    "tab or CR gets a leading ' so spreadsheets do not run it as a formula.",
+)
 @no_color_option
 @quiet_option
 def tag_command(
@@ -68,6 +75,7 @@ def tag_command(
     reading: InputSettings,
     jobs: int,
     errors_inline: bool,
+    csv_raw: bool,
     no_color: bool,
     quiet: bool,
 ) -> None:
@@ -103,6 +111,7 @@ def tag_command(
         geocoding=geocoding,
         jobs=jobs,
         errors_inline=errors_inline,
+        csv_raw=csv_raw,
         no_color=no_color,
         quiet=quiet,
     )
@@ -136,6 +145,7 @@ def tag(request: TagRequest) -> ExitStatus:
         sys.stdout.buffer,
         no_color=request.no_color,
         errors_inline=request.errors_inline,
+        csv_raw=request.csv_raw,
     )
     results: Iterator[Document | Failure] = pipeline.tag_articles(
         articles, jobs=request.jobs, read_ahead=True

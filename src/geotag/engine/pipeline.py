@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from ..errors import GeotagError
 from ..gazetteer import Gazetteer
-from ..models import Article, Document, Failure, RawSpan
+from ..models import Article, Document, Failure, RawSpan, RecordId, id_text
 from ..tagging.tagger import Tagger, TagOptions
 from .inputs import Inputs, ReadAhead
 from .model import CHUNK_CHARS, DEFAULT_MODEL, load_nlp, spans_of
@@ -41,7 +41,9 @@ class Pipeline:
         self.nlp = nlp if nlp is not None else load_nlp(model)
         self.tagger = Tagger(gazetteer or Gazetteer.load(), options)
 
-    def tag_text(self, text: str, source: str | None = None, id: str | None = None) -> Document:
+    def tag_text(
+        self, text: str, source: str | None = None, id: RecordId | None = None
+    ) -> Document:
         result = next(self.tag_articles([Article(text, source, id)]))
         if isinstance(result, Failure):
             raise GeotagError(result.error)
@@ -110,7 +112,7 @@ class Pipeline:
             if isinstance(item, Article):
                 for offset, piece in split_text(item.text, CHUNK_CHARS):
                     slot.pending += 1
-                    batch.append((slot, offset, piece))
+                    batch.append((slot, offset, recognisable(piece)))
                     chars += len(piece)
                     if len(batch) >= limit or chars >= BATCH_CHARS:
                         self._recognise(batch)
@@ -155,7 +157,8 @@ class Pipeline:
             if isinstance(item, Failure):
                 result = item
             elif slot.error is not None:
-                result = Failure(article_name(item), f"{article_name(item)}: {slot.error}")
+                name = article_name(item)
+                result = Failure(name, f"{name}: {slot.error}", item.id)
             else:
                 try:
                     result = self.tagger.tag(item.text, slot.spans, source=item.source, id=item.id)
@@ -165,6 +168,7 @@ class Pipeline:
                         name,
                         f"{name}: internal error while tagging ({type(exc).__name__}: {exc}); "
                         f"please report it",
+                        item.id,
                     )
             yield result
 
@@ -184,7 +188,17 @@ def article_name(article: Article) -> str:
     """How messages name an article: its source, else its id."""
     if article.source:
         return article.source
-    return f"id {article.id}" if article.id is not None else "<text>"
+    return f"id {id_text(article.id)}" if article.id is not None else "<text>"
+
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def recognisable(text: str) -> str:
+    """`text` as spaCy can take it: a lone surrogate (a text the API was given from bytes
+    decoded with "surrogateescape") cannot be stored as UTF-8, so it becomes U+FFFD, one
+    character for one, and every offset stays true of the original text."""
+    return text if text.isascii() else _LONE_SURROGATE.sub("\ufffd", text)
 
 
 # -- long texts --------------------------------------------------------------------------

@@ -6,6 +6,8 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
+import sys
+import threading
 import weakref
 from collections import deque
 from collections.abc import Iterable, Iterator
@@ -48,15 +50,38 @@ _Batch = list[tuple[int, Article]]
 
 
 class _Worker:
-    """One worker process and the batches it holds, oldest (the one in work) first."""
+    """One worker process and the batches it holds, oldest (the one in work) first.
 
-    def __init__(self, ctx: Any, pipeline: Pipeline | None, recipe: _Recipe) -> None:
+    A forked worker inherits the parent's end of every pipe open at the time, its own and
+    its siblings': it closes them first, or a sibling's pipe would never report the
+    parent's death to that sibling (an end stays open while any process holds it).
+    """
+
+    def __init__(
+        self, ctx: Any, pipeline: Pipeline | None, recipe: _Recipe, siblings: list[Any]
+    ) -> None:
         self.conn, child = ctx.Pipe()
+        forked = ctx.get_start_method() == "fork"
+        # A spawned worker inherits no pipe (and connections must not be pickled to it).
+        parent_ends = [self.conn, *siblings] if forked else []
+        # The kernel's "kill me when my parent dies" follows the thread that started the
+        # worker: asked for only when that is the main thread, which lives as the process.
+        deathsig = sys.platform == "linux" and threading.current_thread() is threading.main_thread()
         self.process = ctx.Process(
-            target=_worker_main, args=(child, pipeline, recipe), name="geotag-worker", daemon=True
+            target=_worker_main,
+            args=(child, pipeline, recipe, parent_ends, os.getpid(), deathsig),
+            name="geotag-worker",
+            daemon=True,
         )
-        self.process.start()
-        child.close()
+        try:
+            self.process.start()
+        except OSError as exc:  # no more processes, or no memory for one
+            self.conn.close()
+            raise GeotagError(
+                f"cannot start a worker process ({exc.strerror or exc}); try fewer --jobs"
+            ) from None
+        finally:
+            child.close()
         self.batches: deque[_Batch] = deque()
         self.served = 0
 
@@ -92,12 +117,19 @@ class WorkerPool:
         self.barren_deaths = 0
         # Started now rather than on the first next(), before a caller starts threads
         # (a progress bar) that a fork would copy in an unknown state.
-        self.workers = [self._start() for _ in range(workers)]
+        self.workers: list[_Worker] = []
+        try:
+            for _ in range(workers):
+                self.workers.append(self._start())
+        except GeotagError:
+            _terminate(self.workers)
+            raise
         # Ends the workers if the results are dropped without being read to the end.
         self._finalizer = weakref.finalize(self, _terminate, self.workers)
 
     def _start(self) -> _Worker:
-        return _Worker(self.ctx, self.inherited, self.recipe)
+        siblings = [w.conn for w in self.workers]
+        return _Worker(self.ctx, self.inherited, self.recipe, siblings)
 
     def run(self, articles: Iterable[Article | Failure]) -> Iterator[Document | Failure]:
         window = len(self.workers) * WORKER_DEPTH * PARALLEL_BATCH
@@ -227,7 +259,9 @@ class WorkerPool:
         if len(first) == 1:
             n, article = first[0]
             name = article_name(article)
-            done[n] = Failure(name, f"{name}: the worker process tagging it died ({reason})")
+            done[n] = Failure(
+                name, f"{name}: the worker process tagging it died ({reason})", article.id
+            )
         else:
             rest = [[pair] for pair in first] + rest
         retry.extendleft(reversed(rest))
@@ -265,13 +299,22 @@ def _exit_reason(code: int | None) -> str:
     return f"exit code {code}"
 
 
-def _worker_main(conn: Any, pipeline: Pipeline | None, recipe: _Recipe) -> None:
+def _worker_main(
+    conn: Any,
+    pipeline: Pipeline | None,
+    recipe: _Recipe,
+    parent_ends: list[Any],
+    parent: int,
+    deathsig: bool,
+) -> None:
     """A worker: tag the batches that arrive, send the results back, in order.
 
     It never prints: problems go back to the parent as messages, and it leaves with
     os._exit so nothing inherited from the parent (buffered output) is flushed twice.
+    It ends with its parent, however the parent ends (see `_outlive_no_parent`).
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    _outlive_no_parent(parent_ends, parent, deathsig)
     code = 0
     try:
         _serve(conn, pipeline, recipe)
@@ -279,6 +322,40 @@ def _worker_main(conn: Any, pipeline: Pipeline | None, recipe: _Recipe) -> None:
         code = 1
     finally:
         os._exit(code)
+
+
+def _outlive_no_parent(parent_ends: list[Any], parent: int, deathsig: bool) -> None:
+    """Make sure this worker cannot outlive the process that started it.
+
+    Its pipe then reads as closed the moment the parent is gone, which ends the worker
+    (see `_serve`) once the parent's ends it inherited are closed here. On Linux the kernel
+    also kills it outright (PR_SET_PDEATHSIG), even in the middle of a long text. stdin and
+    stdout point at /dev/null: a worker writes nothing, and a reader of geotag's output
+    sees its end as soon as the main process ends.
+    """
+    for end in parent_ends:
+        end.close()
+    devnull = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1):
+        with contextlib.suppress(OSError):
+            os.dup2(devnull, fd)
+    os.close(devnull)
+    if deathsig:
+        _kill_me_with_my_parent()
+    if os.getppid() != parent:  # the parent died before any of this was in place
+        os._exit(0)
+
+
+# prctl(2) option: the signal this process gets when its parent (thread) dies.
+_PR_SET_PDEATHSIG = 1
+
+
+def _kill_me_with_my_parent() -> None:
+    import ctypes
+
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
 
 
 def _serve(conn: Any, pipeline: Pipeline | None, recipe: _Recipe) -> None:
@@ -301,7 +378,9 @@ def _serve(conn: Any, pipeline: Pipeline | None, recipe: _Recipe) -> None:
             while True:
                 tasks.put(conn.recv())
         except (EOFError, OSError):
-            tasks.put(None)
+            # The parent's end is closed: it died, or ended this worker. Nobody will read
+            # what this process would still send, so it stops now, mid-text or not.
+            os._exit(0)
 
     threading.Thread(target=receive, name="geotag-receive", daemon=True).start()
     while (articles := tasks.get()) is not None:

@@ -21,13 +21,19 @@ class Writer(Protocol):
 
 
 def make_writer(
-    fmt: str, stream: IO[bytes], *, no_color: bool = False, errors_inline: bool = False
+    fmt: str,
+    stream: IO[bytes],
+    *,
+    no_color: bool = False,
+    errors_inline: bool = False,
+    csv_raw: bool = False,
 ) -> Writer:
-    """The writer for `fmt` (one of FORMATS) on `stream`; `table` writes to stdout's console."""
+    """The writer for `fmt` (one of FORMATS) on `stream`; `table` writes to stdout's console.
+    `csv_raw` leaves CSV cells that would start a spreadsheet formula as they are."""
     if fmt == "csv":
         from .csv import CsvWriter
 
-        return CsvWriter(stream)
+        return CsvWriter(stream, raw=csv_raw)
     if fmt == "geojson":
         from .geojson import GeoJsonWriter
 

@@ -1,12 +1,15 @@
-"""The `csv` format: one row per mention, RFC 4180, the values of the JSON output."""
+"""The `csv` format: one row per mention, RFC 4180, the values of the JSON output, with
+text cells that a spreadsheet would run as a formula made inert."""
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 from typing import IO, Any
 
-from ..models import Document, Failure, Mention
+from ..models import Document, Failure, Mention, id_text
+from .escape import utf8
 
 # The columns of `--format csv`: the document, the mention, then its resolved place (empty
 # for people, organisations and unresolved places). Values are those of the JSON output.
@@ -49,12 +52,32 @@ _PLACE_CELLS = (
 )
 
 
+# A text cell starting with one of these is a formula to Excel, LibreOffice and Google
+# Sheets (=HYPERLINK(...), @SUM(...), -2+3, a tab or carriage return before one): OWASP's
+# advice on CSV injection is an apostrophe in front, which spreadsheets read as "this is
+# text" and do not show. Numbers geotag writes (offsets, -33.86) are not text cells and
+# stay numbers; "-" and "-:N", geotag's names for stdin and its records, cannot be formulas.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_STDIN_SOURCE = re.compile(r"-(:[0-9]+)?")
+
+
+def inert(cell: str) -> str:
+    """A text cell that no spreadsheet will run as a formula."""
+    if cell.startswith(FORMULA_STARTS) and not _STDIN_SOURCE.fullmatch(cell):
+        return "'" + cell
+    return cell
+
+
 def mention_row(doc: Document, mention: Mention) -> list[Any]:
     """One CSV row: a mention with its place, in the order of CSV_COLUMNS. The values are
-    taken from the mention's JSON form, so both formats always say the same."""
+    taken from the mention's JSON form, so both formats always say the same; an id that is
+    not a string or a number is written as its JSON."""
     m = mention.to_dict()
     place = m.get("place") or {}
-    row = [doc.source, doc.id, *(m.get(k) for k in CSV_COLUMNS[2:9])]
+    rid = doc.id
+    if rid is not None and (isinstance(rid, bool) or not isinstance(rid, (int, float))):
+        rid = id_text(rid)
+    row = [doc.source, rid, *(m.get(k) for k in CSV_COLUMNS[2:9])]
     row += [place.get(key) for _, key in _PLACE_CELLS]
     return ["" if cell is None else cell for cell in row]
 
@@ -63,10 +86,12 @@ class CsvWriter:
     """`csv`: one row per mention, a header row once per run, RFC 4180 (comma-separated,
     CRLF line ends, fields quoted where needed, quotes doubled), UTF-8 without a BOM.
 
+    Text cells that would start a formula get a leading apostrophe unless `raw`.
     Documents with no mention add no row; failed inputs are reported on stderr only."""
 
-    def __init__(self, stream: IO[bytes]) -> None:
+    def __init__(self, stream: IO[bytes], raw: bool = False) -> None:
         self.stream = stream
+        self.raw = raw
         self._header_written = False
 
     def _emit(self, rows: list[list[Any]]) -> None:
@@ -75,8 +100,10 @@ class CsvWriter:
         if not self._header_written:
             writer.writerow(CSV_COLUMNS)
             self._header_written = True
+        if not self.raw:
+            rows = [[inert(c) if isinstance(c, str) else c for c in row] for row in rows]
         writer.writerows(rows)
-        self.stream.write(buffer.getvalue().encode("utf-8"))
+        self.stream.write(utf8(buffer.getvalue()))
         self.stream.flush()
 
     def write(self, doc: Document) -> None:

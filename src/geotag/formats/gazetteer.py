@@ -9,7 +9,8 @@ import orjson
 from ..gazetteer.info import GazetteerInfo
 from ..models import Candidate, Place
 from .describe import feature_type
-from .table import make_console
+from .escape import json_bytes
+from .table import make_console, shown
 
 
 def write_gazetteer_info(
@@ -17,7 +18,7 @@ def write_gazetteer_info(
 ) -> None:
     """`geotag gazetteer info`: a GazetteerInfo as tables, or as one JSON object."""
     if fmt == "json":
-        stdout.write(orjson.dumps(info.to_dict(), option=orjson.OPT_INDENT_2) + b"\n")
+        stdout.write(json_bytes(info.to_dict(), orjson.OPT_INDENT_2) + b"\n")
         stdout.flush()
         return
     from rich.table import Table
@@ -26,13 +27,13 @@ def write_gazetteer_info(
     about = Table.grid(padding=(0, 2))
     about.add_column(style="bold")
     about.add_column()
-    about.add_row("path", info.path or "(rows given in memory)")
+    about.add_row("path", shown(info.path or "(rows given in memory)"))
     about.add_row("rows", f"{info.rows:,}")
     about.add_row("size", f"{info.size:,} bytes")
     about.add_row("modified", info.modified or "unknown")
     about.add_row("sha256", info.sha256 or "unknown")
     about.add_row("demonyms", f"{info.demonyms:,}")
-    about.add_row("sources", ", ".join(f"{token} {n:,}" for token, n in info.sources))
+    about.add_row("sources", shown(", ".join(f"{token} {n:,}" for token, n in info.sources)))
     console.print(about)
     table = Table(title="Rows by feature type", title_justify="left")
     table.add_column("Class")
@@ -41,7 +42,7 @@ def write_gazetteer_info(
     table.add_column("Rows", justify="right")
     for cls, code, n in info.feature_codes:
         kind = feature_type(Place(None, "", 0.0, 0.0, cls, code, "", "", "", "", 0))
-        table.add_row(cls, code, kind, f"{n:,}")
+        table.add_row(shown(cls), shown(code), shown(kind), f"{n:,}")
     console.print(table)
 
 
@@ -79,14 +80,14 @@ def write_candidates(
             "abstain_below": threshold,
             "candidates": [candidate_dict(c, i, weights) for i, c in enumerate(candidates, 1)],
         }
-        stdout.write(orjson.dumps(obj, option=orjson.OPT_INDENT_2) + b"\n")
+        stdout.write(json_bytes(obj, orjson.OPT_INDENT_2) + b"\n")
         stdout.flush()
         return
     from rich.table import Table
 
     console = make_console(no_color)
     places = Table(
-        title=f"Candidates for {query!r}" + (f" in {country}" if country else ""),
+        title=f"Candidates for {shown(repr(query))}" + (f" in {country}" if country else ""),
         title_justify="left",
         caption=f"Scored as a mention with no other place in the document; below "
         f"{threshold:.2f} geotag leaves a place unresolved.",
@@ -115,8 +116,8 @@ def write_candidates(
         places.add_row(
             str(i),
             score,
-            p.label,
-            p.feature_code,
+            shown(p.label),
+            shown(p.feature_code),
             f"{p.population:,}",
             "" if p.geonameid is None else str(p.geonameid),
             f"{p.lat:.2f}, {p.lon:.2f}",

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import IO, Any
 
-import orjson
-
 from ..models import Document, Entity, Failure
+from .escape import json_bytes
 
 
 def place_feature(doc: Document, entity: Entity) -> dict[str, Any] | None:
@@ -72,7 +71,7 @@ class GeoJsonWriter:
         for entity in doc.places:
             feature = place_feature(doc, entity)
             if feature is not None:
-                chunks.append((b",\n" if self._features else b"") + orjson.dumps(feature))
+                chunks.append((b",\n" if self._features else b"") + json_bytes(feature))
                 self._features += 1
         self.stream.write(b"".join(chunks))
         self.stream.flush()

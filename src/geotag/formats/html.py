@@ -25,8 +25,9 @@ from importlib import resources
 from typing import IO
 
 from .._version import __version__
-from ..models import Document, Entity, Failure, FocusItem, Mention, Place
+from ..models import Document, Entity, Failure, FocusItem, Mention, Place, id_text
 from .describe import feature_type
+from .escape import utf8
 
 WORLD_MAP_FILE = "world-110m.json"
 
@@ -201,8 +202,7 @@ class HtmlReportWriter:
     # -- pieces of the page ---------------------------------------------------------------
 
     def _emit(self, text: str) -> None:
-        # A lone surrogate (from a badly decoded input) must not cost the whole page.
-        self.stream.write(text.encode("utf-8", errors="replace"))
+        self.stream.write(utf8(text))
         self.stream.flush()
 
     def _start(self) -> None:
@@ -250,7 +250,8 @@ class HtmlReportWriter:
     def _document(self, doc: Document, number: int) -> str:
         title = doc.source if doc.source not in (None, "-") else "standard input"
         if doc.id is not None:
-            title = f"{doc.source} · id {doc.id}" if doc.source not in (None, "-") else doc.id
+            rid = id_text(doc.id)
+            title = f"{doc.source} · id {rid}" if doc.source not in (None, "-") else rid
         title = title or f"document {number}"
         resolved = [e for e in doc.places if e.resolution and e.resolution.place]
         unresolved = len(doc.places) - len(resolved)

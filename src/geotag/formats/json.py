@@ -8,6 +8,7 @@ from typing import IO, Any
 import orjson
 
 from ..models import Document, Failure
+from .escape import json_bytes
 
 # A document with more mentions than this (a book, a 20 MB file) is serialised in pieces:
 # the same bytes, without its whole JSON and dict in memory at once.
@@ -16,7 +17,7 @@ _PIECE = 1000
 
 
 def document_json(doc: Document, indent: bool) -> Iterator[bytes]:
-    """The bytes of `orjson.dumps(doc.to_dict())` (indented or not), in pieces."""
+    """The bytes of `json_bytes(doc.to_dict())` (indented or not), in pieces."""
     option = orjson.OPT_INDENT_2 if indent else 0
     head: dict[str, Any] = {}
     if doc.id is not None:
@@ -30,19 +31,19 @@ def document_json(doc: Document, indent: bool) -> Iterator[bytes]:
         "focus": doc.focus.to_dict(),
     }
     if indent:
-        opening = orjson.dumps(head, option=option)[:-2] + b",\n" if head else b"{\n"
+        opening = json_bytes(head, option)[:-2] + b",\n" if head else b"{\n"
         yield opening + b'  "entities": [\n'
         separator, pad = b",\n", b"    "
     else:
-        yield (orjson.dumps(head)[:-1] + b"," if head else b"{") + b'"entities":['
+        yield (json_bytes(head)[:-1] + b"," if head else b"{") + b'"entities":['
         separator, pad = b",", b""
     for i in range(0, len(doc.mentions), _PIECE):
         chunk = doc.mentions[i : i + _PIECE]
-        parts = [orjson.dumps(m.to_dict(), option=option) for m in chunk]
+        parts = [json_bytes(m.to_dict(), option) for m in chunk]
         if indent:
             parts = [pad + part.replace(b"\n", b"\n" + pad) for part in parts]
         yield (separator if i else b"") + separator.join(parts)
-    tail = orjson.dumps(rest, option=option)
+    tail = json_bytes(rest, option)
     yield (b"\n  ],\n" + tail[2:]) if indent else (b"]," + tail[1:])
 
 
@@ -57,7 +58,7 @@ class JsonWriter:
 
     def _emit(self, obj: dict[str, Any]) -> None:
         # Appending the newline in orjson saves a copy of a document's whole JSON.
-        self.stream.write(orjson.dumps(obj, option=self.option | orjson.OPT_APPEND_NEWLINE))
+        self.stream.write(json_bytes(obj, self.option | orjson.OPT_APPEND_NEWLINE))
         self.stream.flush()
 
     def write(self, doc: Document) -> None:

@@ -5,8 +5,17 @@ from __future__ import annotations
 import sys
 from typing import Any
 
-from ..models import Document, Entity, Failure, FocusItem, Place
+from ..models import Document, Entity, Failure, FocusItem, Place, id_text
 from .describe import feature_type
+from .escape import for_terminal
+
+
+def shown(text: str) -> str:
+    """Text from an input or the gazetteer as rich markup that shows it as it is: no
+    control sequence reaches the terminal and no bracket is taken for a style."""
+    from rich.markup import escape
+
+    return escape(for_terminal(text))
 
 
 def make_console(no_color: bool = False) -> Any:
@@ -25,8 +34,8 @@ class TableWriter:
     def write(self, doc: Document) -> None:
         from rich.rule import Rule
 
-        title = doc.source if doc.id is None else f"{doc.source or ''} id={doc.id}".strip()
-        self.console.print(Rule(title or "document", style="bold"))
+        title = doc.source if doc.id is None else f"{doc.source or ''} id={id_text(doc.id)}".strip()
+        self.console.print(Rule(shown(title or "document"), style="bold"))
         if not doc.mentions:
             self.console.print("[dim]no people, organisations or places found[/dim]")
         if doc.people:
@@ -55,7 +64,9 @@ def _name_table(title: str, entities: tuple[Entity, ...], style: str) -> Any:
     table.add_column("#", justify="right", no_wrap=True)
     table.add_column("Also written", style="dim", ratio=3)
     for e in entities:
-        table.add_row(e.name, str(e.mentions), ", ".join(f for f in e.forms if f != e.name))
+        table.add_row(
+            shown(e.name), str(e.mentions), shown(", ".join(f for f in e.forms if f != e.name))
+        )
     return table
 
 
@@ -77,16 +88,14 @@ def _places_table(places: tuple[Entity, ...]) -> Any:
         ]
         if p is None or res is None:
             table.add_row(
-                e.name, str(e.mentions), "[red]unresolved[/red]", ", ".join(flags), "", ""
+                shown(e.name), str(e.mentions), "[red]unresolved[/red]", ", ".join(flags), "", ""
             )
             continue
         table.add_row(
-            e.name,
+            shown(e.name),
             str(e.mentions),
-            p.label,
-            ", ".join(
-                [feature_type(p), *flags, *([p.provider] if p.provider != "gazetteer" else [])]
-            ),
+            shown(p.label),
+            shown(", ".join([feature_type(p), *flags, *_provider(p)])),
             f"{p.lat:.2f}, {p.lon:.2f}",
             f"{res.confidence:.2f}",
         )
@@ -102,7 +111,7 @@ def _focus_line(doc: Document) -> str:
 
 
 def _focus_item(item: FocusItem) -> str:
-    return f"{item.place.name} {item.score:.0%}"
+    return f"{shown(item.place.name)} {item.score:.0%}"
 
 
 def _provider(place: Place) -> list[str]:

@@ -42,6 +42,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from ..errors import OptionError
 from ..gazetteer import Gazetteer, is_generic_name, normalize_name
 from ..gazetteer.names import strip_possessive
 from ..models import Candidate, Place, Resolution
@@ -82,6 +83,24 @@ class ResolverOptions:
     alternatives: int = 3
 
 
+# Codes people reach for that ISO 3166 spells otherwise.
+_CODE_HINTS = {"UK": "GB", "EL": "GR"}
+
+
+def check_countries(gazetteer: Gazetteer, codes: Iterable[str]) -> None:
+    """OptionError unless the gazetteer has a country for every preferred code: a code it
+    does not know would tilt nothing, silently."""
+    unknown = [code for code in codes if gazetteer.country_row(code) is None]
+    if not unknown:
+        return
+    hints = [f"{code} is {_CODE_HINTS[code]}" for code in unknown if code in _CODE_HINTS]
+    raise OptionError(
+        "prefer_countries",
+        f"the gazetteer has no country with the code {', '.join(unknown)}"
+        + (f" ({'; '.join(hints)} in ISO 3166)" if hints else ""),
+    )
+
+
 REFINE_PASSES = 2
 LOCAL_MENTIONS = 3
 _Scored = tuple[float, int, Features]  # score, row, features
@@ -110,6 +129,7 @@ class Resolver:
     def __init__(self, gazetteer: Gazetteer, options: ResolverOptions | None = None) -> None:
         self.gazetteer = gazetteer
         self.options = options or ResolverOptions()
+        check_countries(gazetteer, self.options.prefer_countries)
 
     # -- public --------------------------------------------------------------------------
 

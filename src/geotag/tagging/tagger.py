@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
 from ..gazetteer import Gazetteer, normalize_name
-from ..models import Document, Label, Mention, MentionKind, RawSpan
+from ..models import Document, Label, Mention, MentionKind, RawSpan, RecordId
 from .aggregate import aggregate, focus
 from .query import PlaceQuery
 from .recognition import RecognitionModel
@@ -68,7 +68,7 @@ class Tagger:
         spans: Iterable[RawSpan],
         *,
         source: str | None = None,
-        id: str | None = None,
+        id: RecordId | None = None,
         given_places: bool = False,
     ) -> Document:
         """Tag a text whose recogniser spans are `spans`. With `given_places` the place
