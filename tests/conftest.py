@@ -3,6 +3,7 @@ hand-written gazetteer, the real gazetteer and model, and the CLI run on the fak
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 
 import pytest
@@ -56,6 +57,20 @@ def fake_model(tmp_path_factory: pytest.TempPathFactory) -> str:
     path = tmp_path_factory.mktemp("models") / "fake_ner"
     fake_ner(FAKE_PATTERNS).to_disk(path)
     return str(path)
+
+
+@pytest.fixture()
+def command(fake_model: str) -> list[str]:
+    """`geotag` as a real process, on the fake NER and the small gazetteer."""
+    return [
+        sys.executable,
+        "-m",
+        "geotag",
+        "--model",
+        fake_model,
+        "--gazetteer",
+        str(MINI_GAZETTEER),
+    ]
 
 
 @pytest.fixture()

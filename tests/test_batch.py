@@ -14,7 +14,6 @@ import select
 import shlex
 import signal
 import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -39,20 +38,6 @@ from .helpers import (
 
 # Generous: only a hang (the bug these tests look for) comes anywhere near it.
 HANG = 120
-
-
-@pytest.fixture()
-def command(fake_model: str) -> list[str]:
-    """geotag as a real process."""
-    return [
-        sys.executable,
-        "-m",
-        "geotag",
-        "--model",
-        fake_model,
-        "--gazetteer",
-        str(MINI_GAZETTEER),
-    ]
 
 
 def docs(stdout: str) -> list[dict]:

@@ -30,19 +30,6 @@ linux_only = pytest.mark.skipif(
 )
 
 
-@pytest.fixture()
-def command(fake_model: str) -> list[str]:
-    return [
-        sys.executable,
-        "-m",
-        "geotag",
-        "--model",
-        fake_model,
-        "--gazetteer",
-        str(MINI_GAZETTEER),
-    ]
-
-
 def children(pid: int) -> list[int]:
     """The live child processes of `pid`."""
     found = []
@@ -191,19 +178,19 @@ def test_a_killed_worker_costs_at_most_its_text_and_every_id_comes_out_once(
 # -- output that cannot be written ---------------------------------------------------------
 
 
+def to_full_disk(args: list[str]) -> subprocess.CompletedProcess[str]:
+    """Run `args` with its standard output on a disk that is full (/dev/full)."""
+    with open("/dev/full", "wb") as full:
+        return subprocess.run(
+            args, stdout=full, stderr=subprocess.PIPE, text=True, timeout=HANG, check=False
+        )
+
+
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_a_full_disk_is_one_line_and_exit_1(command: list[str], tmp_path: Path, fmt: str) -> None:
     article = tmp_path / "a.txt"
     article.write_text(TEXT, encoding="utf-8")
-    with open("/dev/full", "wb") as full:
-        out = subprocess.run(
-            [*command, "-f", fmt, str(article), str(article)],
-            stdout=full,
-            stderr=subprocess.PIPE,
-            text=True,
-            timeout=HANG,
-            check=False,
-        )
+    out = to_full_disk([*command, "-f", fmt, str(article), str(article)])
     assert out.returncode == 1
     assert out.stderr.splitlines() == [
         "geotag: error: cannot write the output: No space left on device (after 0 document(s))"
@@ -226,15 +213,7 @@ def test_other_commands_on_a_full_disk(fake_model: str, args: list[str]) -> None
     args = [str(GOLD) if a == "GOLD" else a for a in args]
     if args[0] == "evaluate":
         args += ["--model", fake_model]
-    with open("/dev/full", "wb") as full:
-        out = subprocess.run(
-            [sys.executable, "-m", "geotag", *args, "--gazetteer", str(MINI_GAZETTEER)],
-            stdout=full,
-            stderr=subprocess.PIPE,
-            text=True,
-            timeout=HANG,
-            check=False,
-        )
+    out = to_full_disk([sys.executable, "-m", "geotag", *args, "--gazetteer", str(MINI_GAZETTEER)])
     assert out.returncode == 1
     assert out.stderr.splitlines() == [
         "geotag: error: cannot write the output: No space left on device"

@@ -32,6 +32,7 @@ from .spans import (
     PLACE_LABELS,
     is_abbreviation,
     lowercase_words,
+    people_words,
     sentence_start,
     trim_span,
 )
@@ -269,7 +270,8 @@ def _describe(
     mentions: dict[str, int] = {}
     for key in keys:
         mentions[key] = mentions.get(key, 0) + 1
-    surnames, given = _people_words(text, spans)
+    surnames, given = people_words(text, spans)
+    given = {w for w in given if w[:1].isupper() and w.isalpha()}
     outer_of = _outer_spans(found, spans)
     lowered: set[str] | None = None
     for c, key in zip(found, keys, strict=True):
@@ -391,18 +393,6 @@ def _outer_spans(
             if i >= 0 and ordered[i][1] >= c.end:
                 out[(c.start, c.end)] = ordered[i]
     return out
-
-
-def _people_words(text: str, spans: Sequence[RawSpan]) -> tuple[set[str], set[str]]:
-    """Last and other words of the people the recogniser named in full."""
-    surnames: set[str] = set()
-    given: set[str] = set()
-    for s, e, label in spans:
-        words = text[s:e].split()
-        if label == "PERSON" and len(words) > 1:
-            surnames.add(words[-1])
-            given.update(w for w in words[:-1] if w[:1].isupper() and w.isalpha())
-    return surnames, given
 
 
 def _inside_parent(surface: str, parent: str, gazetteer: Gazetteer) -> bool:

@@ -34,7 +34,15 @@ from ..gazetteer import COUNTRY_CODES, Gazetteer
 from ..models import RawSpan
 from .lexicon import names_a_belief, names_country_or_region
 from .recognition import RecognitionModel, candidates, choose_places, default_model
-from .spans import NAME_LABELS, PLACE_LABELS, Occupied, drop_overlaps, lowercase_words, trim
+from .spans import (
+    NAME_LABELS,
+    PLACE_LABELS,
+    Occupied,
+    drop_overlaps,
+    lowercase_words,
+    people_words,
+    trim,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,13 +180,7 @@ def countries_named(text: str, spans: Iterable[RawSpan], gazetteer: Gazetteer) -
 def _surnames(text: str, spans: list[RawSpan], gazetteer: Gazetteer) -> list[RawSpan]:
     """One-word spans that are part of a person's full name ("Trump" beside "Donald
     Trump") are that person, unless the word is also a country or region's name."""
-    surnames: set[str] = set()
-    given: set[str] = set()
-    for s, e, label in spans:
-        words = text[s:e].split()
-        if label == "PERSON" and len(words) > 1:
-            surnames.add(words[-1])
-            given.update(words[:-1])
+    surnames, given = people_words(text, spans)
     out = []
     for s, e, label in spans:
         word = text[s:e]

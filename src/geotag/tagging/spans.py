@@ -92,6 +92,19 @@ def lowercase_words(text: str) -> set[str]:
     return set(_LOWER_WORD.findall(text))
 
 
+def people_words(text: str, spans: Iterable[RawSpan]) -> tuple[set[str], set[str]]:
+    """The last words and the other words of the people the recogniser named in full
+    ("Trump" and "Donald" of "Donald Trump")."""
+    surnames: set[str] = set()
+    given: set[str] = set()
+    for s, e, label in spans:
+        words = text[s:e].split()
+        if label == "PERSON" and len(words) > 1:
+            surnames.add(words[-1])
+            given.update(words[:-1])
+    return surnames, given
+
+
 def sentence_start(text: str, start: int) -> bool:
     before = text[max(0, start - 3) : start].rstrip(" \t\"'“‘")
     return not before or before[-1] in ".!?\n:"
