@@ -186,6 +186,52 @@ def test_unknown_name_stays_unresolved(mini_gazetteer: Gazetteer) -> None:
     assert res.place is None and res.confidence == 0.0 and res.alternatives == ()
 
 
+@pytest.mark.parametrize(
+    ("name", "place"),
+    [
+        ("Aleppo University Hospital", "Aleppo"),
+        ("Bank of Syria", "Syria"),
+        ("North Texas Tollway Authority", "Texas"),
+        ("Seattle Seahawks", "Seattle"),
+    ],
+)
+def test_a_name_the_gazetteer_lacks_is_placed_at_the_place_it_is_named_after(
+    mini_gazetteer: Gazetteer, name: str, place: str
+) -> None:
+    res = only(resolve(mini_gazetteer, f"The news came from {name} today.", name), name)
+    assert res.place is not None and res.place.name == place
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Seattle Street",  # a street lies somewhere in its town, not at its middle
+        "Cobb Park",
+        "Texas Line",
+        "Atlantis Aleppo Centre",  # the place must open the name or follow its "of"
+        "Cobb Institute",  # a hamlet of 1,778 people is no name to be named after
+    ],
+)
+def test_no_inner_place_for_streets_tails_and_hamlets(mini_gazetteer: Gazetteer, name: str) -> None:
+    res = only(resolve(mini_gazetteer, f"The news came from {name} today.", name), name)
+    assert res.place is None
+
+
+def test_an_inner_place_is_no_evidence_for_the_others(mini_gazetteer: Gazetteer) -> None:
+    # Paris, Texas stays in France's shadow: the guess at "Texas Roadhouse" does not tilt it.
+    text = "Diners at Texas Roadhouse heard that Paris is calm."
+    res = resolve(mini_gazetteer, text, "Texas Roadhouse", "Paris")
+    assert only(res, "Texas Roadhouse").place is not None
+    paris = only(res, "Paris").place
+    assert paris is not None and paris.country_code == "FR"
+
+
+def test_no_inner_place_with_an_online_geocoder(mini_gazetteer: Gazetteer) -> None:
+    name = "Aleppo University Hospital"
+    res = resolve(mini_gazetteer, f"It came from {name}.", name, inner_names=False)
+    assert only(res, name).place is None
+
+
 def test_prefer_country_and_bbox_tilt_ambiguous_names(mini_gazetteer: Gazetteer) -> None:
     text = "They met in Tripoli."
     assert only(resolve(mini_gazetteer, text, "Tripoli"), "Tripoli").place.country_code == "LY"  # type: ignore[union-attr]

@@ -10,6 +10,12 @@ from ..gazetteer import COUNTRY_CODES, Gazetteer, is_generic_name, normalize_nam
 from ..models import Place
 from .spans import is_abbreviation
 
+# Words that make a part of a place ("South Florida", "Northeast Georgia").
+DIRECTIONS = frozenset(
+    """north south east west northern southern eastern western northeast northwest southeast
+    southwest northeastern northwestern southeastern southwestern central upper lower
+    mid greater""".split()
+)
 CALENDAR = frozenset(
     """January February March April May June July August September October November December
     Monday Tuesday Wednesday Thursday Friday Saturday Sunday Christmas Easter""".split()

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from ..gazetteer import COUNTRY_CODES, Gazetteer, is_generic_name, normalize_name
 from ..gazetteer.names import strip_possessive
 from ..models import RawSpan
-from .lexicon import CALENDAR, after_locative, named_exactly
+from .lexicon import CALENDAR, DIRECTIONS, after_locative, named_exactly
 from .query import CITY_WORDS, REGION_WORDS
 from .spans import (
     PLACE_LABELS,
@@ -76,11 +76,6 @@ _COMPANY_WORDS = frozenset(
     energy airlines airways bank times news post herald tribune journal gazette globe daily
     club fc united team instruments motors industries electric steel oil brewing hotel
     hotels restaurant cafe""".split()
-)
-_DIRECTIONS = frozenset(
-    """north south east west northern southern eastern western northeast northwest southeast
-    southwest northeastern northwestern southeastern southwestern central upper lower
-    mid greater""".split()
 )
 _PARENT = re.compile(r",\s*((?:[A-Z][A-Za-z]{0,4}\.)+|[A-Z]{2}\b|[A-Z][a-z]+(?:\s[A-Z][a-z]+)?)")
 _NEXT_WORD = re.compile(r"\s+([A-Z][a-z]+)")
@@ -307,7 +302,7 @@ def _describe(
         f["long_name"] = float(len(words) >= 3)
         if surface.isupper() and len(surface) > 4:
             f["all_caps"] = 1.0
-        if words and words[0].lower() in _DIRECTIONS and len(words) > 1:
+        if words and words[0].lower() in DIRECTIONS and len(words) > 1:
             f["direction_first"] = 1.0
         if sentence_start(text, c.start):
             f["sentence_start"] = 1.0

@@ -5,7 +5,9 @@ How a mention is resolved, in order:
 1. **Query.** The surface form loses a leading "the", a possessive and a type word that
    says what kind of place it is ("Idlib province" -> "Idlib" + region, "the city of
    Aleppo" -> "Aleppo" + city); the name index gives the candidates, and abbreviations
-   ("U.S.", "N.C.") add theirs.
+   ("U.S.", "N.C.") add theirs. A name the index does not know is looked up by the place
+   it is named after ("Dubai World Cup" -> Dubai, "Bank of Mexico" -> Mexico; never a
+   street or a hamlet): a guess, so it is never context for the other mentions.
 2. **Hard rules**, which settle a mention outright:
    demonyms go to their country; seats of power named as an organisation ("the Kremlin
    said") go to the landmark; a continent or a country named exactly goes to it (unless a
@@ -46,6 +48,7 @@ from ..errors import OptionError
 from ..gazetteer import Gazetteer, is_generic_name, normalize_name
 from ..gazetteer.names import strip_possessive
 from ..models import Candidate, Place, Resolution
+from .lexicon import DIRECTIONS
 from .query import WATER_WORDS, PlaceQuery, context_hint, split_query
 from .scoring import (
     CURATED_IMPORTANCE,
@@ -63,6 +66,13 @@ from .scoring import (
     is_country,
 )
 
+# The least population of a town a longer name may be placed at by its inner name.
+INNER_NAME_POPULATION = 15_000
+# Last words of names that are somewhere in a town, not the town ("Main Street").
+_THOROUGHFARES = frozenset(
+    "street st road rd avenue ave drive dr lane ln boulevard blvd way trail place pl "
+    "square highway hwy parkway pkwy park line".split()
+)
 _PARENT_ABBREVIATION = re.compile(r",\s*((?:[A-Z][A-Za-z]{0,4}\.)+|[A-Z]{2})(?![A-Za-z])")
 _ABBREVIATION = re.compile(r"^(?:[A-Z][A-Za-z]{0,4}\.)+$|^[A-Z]{2,4}$")
 _SPEECH = re.compile(
@@ -81,6 +91,9 @@ class ResolverOptions:
     abstain_below: float = 1.2
     min_confidence: float = 0.25
     alternatives: int = 3
+    # A place mention the gazetteer has no entry for is placed at the place it names
+    # inside ("Manila Cathedral" -> Manila); off when an online geocoder gets it first.
+    inner_names: bool = True
 
 
 # Codes people reach for that ISO 3166 spells otherwise.
@@ -117,10 +130,17 @@ class _Group:
     ner_labels: Counter[str]
     rows: list[int]
     landmark: bool = False
+    # Resolved by a name inside the mention's: a guess, never evidence for the others.
+    inner: bool = False
     settled: int | None = None
     confidence: float = 0.0
     rule: str = ""
     scored: list[_Scored] = field(default_factory=list)
+
+    @property
+    def weight(self) -> int:
+        """How much the group's place counts as context for the others."""
+        return 0 if self.inner else len(self.members)
 
 
 class Resolver:
@@ -175,6 +195,11 @@ class Resolver:
             base, hint = self._query(q.text)
             hint = hint or context_hint(text, q.start, q.end)
             rows = self._rows_for(q.text, base)
+            inner = None
+            if not rows and not hint and self.options.inner_names:
+                inner = self._inner_name(q.text)
+                if inner is not None:
+                    base, rows = inner
             if hint == "region":
                 # "Cobb" in "Gwinnett and Cobb counties" is Cobb County.
                 for form in (f"{base} county", f"{base} parish", f"county {base}"):
@@ -187,7 +212,7 @@ class Resolver:
             # A seat of power named as an organisation, or as one that speaks ("the
             # Elysee said"), is the landmark, not a district of the same name.
             landmark = q.landmark or bool(landmarks and self._speaks(text, q))
-            key = f"{base}|{hint}|{int(landmark)}"
+            key = f"{base}|{hint}|{int(landmark)}" + ("|inner" if inner else "")
             g = groups.get(key)
             if g is None:
                 if is_generic_name(base):
@@ -195,7 +220,9 @@ class Resolver:
                     rows = [r for r in rows if self.gazetteer.place(r).feature_class in "HL"]
                 if landmark:
                     rows = landmarks
-                g = groups[key] = _Group(key, base, hint, [], Counter(), rows, landmark)
+                g = groups[key] = _Group(
+                    key, base, hint, [], Counter(), rows, landmark, inner=inner is not None
+                )
             g.members.append(i)
             g.ner_labels[q.ner_label] += 1
         return groups
@@ -216,6 +243,48 @@ class Resolver:
         if _ABBREVIATION.match(stripped):
             rows += [r for r in gaz.lookup_abbreviation(stripped) if r not in rows]
         return rows
+
+    def _inner_name(self, surface: str) -> tuple[str, list[int]] | None:
+        """The place a name the gazetteer does not know is named after: the longest run of
+        capitalised words at its start, or after its "of", that the gazetteer knows as a
+        place that stands out ("Dubai" in "Dubai World Cup", "Walker County" in "Walker
+        County Sheriff's Office", "Mexico" in "Bank of Mexico"); a demonym stands for its
+        place ("European Commission"). Never for a street or a park, which lie somewhere
+        in their town, not at its middle ("Main Street", "Hopkins Park")."""
+        words = strip_possessive(surface.strip()).split()
+        if len(words) < 2 or words[-1].lower().rstrip(".") in _THOROUGHFARES:
+            return None
+        # The start, after a word of direction ("South Florida") or after "of".
+        starts = [0] + [
+            i + 1
+            for i, w in enumerate(words[:-1])
+            if w == "of" or (i == 0 and w.lower() in DIRECTIONS)
+        ]
+        for size in range(len(words) - 1, 0, -1):
+            for i in starts:
+                run = words[i : i + size]
+                if len(run) < size or not all(w[:1].isupper() for w in (run[0], run[-1])):
+                    continue
+                name = strip_possessive(" ".join(run))
+                base = normalize_name(name)
+                if not base or is_generic_name(base):
+                    continue
+                rows = self._rows_for(name, base)
+                if not rows and size == 1:
+                    demonym = self.gazetteer.demonym(name)
+                    rows = [demonym] if demonym is not None else []
+                rows = [r for r in rows if self._stands_out(r)]
+                if rows:
+                    return base, rows
+        return None
+
+    def _stands_out(self, row: int) -> bool:
+        """A place big enough to be what a longer name is named after: not a hamlet that
+        happens to be called "Street" or "Wing"."""
+        p = self.gazetteer.place(row)
+        if p.feature_class == "P":
+            return p.population >= INNER_NAME_POPULATION
+        return p.feature_class in "AHL"
 
     def _demonym(self, q: PlaceQuery) -> Resolution:
         row = self.gazetteer.demonym(q.text)
@@ -351,14 +420,14 @@ class Resolver:
             batch, pending = pending[: max(1, len(pending) // 4)], pending[len(pending) // 4 or 1 :]
             for g in batch:
                 self._decide(g)
-                context.add(self.gazetteer, g.settled, +len(g.members))
+                context.add(self.gazetteer, g.settled, +g.weight)
         self._refine(groups)
         self._local_towns(groups)
 
     def _context(self, groups: Iterable[_Group]) -> Context:
         context = Context.empty()
         for g in groups:
-            context.add(self.gazetteer, g.settled, len(g.members))
+            context.add(self.gazetteer, g.settled, g.weight)
         return context
 
     def _local_towns(self, groups: dict[str, _Group]) -> None:
@@ -373,7 +442,7 @@ class Resolver:
             if g.rule != "country" or g.settled is None:
                 continue
             country = self.gazetteer.place(g.settled).country_code
-            context.add(self.gazetteer, g.settled, -len(g.members))
+            context.add(self.gazetteer, g.settled, -g.weight)
             others_in_country = context.countries.get(country, 0.0)
             towns = [
                 r
@@ -387,7 +456,7 @@ class Resolver:
             if not others_in_country and towns:
                 best = max(towns, key=lambda r: self.gazetteer.place(r).population)
                 self._settle(g, best, 0.6, "local")
-            context.add(self.gazetteer, g.settled, +len(g.members))
+            context.add(self.gazetteer, g.settled, +g.weight)
 
     def _refine(self, groups: dict[str, _Group]) -> None:
         """A second look at every scored mention, now against all the others.
@@ -401,12 +470,12 @@ class Resolver:
         for _ in range(REFINE_PASSES):
             changed = False
             for g in scored:
-                context.add(self.gazetteer, g.settled, -len(g.members))
+                context.add(self.gazetteer, g.settled, -g.weight)
                 g.scored = self._rank(g, context)
                 before = g.settled
                 self._decide(g)
                 changed |= g.settled != before
-                context.add(self.gazetteer, g.settled, +len(g.members))
+                context.add(self.gazetteer, g.settled, +g.weight)
             if not changed:
                 break
 

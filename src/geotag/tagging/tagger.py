@@ -49,6 +49,7 @@ class TagOptions:
             resolver=ResolverOptions(
                 prefer_countries=tuple(c.strip().upper() for c in prefer_countries),
                 bbox=(bbox[0], bbox[1], bbox[2], bbox[3]) if bbox is not None else None,
+                inner_names=not keep_unknown_places,
             ),
             keep_unknown_places=keep_unknown_places,
         )
