@@ -154,6 +154,35 @@ def test_a_worker_mid_text_dies_with_its_parent(fake_model: str, tmp_path: Path)
 # -- a worker killed -----------------------------------------------------------------------
 
 
+def test_a_worker_starts_while_a_thread_waits_on_stdin(fake_model: str, tmp_path: Path) -> None:
+    # A replacement worker is forked while the reading thread is blocked on an idle pipe
+    # (JSON Lines still to come): the fork copies stdin's lock held, and the worker hung
+    # for good closing stdin before it ever ran.
+    script = tmp_path / "fork_while_reading.py"
+    script.write_text(
+        "import sys, threading, time\n"
+        "from geotag.engine.pipeline import Pipeline\n"
+        "from geotag.engine.pool import WorkerPool\n"
+        "from geotag.gazetteer import Gazetteer\n"
+        "from geotag.models import Article\n"
+        f"pipeline = Pipeline({fake_model!r}, Gazetteer.load({str(MINI_GAZETTEER)!r}))\n"
+        "threading.Thread(target=sys.stdin.buffer.read, daemon=True).start()\n"
+        "time.sleep(0.5)  # the thread is in its read, holding the lock\n"
+        "docs = list(WorkerPool(pipeline, 2).run([Article('Peskov in Moscow.', source='a')]))\n"
+        "print(len(docs), flush=True)\n"
+    )
+    proc = subprocess.Popen(
+        [sys.executable, str(script)], stdin=subprocess.PIPE, stdout=subprocess.PIPE
+    )
+    try:
+        assert proc.stdout is not None
+        assert wait_for(lambda: proc.poll() is not None, 60), "the worker hung starting"
+        assert proc.stdout.read() == b"1\n"
+    finally:
+        proc.kill()
+        proc.wait()
+
+
 @linux_only
 def test_a_killed_worker_costs_at_most_its_text_and_every_id_comes_out_once(
     command: list[str],

@@ -74,7 +74,8 @@ class _Worker:
             daemon=True,
         )
         try:
-            self.process.start()
+            with _forking_worker():
+                self.process.start()
         except OSError as exc:  # no more processes, or no memory for one
             self.conn.close()
             raise GeotagError(
@@ -87,6 +88,34 @@ class _Worker:
 
 
 _Recipe = tuple[str, "str | None", TagOptions]
+
+# True in the parent while it forks a worker, and so in the worker as it starts.
+_FORKING = threading.Event()
+
+
+@contextlib.contextmanager
+def _forking_worker() -> Iterator[None]:
+    _FORKING.set()
+    try:
+        yield
+    finally:
+        _FORKING.clear()
+
+
+def _forget_stdin() -> None:
+    """In a worker just forked: drop `sys.stdin` before multiprocessing closes it.
+
+    A replacement worker is forked while the parent's reading thread may be blocked in a
+    read of stdin, holding its buffer's lock; the fork copies that lock held, and closing
+    stdin in the child (the first thing multiprocessing does there) would wait for it
+    forever. The worker never reads stdin: its descriptor is pointed at /dev/null.
+    """
+    if _FORKING.is_set():
+        sys.stdin = None
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_stdin)
 
 
 class WorkerPool:
