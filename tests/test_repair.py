@@ -188,6 +188,19 @@ def test_places_inside_organisation_names(real_gazetteer: Gazetteer) -> None:
     ]
 
 
+def test_adjectives_of_countries_inside_organisation_names(real_gazetteer: Gazetteer) -> None:
+    text = "The Canadian Blood Services, the Centre for Monitoring Indian Economy and the Americans United."
+    spans = [
+        at(text, "Canadian Blood Services", "ORG"),
+        at(text, "Centre for Monitoring Indian Economy", "ORG"),
+        at(text, "Americans United", "ORG"),  # a word for the people is not the place
+    ]
+    assert shown(text, repair_spans(text, spans, real_gazetteer).embedded) == [
+        ("Canadian", "NORP"),
+        ("Indian", "NORP"),
+    ]
+
+
 def test_an_organisation_named_only_by_a_place_is_not_split(real_gazetteer: Gazetteer) -> None:
     text = "Paris beat Lyon."
     assert repair_spans(text, [at(text, "Paris", "ORG")], real_gazetteer).embedded == []

@@ -194,3 +194,15 @@ def test_embedded_places_keep_their_organisation(real_gazetteer: Gazetteer) -> N
     assert place.to_dict()["role"] == "embedded"
     assert place.resolution.place.country_code == "US"
     assert doc.focus.countries[0].place.country_code == "US"
+
+
+def test_an_adjective_inside_an_organisation_name_is_its_country(
+    real_gazetteer: Gazetteer,
+) -> None:
+    text = "The Russian Foreign Ministry said talks would resume."
+    doc = Tagger(real_gazetteer).tag(text, spans(text, ("Russian Foreign Ministry", "ORG")))
+    org, place = doc.mentions
+    assert (org.label, org.text) == ("ORG", "Russian Foreign Ministry")
+    assert (place.label, place.text, place.kind) == ("PLACE", "Russian", "demonym")
+    assert place.to_dict()["role"] == "embedded"
+    assert place.resolution.place.country_code == "RU"

@@ -93,7 +93,43 @@ def repair_spans(
     others = [span for span in _surnames(text, others, gazetteer) if span[2] not in PLACE_LABELS]
     others = _majority_labels(text, others)
     spans = drop_overlaps(sorted(set(chosen + others)))
+    if not given_places:
+        embedded = sorted(embedded + _demonyms_inside(text, spans, embedded, gazetteer))
     return Repaired(sorted(spans + _repeats(text, spans, embedded)), embedded)
+
+
+_CAPITALISED = re.compile(r"[A-Z][\w’'-]*")
+
+
+def _demonyms_inside(
+    text: str, spans: list[RawSpan], embedded: list[RawSpan], gazetteer: Gazetteer
+) -> list[RawSpan]:
+    """The adjectives of countries inside organisation names ("**Canadian** Blood
+    Services", "Centre for Monitoring **Indian** Economy"), as embedded demonyms (NORP)."""
+    out: list[RawSpan] = []
+    taken = Occupied(embedded)
+    for s, e, label in spans:
+        if label != "ORG":
+            continue
+        words = [(m.start(), m.end()) for m in _CAPITALISED.finditer(text, s, e)]
+        i = 0
+        while i < len(words):
+            start = words[i][0]
+            # Two words when the list has both ("North American"), else one.
+            for j in (i + 1, i):
+                end = words[min(j, len(words) - 1)][1]
+                word = text[start:end]
+                if (
+                    j < len(words)
+                    and gazetteer.demonym(word) is not None
+                    and not gazetteer.demonym_names_people(word)
+                    and taken.free(start, end)
+                ):
+                    out.append((start, end, "NORP"))
+                    i = j
+                    break
+            i += 1
+    return out
 
 
 def prepare_spans(

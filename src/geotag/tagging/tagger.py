@@ -127,9 +127,10 @@ class Tagger:
                 people = self.gazetteer.demonym_names_people(surface)
                 label, kind = ("DEMONYM" if people else "PLACE"), "demonym"
             out.append(Mention(start, end, surface, label, ner_label, kind))
-        for start, end, _ in repaired.embedded:
+        for start, end, inner in repaired.embedded:
+            inner_kind: MentionKind = "demonym" if inner == "NORP" else "toponym"
             out.append(
-                Mention(start, end, text[start:end], "PLACE", "ORG", "toponym", embedded=True)
+                Mention(start, end, text[start:end], "PLACE", "ORG", inner_kind, embedded=True)
             )
         out.sort(key=lambda m: (m.start, -m.end))
         return out
