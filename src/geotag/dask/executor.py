@@ -25,7 +25,7 @@ BATCHES_PER_THREAD = 3
 # Seconds between looks for new input while the oldest batch is still being tagged.
 INPUT_POLL = 0.05
 # How long a scheduler address may take to answer before geotag gives up.
-CONNECT_TIMEOUT = "20s"
+CONNECT_TIMEOUT = "10s"
 
 
 @contextlib.contextmanager
@@ -43,7 +43,7 @@ def cluster_client(address: str | None, workers: int = 1) -> Iterator[Any]:
                 n_workers=workers,
                 threads_per_worker=1,
                 processes=True,
-                dashboard_address=None,
+                dashboard_address=":0",  # a free port: never clash with another cluster
                 silence_logs=logging.ERROR,
             ) as cluster,
             Client(cluster) as client,  # type: ignore[no-untyped-call]
