@@ -31,7 +31,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
-import logging
 import os
 import resource
 import subprocess
@@ -97,18 +96,10 @@ def worker_peak_kb() -> int:
 
 @contextlib.contextmanager
 def local_cluster(workers: int) -> Iterator[Any]:
-    from distributed import Client, LocalCluster
+    """A LocalCluster as `--cluster local:N` starts it."""
+    from geotag.dask.executor import cluster_client
 
-    with (
-        LocalCluster(  # type: ignore[no-untyped-call]
-            n_workers=workers,
-            threads_per_worker=1,
-            processes=True,
-            dashboard_address=":0",  # a free port: never clash with another cluster
-            silence_logs=logging.ERROR,
-        ) as cluster,
-        Client(cluster, set_as_default=False) as client,  # type: ignore[no-untyped-call]
-    ):
+    with cluster_client(None, workers) as client:
         yield client
 
 

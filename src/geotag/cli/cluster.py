@@ -16,12 +16,9 @@ from .options import ClusterAddress, PipelineSettings
 DASK_PACKAGES = ("dask", "distributed", "pandas", "pyarrow", "fsspec")
 
 
-class DaskMissing(GeotagError):
-    """`--cluster` without the `dask` extra installed (exit 1)."""
-
-
 def dask_module(name: str = "") -> ModuleType:
-    """geotag.dask (or its module NAME), or DaskMissing saying how to install Dask."""
+    """geotag.dask (or its module NAME); a GeotagError (exit 1) saying how to install Dask
+    when the `dask` extra is not installed."""
     from importlib import import_module
 
     try:
@@ -30,7 +27,7 @@ def dask_module(name: str = "") -> ModuleType:
         missing = (exc.name or "").split(".")[0]
         if missing not in DASK_PACKAGES:
             raise
-        raise DaskMissing(
+        raise GeotagError(
             f"--cluster needs Dask, and {missing} is not installed: pip install 'geotag[dask]'"
         ) from None
 

@@ -32,6 +32,7 @@ CONNECT_TIMEOUT = "10s"
 def cluster_client(address: str | None, workers: int = 1) -> Iterator[Any]:
     """A Dask client: on the scheduler at `address`, or with `address` None on a new
     LocalCluster of `workers` processes (one thread each), closed on leaving."""
+    import dask
     from distributed import Client, LocalCluster
 
     # Dask reports a worker it lost and restarts at INFO/WARNING: geotag's stderr is for
@@ -39,6 +40,7 @@ def cluster_client(address: str | None, workers: int = 1) -> Iterator[Any]:
     logging.getLogger("distributed").setLevel(logging.ERROR)
     if address is None:
         with (
+            dask.config.set({"distributed.nanny.pre-spawn-environ": _worker_environ()}),
             LocalCluster(  # type: ignore[no-untyped-call]
                 n_workers=workers,
                 threads_per_worker=1,
@@ -56,6 +58,18 @@ def cluster_client(address: str | None, workers: int = 1) -> Iterator[Any]:
         raise GeotagError(f"cannot reach the Dask scheduler at {address}: {exc}") from None
     with client:
         yield client
+
+
+def _worker_environ() -> dict[str, Any]:
+    """The environment Dask gives the worker processes it starts, less its low
+    MALLOC_TRIM_THRESHOLD_: glibc then hands freed memory back to the system after every
+    batch, and tagging (spaCy allocates and frees a lot) ran 7% and 24% slower with it
+    than with glibc's own threshold in two runs on 200 news texts."""
+    import dask
+
+    environ = dict(dask.config.get("distributed.nanny.pre-spawn-environ", {}))
+    environ.pop("MALLOC_TRIM_THRESHOLD_", None)
+    return environ
 
 
 @dataclass(slots=True)
