@@ -98,25 +98,10 @@ def loaded(settings: Settings) -> _Loaded:
     with _cache_lock:
         entry = _cache.get(settings)
         if entry is None:
-            entry = _Loaded(_load_frozen(settings))
+            entry = _Loaded(settings.load())
             _cache[settings] = entry
             _loads += 1
         return entry
-
-
-def _load_frozen(settings: Settings) -> Pipeline:
-    """Load as the CLI does: loading creates millions of objects that live as long as the
-    process (the model, the gazetteer index). Collecting meanwhile only costs time, and
-    frozen afterwards they stay out of later collections, which would otherwise walk them
-    all each time while tagging."""
-    import gc
-
-    gc.disable()
-    try:
-        return settings.load()
-    finally:
-        gc.freeze()
-        gc.enable()
 
 
 def cache_info() -> dict[str, int]:
