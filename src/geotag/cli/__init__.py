@@ -1,6 +1,7 @@
 """The `geotag` command line: click only, a thin layer over the library. One module per
-command (`tag`, `evaluate`, `gazetteer`), options declared once (`options`), one run loop
-(`runner`) and one place where errors become exit statuses (`status`)."""
+command (`tag`, `evaluate`, `gazetteer`, `corpus`), options declared once (`options`), one
+run loop (`runner`), `--cluster`'s way into geotag.dask (`cluster`) and one place where
+errors become exit statuses (`status`)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any
 import click
 
 from .._version import __version__
+from .corpus import corpus_command
 from .evaluate import evaluate_command
 from .gazetteer import gazetteer_group
 from .status import errors_become_exits
@@ -65,6 +67,7 @@ def cli() -> None:
 cli.add_command(tag_command)
 cli.add_command(evaluate_command)
 cli.add_command(gazetteer_group)
+cli.add_command(corpus_command)
 
 
 def main() -> None:

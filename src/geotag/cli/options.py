@@ -87,6 +87,50 @@ quiet_option = click.option(
 )
 
 
+@dataclass(frozen=True, slots=True)
+class ClusterAddress:
+    """Where `--cluster` runs: a scheduler's address, or (address None) a LocalCluster of
+    `workers` processes started for the run."""
+
+    address: str | None
+    workers: int = 1
+
+    def __str__(self) -> str:
+        return self.address if self.address is not None else f"local:{self.workers}"
+
+
+def _cluster_address(
+    ctx: click.Context, param: click.Parameter, value: str | None
+) -> ClusterAddress | None:
+    if value is None:
+        return None
+    value = value.strip()
+    if value.startswith("local:"):
+        count = value.removeprefix("local:")
+        if not count.isdigit() or int(count) < 1:
+            raise click.BadParameter(f"expected local:N with N at least 1, got {value!r}")
+        return ClusterAddress(None, int(count))
+    # A scheduler: tcp://host:8786, tls://host:8786, or host:port (Dask adds tcp://).
+    host = value.split("://", 1)[-1]
+    if not host or ":" not in host or not host.rsplit(":", 1)[1].isdigit():
+        raise click.BadParameter(
+            f"expected a scheduler address such as tcp://host:8786, or local:N; got {value!r}"
+        )
+    return ClusterAddress(value)
+
+
+def cluster_option(required: bool = False) -> Decorator:
+    """`--cluster ADDRESS`: run on a Dask cluster (needs the `dask` extra)."""
+    return click.option(
+        "--cluster",
+        metavar="ADDRESS",
+        required=required,
+        callback=_cluster_address,
+        help="Tag on a Dask cluster: a scheduler address (tcp://host:8786) or local:N for N "
+        "worker processes on this machine. Needs pip install 'geotag[dask]'.",
+    )
+
+
 def format_option(choices: tuple[str, ...]) -> Decorator:
     """`-f/--format`; with no choice given a command picks by where stdout goes."""
     return click.option(

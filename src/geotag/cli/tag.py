@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, BinaryIO
 
@@ -13,8 +13,10 @@ import click
 from ..formats import FORMATS
 from . import status
 from .options import (
+    ClusterAddress,
     InputSettings,
     PipelineSettings,
+    cluster_option,
     format_option,
     geocoder_options,
     input_options,
@@ -27,8 +29,9 @@ from .runner import run
 from .status import ExitStatus
 
 if TYPE_CHECKING:
+    from ..gazetteer import Gazetteer
     from ..geocoder import GeocoderOptions
-    from ..models import Document, Failure
+    from ..models import Article, Document, Failure
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +44,7 @@ class TagRequest:
     fmt: str
     geocoding: GeocoderOptions | None = None
     jobs: int = 1
+    cluster: ClusterAddress | None = None
     errors_inline: bool = False
     csv_raw: bool = False
     no_color: bool = False
@@ -54,6 +58,7 @@ class TagRequest:
 @geocoder_options
 @input_options
 @jobs_option
+@cluster_option()
 @click.option(
     "--errors-inline",
     is_flag=True,
@@ -74,6 +79,7 @@ def tag_command(
     geocoding: GeocoderOptions | None,
     reading: InputSettings,
     jobs: int,
+    cluster: ClusterAddress | None,
     errors_inline: bool,
     csv_raw: bool,
     no_color: bool,
@@ -85,6 +91,10 @@ def tag_command(
     against the offline gazetteer to coordinates, country, region, feature type and
     GeoNames id.
     """
+    if cluster is not None and jobs != 1:
+        raise click.UsageError(
+            "--jobs and --cluster cannot be combined: on a cluster, its workers are the jobs"
+        )
     if sys.stdout is None:  # started with stdout closed (`>&-`)
         status.error("stdout is closed: nowhere to write the results (redirect it to a file)")
         sys.exit(ExitStatus.FAILED)
@@ -110,6 +120,7 @@ def tag_command(
         fmt=fmt or ("table" if sys.stdout.buffer.isatty() else "json"),
         geocoding=geocoding,
         jobs=jobs,
+        cluster=cluster,
         errors_inline=errors_inline,
         csv_raw=csv_raw,
         no_color=no_color,
@@ -120,16 +131,36 @@ def tag_command(
 
 def tag(request: TagRequest) -> ExitStatus:
     """Run a checked request: load, read, tag, write; the exit status of the run."""
+    settings = request.pipeline
+    if request.geocoding is not None:
+        # Names the gazetteer does not know are what the geocoder is for: keep them.
+        settings = replace(settings, keep_unknown_places=True)
+    if request.cluster is None:
+        pipeline = settings.load()
+        return _tag_with(
+            request,
+            lambda articles: pipeline.tag_articles(articles, jobs=request.jobs, read_ahead=True),
+            lambda: pipeline.tagger.gazetteer,
+        )
+    from ..gazetteer import Gazetteer
+    from .cluster import cluster_tagger
+
+    # The same run with the tagging on the cluster: inputs are read and results written
+    # here, by the same readers and writers, so the output is that of a local run.
+    with cluster_tagger(request.cluster, settings) as remote:
+        return _tag_with(request, remote.tag_articles, lambda: Gazetteer.load(settings.gazetteer))
+
+
+def _tag_with(
+    request: TagRequest,
+    tag_articles: Callable[[Iterator[Article | Failure]], Iterator[Document | Failure]],
+    gazetteer: Callable[[], Gazetteer],
+) -> ExitStatus:
     from ..formats import make_writer
     from ..readers import expand_paths, iter_inputs
 
     warn = status.ignore if request.quiet else status.warn
     reading = request.reading
-    settings = request.pipeline
-    if request.geocoding is not None:
-        # Names the gazetteer does not know are what the geocoder is for: keep them.
-        settings = replace(settings, keep_unknown_places=True)
-    pipeline = settings.load()
     sources = list(expand_paths(request.paths, reading.recursive, reading.patterns, warn))
     articles = iter_inputs(
         sources,
@@ -147,16 +178,14 @@ def tag(request: TagRequest) -> ExitStatus:
         errors_inline=request.errors_inline,
         csv_raw=request.csv_raw,
     )
-    results: Iterator[Document | Failure] = pipeline.tag_articles(
-        articles, jobs=request.jobs, read_ahead=True
-    )
+    results = tag_articles(articles)
     if request.geocoding is not None:
         # Online lookups happen here, in this process, after tagging: only for places
         # the gazetteer left unresolved, and only because --geocoder was given.
         from ..geocoder import NominatimGeocoder, geocode_results
 
         online = NominatimGeocoder(request.geocoding, warn)
-        results = geocode_results(results, online, pipeline.tagger.gazetteer)
+        results = geocode_results(results, online, gazetteer())
     batch = len(sources) > 1 or reading.input_format == "jsonl"
     show = batch and not request.quiet
     total = len(sources) if reading.input_format == "text" else None

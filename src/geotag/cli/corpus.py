@@ -1,0 +1,131 @@
+"""`geotag corpus`: tag an archive where it lies, on a Dask cluster; the workers read the
+inputs and write the output parts, and only the counts come back."""
+
+from __future__ import annotations
+
+import sys
+import time
+
+import click
+
+from . import status
+from .options import ClusterAddress, PipelineSettings, cluster_option, pipeline_options
+from .status import ExitStatus
+
+
+@click.command("corpus")
+@click.argument("inputs", nargs=-1, required=True, metavar="INPUT...")
+@click.argument("output", metavar="OUTPUT")
+@cluster_option(required=True)
+@click.option(
+    "--input-format",
+    type=click.Choice(["jsonl", "parquet", "text"]),
+    default="jsonl",
+    show_default=True,
+    help="jsonl: one JSON record per line; parquet: a text and an id column; text: one "
+    "article per file.",
+)
+@click.option(
+    "--output-format",
+    type=click.Choice(["jsonl", "parquet"]),
+    default="jsonl",
+    show_default=True,
+    help="jsonl: the JSON documents and error records; parquet: one row per mention, the "
+    "columns of --format csv plus error.",
+)
+@click.option("--text-field", default="text", show_default=True, help="The field with the text.")
+@click.option(
+    "--id-field", default="id", show_default=True, help="The field passed through as the id."
+)
+@click.option(
+    "--blocksize",
+    metavar="SIZE",
+    help="jsonl: split files into partitions of about SIZE (e.g. 64MB); default one a file.",
+)
+@click.option("--overwrite", is_flag=True, help="Replace OUTPUT if it holds an earlier run.")
+@pipeline_options
+@click.option("-q", "--quiet", is_flag=True, help="No summary on stderr; errors only.")
+def corpus_command(
+    inputs: tuple[str, ...],
+    output: str,
+    cluster: ClusterAddress,
+    input_format: str,
+    output_format: str,
+    text_field: str,
+    id_field: str,
+    blocksize: str | None,
+    overwrite: bool,
+    pipeline: PipelineSettings,
+    quiet: bool,
+) -> None:
+    """Tag a corpus on a Dask cluster: INPUT paths, globs or URLs (s3://, gs://, hdfs://
+    with their filesystems installed) to the directory OUTPUT, as part-NNNNN files.
+
+    The workers read and write; no text passes through this process. Records that cannot
+    be tagged become error records in the output. Exit status 1 when there are any.
+    """
+    sys.exit(
+        tag_corpus(
+            inputs,
+            output,
+            cluster,
+            input_format,
+            output_format,
+            text_field,
+            id_field,
+            blocksize,
+            overwrite,
+            pipeline,
+            quiet,
+        )
+    )
+
+
+def tag_corpus(
+    inputs: tuple[str, ...],
+    output: str,
+    cluster: ClusterAddress,
+    input_format: str,
+    output_format: str,
+    text_field: str,
+    id_field: str,
+    blocksize: str | None,
+    overwrite: bool,
+    pipeline: PipelineSettings,
+    quiet: bool,
+) -> ExitStatus:
+    """Run the corpus on the cluster; the exit status."""
+    from .cluster import connected, dask_module
+
+    geotag_dask = dask_module()
+    started = time.monotonic()
+    loading = {
+        "model": pipeline.model,
+        "gazetteer": pipeline.gazetteer,
+        "demonyms": pipeline.demonyms,
+        "prefer_countries": pipeline.prefer_countries,
+        "bbox": pipeline.bbox,
+    }
+    with connected(cluster) as client:
+        # Loaded before the graph is sent, so a model missing on a worker is one clear
+        # error rather than a failure in the middle of the run.
+        geotag_dask.load_on_workers(client, **loading)
+        summary = geotag_dask.tag_corpus(
+            list(inputs),
+            output,
+            input_format=input_format,
+            output_format=output_format,
+            text_field=text_field,
+            id_field=id_field,
+            blocksize=blocksize,
+            overwrite=overwrite,
+            **loading,
+        )
+    if not quiet:
+        elapsed = time.monotonic() - started
+        status.note(
+            f"{summary.documents} document(s), {summary.mentions} mention(s), "
+            f"{summary.failures} failed, {summary.partitions} part(s) in {output}, "
+            f"{elapsed:.1f}s"
+        )
+    return ExitStatus.FAILED if summary.failures else ExitStatus.OK

@@ -1,0 +1,178 @@
+"""The pipeline in each Dask worker process: loaded once per process and settings, the
+gazetteer's compiled index built once per machine, and tagging a partition with it."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ..api import load_pipeline
+from ..engine.model import DEFAULT_MODEL
+from ..engine.pipeline import Pipeline
+from ..errors import GeotagError
+from ..gazetteer import Gazetteer
+from ..models import Article, Document, Failure
+
+BBox = tuple[float, float, float, float]
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What `load_pipeline` is given; small, hashable, sent with every task."""
+
+    model: str = DEFAULT_MODEL
+    gazetteer: str | None = None
+    demonyms: bool = True
+    prefer_countries: tuple[str, ...] = ()
+    bbox: BBox | None = None
+    keep_unknown_places: bool = False
+
+    @classmethod
+    def create(
+        cls,
+        model: str = DEFAULT_MODEL,
+        gazetteer: str | os.PathLike[str] | None = None,
+        demonyms: bool = True,
+        prefer_countries: Iterable[str] = (),
+        bbox: Sequence[float] | None = None,
+        keep_unknown_places: bool = False,
+    ) -> Settings:
+        return cls(
+            model=str(model),
+            gazetteer=os.fspath(gazetteer) if gazetteer is not None else None,
+            demonyms=demonyms,
+            prefer_countries=tuple(c.upper() for c in prefer_countries),
+            bbox=None if bbox is None else (bbox[0], bbox[1], bbox[2], bbox[3]),
+            keep_unknown_places=keep_unknown_places,
+        )
+
+    def load(self) -> Pipeline:
+        build_index_once(self.gazetteer)
+        return load_pipeline(
+            self.model,
+            self.gazetteer,
+            demonyms=self.demonyms,
+            prefer_countries=self.prefer_countries,
+            bbox=self.bbox,
+            keep_unknown_places=self.keep_unknown_places,
+        )
+
+
+def build_index_once(gazetteer: str | None) -> None:
+    """Make sure the gazetteer's compiled index is in the cache, building it at most once
+    on this machine at a time.
+
+    The first load parses the gazetteer CSV (seconds and some 300 MB for the shipped one)
+    and caches the compiled index. Its write is atomic, so workers starting together would
+    not corrupt it, but each would parse the CSV, all at once. Under the lock the first one
+    builds and the others then read the cache. The model loads outside the lock.
+    """
+    with _machine_lock("gazetteer-index"):
+        Gazetteer.load(gazetteer)
+
+
+class _Loaded:
+    """A pipeline and the lock its users take: spaCy's memory zones free the strings a
+    batch added, so two threads tagging with one pipeline would free each other's."""
+
+    def __init__(self, pipeline: Pipeline) -> None:
+        self.pipeline = pipeline
+        self.lock = threading.Lock()
+
+
+# A per-process cache rather than a distributed WorkerPlugin: it needs no Client when the
+# graph is built, works under any Dask scheduler (distributed, processes, threads), and a
+# worker that restarts or joins later loads on its first task without re-registration.
+_cache: dict[Settings, _Loaded] = {}
+_cache_lock = threading.Lock()
+_loads = 0
+
+
+def loaded(settings: Settings) -> _Loaded:
+    global _loads
+    with _cache_lock:
+        entry = _cache.get(settings)
+        if entry is None:
+            entry = _Loaded(settings.load())
+            _cache[settings] = entry
+            _loads += 1
+        return entry
+
+
+def cache_info() -> dict[str, int]:
+    """This process's id and how many pipelines it has loaded (for tests and diagnostics)."""
+    return {"pid": os.getpid(), "loads": _loads, "cached": len(_cache)}
+
+
+@contextlib.contextmanager
+def _machine_lock(name: str) -> Iterator[None]:
+    """An exclusive lock shared by this user's processes on this machine. The kernel drops
+    it when its holder dies, so a worker killed mid-build never blocks the others."""
+    try:
+        import fcntl
+    except ImportError:  # Windows: no lock; the cache's atomic write keeps a race harmless
+        yield
+        return
+    user = os.getuid() if hasattr(os, "getuid") else 0
+    path = os.path.join(tempfile.gettempdir(), f"geotag-{name}-{user}.lock")
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
+
+
+def load_on_workers(
+    client: Any,
+    *,
+    model: str = DEFAULT_MODEL,
+    gazetteer: str | os.PathLike[str] | None = None,
+    demonyms: bool = True,
+    prefer_countries: Iterable[str] = (),
+    bbox: Sequence[float] | None = None,
+) -> None:
+    """Load the pipeline on every worker of `client` now rather than on its first task,
+    so a model missing on a worker is reported before any work is sent (GeotagError
+    naming the worker). Workers that join later load on their first task."""
+    load_settings_on_workers(
+        client, Settings.create(model, gazetteer, demonyms, prefer_countries, bbox)
+    )
+
+
+def load_settings_on_workers(client: Any, settings: Settings) -> None:
+    workers = sorted(client.nthreads())
+    if not workers:
+        raise GeotagError("the Dask cluster has no workers")
+    # A task on each worker rather than client.run, which would block the worker's event
+    # loop (and its heartbeats) for the seconds a load takes.
+    futures = [
+        client.submit(_try_load, settings, workers=[w], allow_other_workers=False, pure=False)
+        for w in workers
+    ]
+    for worker, error in zip(workers, client.gather(futures), strict=True):
+        if error is not None:
+            raise GeotagError(f"worker {worker}: {error}")
+
+
+def _try_load(settings: Settings) -> str | None:
+    try:
+        loaded(settings)
+    except GeotagError as exc:
+        return str(exc)
+    return None
+
+
+def tag_articles(
+    articles: Sequence[Article | Failure], settings: Settings
+) -> list[Document | Failure]:
+    """Tag a partition's articles with this process's pipeline, in order; failures pass
+    through in their place."""
+    entry = loaded(settings)
+    with entry.lock:
+        return list(entry.pipeline.tag_stream(articles, ramp=False))
