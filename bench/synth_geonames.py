@@ -306,6 +306,8 @@ def _mix(n: int) -> int:
 def _fold(text: str) -> str:
     """ASCII form of an invented name (GeoNames' `asciiname`): strip accents; the few
     letters NFKD leaves alone are mapped by hand."""
+    if text.isascii():
+        return text
     decomposed = unicodedata.normalize("NFKD", text)
     plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return plain.translate(_FOLD_EXTRA)
