@@ -102,8 +102,8 @@ def main() -> int:
         args.json.write_text(json.dumps(results, indent=1), encoding="utf-8")
     print()
     print("| csv | design | step | runs | wall s | CPU s | open s (CPU) | 1,000 lookups s (CPU) "
-          "| peak RSS MB | cache on disk MB |")  # fmt: skip
-    print("|---|---|---|---|---|---|---|---|---|---|")
+          "| peak RSS MB | anonymous MB at end | cache on disk MB |")  # fmt: skip
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     for csv_name in dict.fromkeys(r["csv"] for r in results):
         for design in [*designs, "mmap+sibling"]:
             for kind in ("first", "warm", "sibling", "hash"):
@@ -121,7 +121,8 @@ def main() -> int:
                 print(f"| {csv_name} | {design} | {kind} | {len(runs)} | {med('wall'):.2f} | "
                       f"{med('cpu'):.2f} | {med('open_seconds'):.3f} ({med('open_cpu'):.3f}) | "
                       f"{med('lookup_seconds'):.3f} ({med('lookup_cpu'):.3f}) | "
-                      f"{med('peak_mb'):.0f} | {med('disk_mb'):.0f} |")  # fmt: skip
+                      f"{med('peak_mb'):.0f} | {med('anonymous_kb') / 1024:.0f} | "
+                      f"{med('disk_mb'):.0f} |")  # fmt: skip
     return 0
 
 

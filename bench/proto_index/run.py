@@ -43,6 +43,26 @@ def _lookups(index: Any, names: list[str]) -> int:
     return touched
 
 
+def _memory() -> dict[str, int]:
+    """This process's memory now (Linux): resident, private (its own pages: what each
+    forked worker would add) and file-backed shared (the page cache: mapped index pages,
+    shared by every process that maps the file), in KiB."""
+    fields: dict[str, int] = {}
+    try:
+        with open("/proc/self/smaps_rollup", encoding="ascii") as f:
+            for line in f:
+                name, _, rest = line.partition(":")
+                if rest.strip().endswith("kB"):
+                    fields[name] = int(rest.split()[0])
+    except OSError:
+        return {}
+    return {
+        "rss_kb": fields.get("Rss", 0),
+        "private_kb": fields.get("Private_Clean", 0) + fields.get("Private_Dirty", 0),
+        "anonymous_kb": fields.get("Anonymous", 0),
+    }
+
+
 def main(argv: list[str]) -> int:
     step, design, csv_path, cache = argv[0], argv[1], Path(argv[2]), Path(argv[3])
     names: list[str] = json.loads(Path(argv[4]).read_text()) if len(argv) > 4 else []
@@ -93,6 +113,7 @@ def main(argv: list[str]) -> int:
         lookups=len(names),
         rows_touched=touched,
         rows=len(index) if design == "current" else index.rows,
+        **_memory(),
     )
     print(json.dumps(result))
     return 0
