@@ -12,7 +12,7 @@ from types import ModuleType
 import pytest
 
 from geotag.gazetteer import Gazetteer
-from geotag.importer import GEONAMES_COLUMNS, ImportOptions, import_geonames
+from geotag.gazetteer.geonames import GEONAMES_COLUMNS, ImportOptions, import_geonames
 
 ROOT = Path(__file__).resolve().parents[1]
 ROWS = 3_000
