@@ -9,19 +9,34 @@ from functools import lru_cache
 from anyascii import anyascii
 
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
+# The same rules for ASCII text (the bulk of any gazetteer) as one translate and one split:
+# about three times faster than the regular expressions, and the same keys (checked on every
+# name of the shipped gazetteer by tests/test_gazetteer.py).
+_ASCII_KEPT = "abcdefghijklmnopqrstuvwxyz0123456789"
+_ASCII_FOLD = str.maketrans(
+    {chr(c): (chr(c) if chr(c) in _ASCII_KEPT else " ") for c in range(128)}
+    | {"'": None, "`": None, "&": " and "}
+)
 _APOSTROPHES = re.compile(r"['`\u2018\u2019\u02bc\u02bb\u00b4]")
 _ABBREV_STRIP = re.compile(r"[.\s]")
 # A trailing possessive as news writes it: "Syria's", "Idlib’s", "Texas'".
 POSSESSIVE = re.compile(r"(?:'s|’s|'|’)$")
 
 
-@lru_cache(maxsize=1 << 16)
-def normalize_name(text: str) -> str:
+def fold_name(text: str) -> str:
     """Fold a place name to its index key: case, diacritics, punctuation and a leading "the".
 
-    >>> normalize_name("The Côte d’Ivoire")
+    >>> fold_name("The Côte d’Ivoire")
     'cote divoire'
     """
+    if text.isascii():
+        key = " ".join(text.lower().translate(_ASCII_FOLD).split())
+        return key[4:] if key.startswith("the ") else key
+    return fold_any(text)
+
+
+def fold_any(text: str) -> str:
+    """`fold_name` by the general rules, for any text (the ASCII path must agree with it)."""
     text = unicodedata.normalize("NFKC", text)
     if not text.isascii():
         text = anyascii(text)
@@ -30,6 +45,11 @@ def normalize_name(text: str) -> str:
     if text.startswith("the "):
         text = text[4:]
     return text
+
+
+# Tagging asks for the same few thousand names again and again; compiling a gazetteer asks
+# for millions once each and calls fold_name directly.
+normalize_name = lru_cache(maxsize=1 << 16)(fold_name)
 
 
 def strip_possessive(text: str) -> str:
