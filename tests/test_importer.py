@@ -94,7 +94,15 @@ def test_what_is_left_out(built) -> None:
     assert "Tiny Hamlet" not in names  # under --min-population
     assert "Village Without People" not in names  # no population given
     assert "Old Testaba" not in names  # PPLH: historical
-    assert "Nahr Testaba" not in names and "Tall Testaba" not in names  # not populated places
+    # A stream and a hill are kept (every class news names) unless left out.
+    assert "Nahr Testaba" in names and "Tall Testaba" in names
+
+
+def test_feature_classes_leave_out_the_rest(tmp_path: Path) -> None:
+    out = tmp_path / "ap.csv"
+    import_geonames(GEONAMES, out, ImportOptions(feature_classes=frozenset("AP")))
+    names = {key.split("|")[0] for key in rows_of(out)}
+    assert "Nahr Testaba" not in names and "Tall Testaba" not in names
 
 
 def test_alternate_names_are_filtered(built) -> None:
@@ -246,7 +254,8 @@ def test_missing_files_are_one_line_errors(tmp_path: Path) -> None:
 
 
 def test_memory_does_not_grow_with_the_rows_read(tmp_path: Path) -> None:
-    """The dump is streamed: 20 times more lines that make no row cost no more memory."""
+    """The dump is streamed: 20 times more lines that make no row (streams, with the
+    classes kept to A and P) cost no more memory."""
     header = fixture_lines()
     filler = "\t".join(
         ["{}", "Brook", "Brook", "Bach,Ruisseau", "1.0", "2.0", "H", "STM"] + [""] * 11
@@ -259,7 +268,7 @@ def test_memory_does_not_grow_with_the_rows_read(tmp_path: Path) -> None:
         )
         tracemalloc.start()
         try:
-            options = ImportOptions(extras=False)
+            options = ImportOptions(extras=False, feature_classes=frozenset("AP"))
             out = tmp_path / f"{extra_lines}.csv"
             import_geonames(folder, out, options, shipped_path=MINI_GAZETTEER)
             return tracemalloc.get_traced_memory()[1]

@@ -12,7 +12,12 @@ from types import ModuleType
 import pytest
 
 from geotag.gazetteer import Gazetteer
-from geotag.gazetteer.geonames import GEONAMES_COLUMNS, ImportOptions, import_geonames
+from geotag.gazetteer.geonames import (
+    GEONAMES_COLUMNS,
+    SKIPPED_ADMIN_CODES,
+    ImportOptions,
+    import_geonames,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 ROWS = 3_000
@@ -82,6 +87,9 @@ def test_names_collide_across_classes(dump: tuple[Path, object]) -> None:
     assert len(shared) >= 20
 
 
+SKIPPED_ADMIN = {code.decode() for code in SKIPPED_ADMIN_CODES}
+
+
 def test_the_real_importer_keeps_what_the_generator_wrote(
     dump: tuple[Path, object], tmp_path: Path
 ) -> None:
@@ -89,11 +97,15 @@ def test_the_real_importer_keeps_what_the_generator_wrote(
     out = tmp_path / "gazetteer.csv"
     options = ImportOptions(min_population=0, extras=False)
     report = import_geonames(folder, out, options)
+    historical = sum(n for code, n in stats.by_code.items() if code in SKIPPED_ADMIN)
     assert dict(report.rows) == {
         "continents": stats.continents,
         "countries": stats.countries,
         "regions": stats.admin1,
+        "districts": stats.by_class["A"] - stats.countries - stats.admin1 - historical,
         "cities": stats.populated_places(),
+        # Every default class (continents are class L); roads, railways, undersea not.
+        "other features": sum(stats.by_class[c] for c in "HTLSV") - stats.continents,
     }
     assert report.malformed == 0
     assert not report.countries_missing and not report.admin1_missing

@@ -7,10 +7,11 @@ import sys
 
 import click
 
-from ..gazetteer.schema import DEFAULT_MIN_POPULATION
+from ..gazetteer.schema import DEFAULT_FEATURE_CLASSES, DEFAULT_MIN_POPULATION, FEATURE_CLASSES
 from . import status
 from .options import (
     BBox,
+    country_code,
     country_option,
     format_option,
     gazetteer_option,
@@ -138,6 +139,38 @@ def gazetteer_lookup_command(
     help="Keep cities of at least N people (national capitals are always kept).",
 )
 @click.option(
+    "--feature-classes",
+    default="".join(sorted(DEFAULT_FEATURE_CLASSES)),
+    show_default=True,
+    metavar="LETTERS",
+    callback=lambda ctx, param, value: _feature_classes(value),
+    help="GeoNames feature classes to keep: A administrative units (every level), "
+    "P populated places, H water, T terrain, L parks and areas, S spots (airports, "
+    "stadiums, buildings), V vegetation, R roads and railways, U undersea. Countries, "
+    "first-level regions and continents are always kept.",
+)
+@click.option(
+    "--countries",
+    metavar="CC,CC",
+    callback=lambda ctx, param, value: _countries(value),
+    help="Keep only places in these countries (ISO codes, comma-separated); every "
+    "country and continent is still kept.",
+)
+@click.option(
+    "--alternate-names",
+    is_flag=True,
+    help="Add names from alternateNamesV2.txt in DIR: English (see --languages), those "
+    "with no language, and abbreviations; historic names are left out.",
+)
+@click.option(
+    "--languages",
+    default="en",
+    show_default=True,
+    metavar="CODES",
+    help="With --alternate-names: the ISO 639 language codes whose names are kept "
+    "(comma-separated).",
+)
+@click.option(
     "--no-extras",
     is_flag=True,
     help="Leave out the shipped gazetteer's hand-written seas, rivers, regions and "
@@ -153,6 +186,10 @@ def gazetteer_build_command(
     directory: str,
     out: str,
     min_population: int,
+    feature_classes: frozenset[str],
+    countries: frozenset[str] | None,
+    alternate_names: bool,
+    languages: str,
     no_extras: bool,
     skip_malformed: bool,
     quiet: bool,
@@ -160,12 +197,20 @@ def gazetteer_build_command(
     """Build a gazetteer CSV from GeoNames dumps you downloaded.
 
     Countries come from countryInfo.txt, first-level regions from admin1CodesASCII.txt,
-    cities from the dump; use the result with --gazetteer PATH or GEOTAG_GAZETTEER.
+    every other place from the dump; use the result with --gazetteer PATH or
+    GEOTAG_GAZETTEER. Its compiled index is written beside it (OUT.index), so the first
+    run that uses it starts at once.
     """
     from ..gazetteer.geonames import ImportOptions, import_geonames
 
     options = ImportOptions(
-        min_population=min_population, extras=not no_extras, skip_malformed=skip_malformed
+        min_population=min_population,
+        extras=not no_extras,
+        skip_malformed=skip_malformed,
+        feature_classes=feature_classes,
+        countries=countries,
+        alternate_names=alternate_names,
+        languages=tuple(code.strip() for code in languages.split(",") if code.strip()),
     )
     try:
         report = import_geonames(directory, out, options, status.ignore if quiet else status.warn)
@@ -174,3 +219,19 @@ def gazetteer_build_command(
     if not quiet:
         for line in report.summary():
             status.note(line)
+
+
+def _feature_classes(value: str) -> frozenset[str]:
+    classes = frozenset(value.replace(",", "").upper())
+    unknown = classes - FEATURE_CLASSES
+    if unknown or not classes:
+        raise click.BadParameter(
+            f"expected letters among {''.join(sorted(FEATURE_CLASSES))}, got {value!r}"
+        )
+    return classes
+
+
+def _countries(value: str | None) -> frozenset[str] | None:
+    if value is None:
+        return None
+    return frozenset(country_code(code) for code in value.split(",") if code.strip())

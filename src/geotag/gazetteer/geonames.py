@@ -28,11 +28,15 @@ import orjson
 
 from ..errors import DumpError
 from ..models import Warn, ignore_warning
+from .cache import sibling_index
+from .compiled import compile_csv
+from .csvfile import NO_ID
 from .names import normalize_name
 from .packaged import default_gazetteer_path
 from .schema import (
     COLUMNS,
     COUNTRY_CODES,
+    DEFAULT_FEATURE_CLASSES,
     DEFAULT_MIN_POPULATION,
     DISSOLVED_COUNTRIES,
     REGION_TYPE_SUFFIX,
@@ -71,19 +75,40 @@ _COL = {name: i for i, name in enumerate(GEONAMES_COLUMNS)}
 DUMP_NAMES = ("allCountries", "cities500", "cities1000", "cities5000", "cities15000")
 ADMIN1_FILE = "admin1CodesASCII.txt"
 COUNTRY_FILE = "countryInfo.txt"
+ALTERNATE_NAMES_FILE = "alternateNamesV2.txt"
 # Historical, abandoned and destroyed places are not what news means by a name.
 SKIPPED_CITY_CODES = frozenset({b"PPLH", b"PPLQ", b"PPLW", b"PPLCH"})
+# The same for administrative units: former divisions and historical states.
+SKIPPED_ADMIN_CODES = frozenset(
+    {b"ADM1H", b"ADM2H", b"ADM3H", b"ADM4H", b"ADM5H", b"ADMDH", b"PCLH", b"TERRH"}
+)
+# alternateNamesV2.txt's pseudo-languages that are no names (links, post codes, ids,
+# airport codes) and the one kept as abbreviations.
+ABBREVIATION_LANGUAGE = "abbr"
+DEFAULT_LANGUAGES = ("en",)
 MAX_REPORTED = 5
 
 
 @dataclass(frozen=True, slots=True)
 class ImportOptions:
-    """What to keep: cities of at least `min_population` people (capitals always), and
-    with `extras` the shipped gazetteer's hand-written rows, names and abbreviations."""
+    """What to keep: rows of `feature_classes` (countries, first-level regions and
+    continents always), cities of at least `min_population` people (capitals always), only
+    places in `countries` when given (countries and continents always), and with `extras`
+    the shipped gazetteer's hand-written rows, names and abbreviations.
+
+    With `alternate_names`, names from alternateNamesV2.txt are added: those in
+    `languages`, those with no language, and abbreviations; historic names are not.
+    With `index`, the compiled index is written next to the CSV, so the first run that
+    uses it starts at once."""
 
     min_population: int = DEFAULT_MIN_POPULATION
     extras: bool = True
     skip_malformed: bool = False
+    feature_classes: frozenset[str] = DEFAULT_FEATURE_CLASSES
+    countries: frozenset[str] | None = None
+    alternate_names: bool = False
+    languages: tuple[str, ...] = DEFAULT_LANGUAGES
+    index: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -274,6 +299,51 @@ def read_admin1_codes(path: Path, problem: _Problems) -> dict[bytes, _Admin1]:
     return units
 
 
+def read_alternate_names(
+    path: Path, languages: tuple[str, ...], kept: set[int], problem: _Problems
+) -> dict[int, tuple[list[str], list[str]]]:
+    """alternateNamesV2.txt (alternateNameId, geonameid, isolanguage, alternate name,
+    isPreferredName, isShortName, isColloquial, isHistoric, from, to; the older
+    alternateNames.txt stops after isColloquial): for the kept rows, the names in
+    `languages` or in none, and the abbreviations. Historic names are left out: news
+    means the place as it is."""
+    wanted = {lang.encode() for lang in languages} | {b""}
+    abbreviation = ABBREVIATION_LANGUAGE.encode()
+    found: dict[int, tuple[list[str], list[str]]] = {}
+    with _open_lines(path) as lines:
+        for number, raw in enumerate(lines, start=1):
+            fields = raw.rstrip(b"\r\n").split(b"\t")
+            if len(fields) < 4:
+                if len(fields) == 1 and not fields[0].strip():
+                    continue
+                problem(
+                    f"{path.name}:{number}",
+                    f"expected at least 4 tab-separated fields, found {len(fields)}",
+                )
+                continue
+            language = fields[2]
+            if language not in wanted and language != abbreviation:
+                continue
+            if len(fields) > 7 and fields[7] == b"1":
+                continue
+            try:
+                gid = int(fields[1])
+            except ValueError:
+                problem(
+                    f"{path.name}:{number}",
+                    f"column 'geonameid': expected a whole number, got {fields[1]!r}",
+                )
+                continue
+            if gid not in kept:
+                continue
+            name = _decode(fields[3], f"{path.name}:{number}", problem)
+            if not name:
+                continue
+            names, abbreviations = found.setdefault(gid, ([], []))
+            (abbreviations if language == abbreviation else names).append(name)
+    return found
+
+
 def _whole(value: str, column: str, where: str, problem: _Problems) -> int | None:
     try:
         return int(value.strip())
@@ -423,6 +493,8 @@ class _Importer:
         self.ranks: list[Rank] = []
         self.admin1_names: dict[tuple[str, str], str] = {}
         self.temp: IO[bytes] | None = None
+        # geonameid -> (names, abbreviations) from alternateNamesV2.txt, for kept rows.
+        self.alternates: dict[int, tuple[list[str], list[str]]] = {}
 
     def add(self, record: _Record) -> None:
         if record.geonameid is not None:
@@ -502,10 +574,22 @@ def import_geonames(
             if options.extras:
                 for row in shipped.hand_written:
                     gid = row.get("geonameid", "")
+                    cc = row.get("country_code", "")
+                    if options.countries is not None and cc and cc not in options.countries:
+                        continue
                     if not gid or int(gid) not in importer.written:
                         importer.add(_shipped_record(row, RowKind.PLACE))
+            if options.alternate_names:
+                importer.alternates = read_alternate_names(
+                    _required(folder, ALTERNATE_NAMES_FILE),
+                    options.languages,
+                    importer.written,
+                    problem,
+                )
         dropped = _write_csv(temp_path, final_path, importer)
         os.replace(final_path, out_path)
+        if options.index:
+            compile_csv(out_path, sibling_index(out_path))
     except OSError as exc:
         raise DumpError(f"cannot write {out_path}: {exc.strerror or exc}") from None
     finally:
@@ -516,7 +600,9 @@ def import_geonames(
         RowKind.CONTINENT: "continents",
         RowKind.COUNTRY: "countries",
         RowKind.ADMIN1: "regions",
+        RowKind.ADMIN2: "districts",
         RowKind.CITY: "cities",
+        RowKind.FEATURE: "other features",
         RowKind.PLACE: "hand-written",
     }
     return ImportReport(
@@ -540,7 +626,10 @@ def _read_dump(
     problem: _Problems,
 ) -> tuple[set[bytes], set[bytes], int]:
     """One pass over the main table; only lines that make a row are decoded and parsed."""
-    min_population = importer.options.min_population
+    options = importer.options
+    min_population = options.min_population
+    classes = {c.encode() for c in options.feature_classes}
+    wanted = {c.encode() for c in options.countries} if options.countries else None
     seen_countries: set[bytes] = set()
     seen_admin1: set[bytes] = set()
     continents = 0
@@ -557,13 +646,25 @@ def _read_dump(
                 continue
             gid = fields[0]
             code = fields[7]
+            feature_class = fields[6]
             if gid in countries:
                 kind = RowKind.COUNTRY
-            elif gid in admin1:
-                kind = RowKind.ADMIN1
             elif code == b"CONT":
                 kind = RowKind.CONTINENT
-            elif fields[6] == b"P" and code not in SKIPPED_CITY_CODES:
+            elif wanted is not None and fields[8].upper() not in wanted:
+                continue
+            elif gid in admin1:
+                kind = RowKind.ADMIN1
+            elif feature_class not in classes:
+                continue
+            elif feature_class == b"A":
+                # Countries and first-level regions are the ones listed in their files.
+                if code in SKIPPED_ADMIN_CODES or code in _LISTED_ADMIN_CODES:
+                    continue
+                kind = RowKind.ADMIN2
+            elif feature_class != b"P":
+                kind = RowKind.FEATURE
+            elif code not in SKIPPED_CITY_CODES:
                 kind = RowKind.CITY
                 if code != b"PPLC":
                     population = fields[14]
@@ -594,6 +695,9 @@ def _read_dump(
                 record.country_code = record.admin1_code = ""
             importer.add(record)
     return seen_countries, seen_admin1, continents
+
+
+_LISTED_ADMIN_CODES = frozenset({b"ADM1", *(c.encode() for c in COUNTRY_CODES)})
 
 
 def _dump_record(
@@ -732,8 +836,9 @@ def _add_missing(
         )
     admin1_from_shipped = 0
     admin1_missing: list[str] = []
+    wanted = importer.options.countries
     for gid, unit in admin1.items():
-        if gid in seen_admin1:
+        if gid in seen_admin1 or (wanted is not None and unit.country_code not in wanted):
             continue
         row = shipped.by_id.get(unit.geonameid)
         if row is None:
@@ -769,6 +874,11 @@ def _write_csv(temp_path: Path, final_path: Path, importer: _Importer) -> int:
         writer.writerow(COLUMNS)
         for number, line in enumerate(rows):
             record = _Record.from_json(line)
+            extra = importer.alternates.get(record.geonameid or NO_ID)
+            if extra is not None:
+                region = record.kind in (RowKind.COUNTRY, RowKind.ADMIN1)
+                record.harvested += usable_alternates(extra[0], region)
+                record.abbreviations += [a for a in extra[1] if a not in record.abbreviations]
             names, lost = _keep_names(record, number, importer)
             dropped += lost
             admin1_name = importer.admin1_names.get((record.country_code, record.admin1_code), "")
@@ -797,7 +907,8 @@ def _write_csv(temp_path: Path, final_path: Path, importer: _Importer) -> int:
 def _keep_names(record: _Record, number: int, importer: _Importer) -> tuple[list[str], int]:
     """Curated names as they are; a harvested name only if it is no other row's name, or
     this row clearly wins (a more important kind or ten times the people), or it spells
-    this row's own name and this row outranks the others. A city keeps its region's name."""
+    this row's own name and this row outranks the others. A city keeps its region's name;
+    a feature (a stream, an airport) keeps every name."""
     own_key = normalize_name(record.name)
     seen = {own_key}
     kept: list[str] = []
@@ -813,6 +924,11 @@ def _keep_names(record: _Record, number: int, importer: _Importer) -> tuple[list
         if not key or key in seen:
             continue
         seen.add(key)
+        # A feature keeps a town's name ("Tarnby" for Tarnby Airport): the resolver
+        # chooses it only with a cue, so it takes nothing from the town.
+        if record.kind is RowKind.FEATURE:
+            kept.append(name)
+            continue
         rivals = [importer.ranks[r] for r in importer.primaries.get(key, ()) if r != number]
         if keeps_alternate(me, key, own_key, rivals):
             kept.append(name)

@@ -34,6 +34,12 @@ COUNTRY_CODES = frozenset({"PCLI", "PCLD", "PCLF", "PCLS", "PCLIX", "PCL", "TERR
 DISSOLVED_COUNTRIES = frozenset({"AN", "CS"})  # Netherlands Antilles, Serbia and Montenegro
 # `geotag gazetteer build` keeps towns of at least this many people unless told otherwise.
 DEFAULT_MIN_POPULATION = 15000
+# GeoNames' feature classes: A administrative units, P populated places, H water, T terrain,
+# L parks and areas, S spots (buildings, airports, stadiums), V vegetation, R roads and
+# railways, U undersea. An import keeps every class news names by default; roads and
+# railways (mostly unnamed tracks and numbered routes) and undersea features only when asked.
+FEATURE_CLASSES = frozenset("APHTLSVRU")
+DEFAULT_FEATURE_CLASSES = frozenset("APHTLSV")
 POPULATION_DOMINANCE = 10  # Kolkata keeps Calcutta (ZA, 130x smaller); Austin drops Waterloo (9x)
 SPELLING_SIMILARITY = 0.75  # difflib ratio: Odessa/Odesa 0.91, Kiev/Kyiv 0.75, Waterloo/Austin 0.29
 
@@ -49,7 +55,7 @@ REGION_TYPE_SUFFIX = re.compile(
 
 class RowKind(IntEnum):
     """What a gazetteer row is, most important first (the collision rule compares them).
-    The shipped build makes every kind; a GeoNames import makes no ADMIN2 rows."""
+    FEATURE rows (streams, hills, airports, parks...) come only from a GeoNames import."""
 
     CONTINENT = 0
     COUNTRY = 1
@@ -57,6 +63,7 @@ class RowKind(IntEnum):
     ADMIN1 = 3
     ADMIN2 = 4
     CITY = 5
+    FEATURE = 6  # any other GeoNames feature: named in news with a cue ("Lake X")
 
 
 # -- alternate names -----------------------------------------------------------------------
