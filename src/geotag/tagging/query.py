@@ -94,3 +94,104 @@ def context_hint(text: str, start: int, end: int) -> str:
             if word in CITY_WORDS:
                 return "city"
     return ""
+
+
+# Type words that say which kind of feature a name is, as GeoNames feature-code prefixes:
+# "the Vltava river", "Lake Manassas", "Schiphol Airport", "the Golden Gate Bridge".
+# Codes rather than classes: "Paris airport" must not find a hotel called Paris.
+_FEATURE_CODES = {
+    "river rivers stream creek": "STM",
+    "lake lakes loch pond": "LK PND RSV",
+    "reservoir": "RSV LK",
+    "sea": "SEA",
+    "bay": "BAY",
+    "gulf": "GULF",
+    "strait straits": "STRT",
+    "canal": "CNL",
+    "falls waterfall": "FLLS",
+    "lagoon": "LGN",
+    "harbor harbour": "HBR",
+    "ocean": "OCN",
+    "channel": "CHN",
+    "fjord": "FJD",
+    "glacier": "GLCR",
+    "mount mountain mt peak": "MT PK VLC",
+    "mountains range": "MTS RNG",
+    "hill": "HLL",
+    "hills": "HLLS",
+    "island isle": "ISL",
+    "islands isles": "ISLS",
+    "peninsula": "PEN",
+    "cape": "CAPE",
+    "desert": "DSRT",
+    "valley": "VAL",
+    "volcano": "VLC",
+    "plateau": "PLAT",
+    "canyon gorge": "CNYN GRGE",
+    "beach": "BCH",
+    "park": "PRK RES",
+    "reserve sanctuary": "RES",
+    "airport airfield aerodrome": "AIR",
+    "stadium arena": "STDM",
+    "center centre": "CTR STDM BLDG MALL",
+    "bridge": "BDG",
+    "hospital": "HSP",
+    "university college": "UNIV SCHC",
+    "school": "SCH",
+    "museum": "MUS",
+    "palace": "PAL",
+    "castle": "CSTL",
+    "cathedral church": "CH",
+    "mosque": "MSQE",
+    "temple": "TMPL",
+    "tower": "TOWR",
+    "station": "RSTN MTRO BUSTN",
+    "prison": "PRN",
+    "monument memorial": "MNMT",
+    "dam": "DAM",
+    "zoo": "ZOO",
+    "theatre theater": "THTR OPRA",
+    "square": "SQR",
+    "road highway": "RD",
+    "street avenue": "ST",
+    "tunnel": "TNL",
+    "railway railroad": "RR",
+    "forest forests woods": "FRST",
+}
+FEATURE_WORDS: dict[str, tuple[str, ...]] = {
+    word: tuple(codes.split()) for words, codes in _FEATURE_CODES.items() for word in words.split()
+}
+# NER labels that say a name is a facility (OntoNotes' FAC: airports, bridges, highways;
+# an ORG that is a place: a stadium, a palace): the landmarks news names that way.
+LABEL_CUES: dict[str, tuple[str, ...]] = {
+    "FAC": ("AIR", "STDM", "BDG", "PAL", "CSTL", "MNMT", "TOWR", "TNL", "DAM", "SQR", "PRK"),
+    "ORG": ("AIR", "STDM", "PAL", "CSTL"),
+}
+_NEXT_WORD = re.compile(r"\s+([A-Za-z]+)\b")
+_PREVIOUS_WORD = re.compile(r"\b([A-Za-z]+)\s+$")
+
+
+def name_cue(base: str) -> tuple[str, tuple[str, ...]]:
+    """The feature codes a type word at either end of a folded name asks for, and the name
+    without it: "schiphol airport" -> ("schiphol", ("AIR",)); ("", ()) for none."""
+    words = base.split()
+    if len(words) < 2:
+        return "", ()
+    if words[-1] in FEATURE_WORDS:
+        return " ".join(words[:-1]), FEATURE_WORDS[words[-1]]
+    if words[0] in FEATURE_WORDS:
+        rest = words[2:] if words[1] == "of" and len(words) > 2 else words[1:]
+        return " ".join(rest), FEATURE_WORDS[words[0]]
+    return "", ()
+
+
+def context_cue(text: str, start: int, end: int) -> tuple[str, ...]:
+    """The feature codes a type word right after or before a mention asks for ("the
+    Vltava river", "Lake Manassas" with only "Manassas" tagged); () for none."""
+    after = _NEXT_WORD.match(text, end, min(len(text), end + 16))
+    if after and after.group(1).lower() in FEATURE_WORDS:
+        return FEATURE_WORDS[after.group(1).lower()]
+    before = _PREVIOUS_WORD.search(text, max(0, start - 16), start)
+    if before and before.group(1).lower() in FEATURE_WORDS:
+        return FEATURE_WORDS[before.group(1).lower()]
+    return ()

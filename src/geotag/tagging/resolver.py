@@ -49,7 +49,15 @@ from ..gazetteer import Gazetteer, is_generic_name, normalize_name
 from ..gazetteer.names import strip_possessive
 from ..models import Candidate, Place, Resolution
 from .lexicon import DIRECTIONS
-from .query import WATER_WORDS, PlaceQuery, context_hint, split_query
+from .query import (
+    LABEL_CUES,
+    WATER_WORDS,
+    PlaceQuery,
+    context_cue,
+    context_hint,
+    name_cue,
+    split_query,
+)
 from .scoring import (
     CURATED_IMPORTANCE,
     LABEL_CLASSES,
@@ -194,7 +202,7 @@ class Resolver:
                 continue
             base, hint = self._query(q.text)
             hint = hint or context_hint(text, q.start, q.end)
-            rows = self._rows_for(q.text, base)
+            rows = self._rows_for(q.text, base) or self._by_type_word(base)
             inner = None
             if not rows and not hint and self.options.inner_names:
                 inner = self._inner_name(q.text)
@@ -204,11 +212,19 @@ class Resolver:
                 # "Cobb" in "Gwinnett and Cobb counties" is Cobb County.
                 for form in (f"{base} county", f"{base} parish", f"county {base}"):
                     rows += [r for r in self.gazetteer.lookup_key(form) if r not in rows]
+            rows = self._by_cue(text, q, base, rows)
             # "Red Sea" names the sea, though two governorates share its name.
             names_water = not hint and WATER_WORDS & set(base.split())
             if names_water and any(self.gazetteer.place(r).feature_class == "H" for r in rows):
                 hint = "water"
-            landmarks = [r for r in rows if self.gazetteer.place(r).feature_class in "SR"]
+            # A building found only with a cue is a landmark when named as one (an ORG),
+            # not because its name "said" something.
+            landmarks = [
+                r
+                for r in rows
+                if self.gazetteer.place(r).feature_class in "SR"
+                and (q.landmark or not self.gazetteer.needs_cue(r))
+            ]
             # A seat of power named as an organisation, or as one that speaks ("the
             # Elysee said"), is the landmark, not a district of the same name.
             landmark = q.landmark or bool(landmarks and self._speaks(text, q))
@@ -226,6 +242,44 @@ class Resolver:
             g.members.append(i)
             g.ner_labels[q.ner_label] += 1
         return groups
+
+    def _by_cue(self, text: str, q: PlaceQuery, base: str, rows: list[int]) -> list[int]:
+        """Features news names only with a cue (`Gazetteer.needs_cue`: a full GeoNames
+        import's streams, airports, stadiums) stay candidates only with one: a type word
+        in the name, right before or after it ("Lake Manassas", "the Vltava river",
+        "Schiphol Airport") or a facility's NER label; then they are the only candidates
+        of the kinds the cue names. Without one they yield to any town, region or country
+        of the name, and answer only when nothing else has it ("the Serengeti").
+        The shipped gazetteer has no such rows: nothing changes for it."""
+        gaz = self.gazetteer
+        cued = [r for r in rows if gaz.needs_cue(r)]
+        if not cued:
+            return rows
+        plain = [r for r in rows if not gaz.needs_cue(r)]
+        in_name = name_cue(base)[1]
+        # A type word inside a town's own name is no cue ("Lake Charles", Louisiana).
+        codes = (
+            context_cue(text, q.start, q.end)
+            + LABEL_CUES.get(q.ner_label, ())
+            + (() if plain else in_name)
+        )
+        if codes and any(gaz.feature_of(r)[1].startswith(codes) for r in cued):
+            return [r for r in rows if gaz.feature_of(r)[1].startswith(codes)]
+        return plain or rows
+
+    def _by_type_word(self, base: str) -> list[int]:
+        """For a name the gazetteer lacks with a type word at an end ("the Vltava River"
+        tagged whole, the gazetteer knowing "Vltava"): the features of that kind named by
+        the rest, among those found only with a cue (none in the shipped gazetteer)."""
+        stripped, codes = name_cue(base)
+        if not stripped:
+            return []
+        gaz = self.gazetteer
+        return [
+            r
+            for r in gaz.lookup_key(stripped)
+            if gaz.needs_cue(r) and gaz.feature_of(r)[1].startswith(codes)
+        ]
 
     def _query(self, surface: str) -> tuple[str, str]:
         """`split_query`, unless the type word is part of a known name ("Czech Republic",

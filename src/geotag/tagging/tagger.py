@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from ..gazetteer import Gazetteer, normalize_name
 from ..models import Document, Label, Mention, MentionKind, RawSpan, RecordId
 from .aggregate import aggregate, focus
-from .query import PlaceQuery
+from .query import LABEL_CUES, PlaceQuery
 from .recognition import RecognitionModel
 from .repair import repair_spans
 from .resolver import Resolver, ResolverOptions
@@ -136,8 +136,13 @@ class Tagger:
         return out
 
     def _is_landmark(self, surface: str) -> bool:
+        """An organisation's name that is a landmark's: a hand-written seat of power, or
+        (full GeoNames) an airport, stadium or palace, not any hotel or bank so named."""
+        gaz = self.gazetteer
         return any(
-            self.gazetteer.place(r).feature_class in "SR" for r in self.gazetteer.lookup(surface)
+            gaz.feature_of(r)[0] in "SR"
+            and (not gaz.needs_cue(r) or gaz.feature_of(r)[1].startswith(LABEL_CUES["ORG"]))
+            for r in gaz.lookup(surface)
         )
 
     # -- resolution ----------------------------------------------------------------------
