@@ -76,7 +76,8 @@ def test_wheel_carries_the_gazetteer_and_finds_it(tmp_path: Path) -> None:
     (wheel,) = tmp_path.glob("geotag-*.whl")
     with zipfile.ZipFile(wheel) as zf:
         names = set(zf.namelist())
-        packaged = {"gazetteer.csv", "demonyms.csv", "world-110m.json"}
+        # The index compiled at build time (hatch_build.py): a first run need not compile.
+        packaged = {"gazetteer.csv", "gazetteer.csv.index", "demonyms.csv", "world-110m.json"}
         assert {f"geotag/data/{name}" for name in packaged} <= names
         site = tmp_path / "site"
         zf.extractall(site)
@@ -84,12 +85,15 @@ def test_wheel_carries_the_gazetteer_and_finds_it(tmp_path: Path) -> None:
         "import geotag, geotag.gazetteer as g, geotag.gazetteer.packaged as p\n"
         "print(geotag.__file__)\n"
         "print(p.default_gazetteer_path())\n"
-        "print(len(g.Gazetteer.load(cache=False)))\n"
+        "gaz = g.Gazetteer.load(cache=False)\n"
+        "print(len(gaz))\n"
+        "print(gaz._index.path)\n"
     )
     env = {**os.environ, "PYTHONPATH": str(site)}
     out = subprocess.run(
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
     )
-    module, data, rows = out.stdout.split()
+    module, data, rows, index = out.stdout.split()
     assert module.startswith(str(site)) and data.startswith(str(site))
     assert int(rows) > 1000
+    assert index == data + ".index"  # the shipped index, checked and used
