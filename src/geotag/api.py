@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
-from .engine.model import DEFAULT_MODEL
+from .engine.model import DEFAULT_MODEL, load_nlp
 from .engine.pipeline import Pipeline
 from .errors import GeotagError
 from .gazetteer import Gazetteer
@@ -38,7 +38,10 @@ def load_pipeline(
         bbox=bbox,
         keep_unknown_places=keep_unknown_places,
     )
-    return Pipeline(model, Gazetteer.load(gazetteer), options)
+    # On a first run the gazetteer's index compiles on the other core while spaCy loads.
+    Gazetteer.compile_ahead(gazetteer)
+    nlp = load_nlp(model)
+    return Pipeline(model, Gazetteer.load(gazetteer), options, nlp=nlp)
 
 
 def tag_text(

@@ -22,6 +22,8 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -184,6 +186,9 @@ def open_index(csv_path: Path, use_cache: bool = True) -> tuple[MappedIndex, str
     Without `use_cache` nothing is read from or written to the cache folder: an index
     next to the CSV is checked and used, else the CSV is compiled into a temporary file.
     """
+    for child in list(_ahead):
+        if child.poll() is not None:
+            _ahead.remove(child)
     key = csv_key(csv_path)
     folder = cache_dir()
     found = _find(csv_path, key, folder if use_cache else None)
@@ -192,6 +197,51 @@ def open_index(csv_path: Path, use_cache: bool = True) -> tuple[MappedIndex, str
     if not use_cache:
         return _compile_private(csv_path)
     return _compile_cached(csv_path, key, folder)
+
+
+def compile_ahead(csv_path: Path) -> subprocess.Popen[bytes] | None:
+    """Start compiling the CSV into the cache folder in another process when no index
+    answers for it, and return at once. A first run then compiles on one core while it
+    loads spaCy on the other; its own `open_index` waits on the cache lock for the index
+    instead of compiling it again. Does nothing when an index may already answer (a trust
+    record, or an index in the cache folder or beside the CSV, checked when loading) or
+    the CSV cannot be read (loading then says why)."""
+    try:
+        key = csv_key(csv_path)
+    except GazetteerError:
+        return None
+    folder = cache_dir()
+    if _entry(folder, key, "trust").is_file() or _entry(folder, key, "index").is_file():
+        return None
+    if sibling_index(csv_path).is_file():
+        return None
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        child = subprocess.Popen(
+            [sys.executable, "-c", _COMPILE_AHEAD, str(csv_path)],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            env={**os.environ, CACHE_ENV: str(folder)},
+        )
+    except OSError:
+        return None
+    _ahead.append(child)
+    return child
+
+
+# Children of compile_ahead, kept until they are seen to end (reaped by open_index).
+_ahead: list[subprocess.Popen[bytes]] = []
+
+
+# The child of compile_ahead: a malformed CSV is reported by the parent, which compiles
+# again when it finds no index, so errors here are not shown.
+_COMPILE_AHEAD = """
+import sys
+from pathlib import Path
+from geotag.gazetteer.cache import open_index
+open_index(Path(sys.argv[1]))
+"""
 
 
 def _find(csv_path: Path, key: FileKey, folder: Path | None) -> tuple[MappedIndex, str] | None:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from ..errors import GazetteerError
 from ..models import Place
-from .cache import cache_dir, open_index
+from .cache import cache_dir, compile_ahead, open_index
 from .compiled import IndexDamaged, MappedIndex
 from .csvfile import NO_ID
 from .demonyms import DemonymTarget, read_demonyms, read_given_names
@@ -115,6 +115,18 @@ class Gazetteer:
                     del _loaded[next(iter(_loaded))]
                 _loaded[key] = loaded
         return loaded
+
+    @staticmethod
+    def compile_ahead(path: str | os.PathLike[str] | None = None) -> None:
+        """Start compiling the gazetteer's index in another process if it is not compiled
+        yet (see `cache.compile_ahead`), so that a later `load` finds it ready: for a
+        caller with other work to do first, such as loading spaCy."""
+        try:
+            if path is None:
+                path = os.environ.get(GAZETTEER_ENV) or default_gazetteer_path()
+        except GazetteerError:
+            return  # loading says why
+        compile_ahead(Path(path))
 
     @classmethod
     def _read(cls, csv_path: Path, demonym_path: Path | None, cache: bool) -> Gazetteer:
