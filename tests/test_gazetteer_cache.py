@@ -238,3 +238,19 @@ def test_two_processes_starting_together_compile_once(folder: Path, tmp_path: Pa
     assert outputs[0][0].split()[2:] == ["60000", "[776]"]
     assert len(entries(folder, ".index")) == 1
     assert [p.name for p in folder.iterdir() if p.name.startswith(".")] == []
+
+
+def test_compiling_ahead_leaves_the_index_for_the_load(
+    folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A first run starts the compile in another process, loads spaCy, then maps the
+    index that process wrote (waiting on the cache lock if need be) without compiling."""
+    csv_path = copy_of_mini(tmp_path)
+    Gazetteer.compile_ahead(csv_path)
+    (child,) = cache_module._ahead
+    assert child.wait(timeout=120) == 0
+    monkeypatch.setattr(cache_module, "compile_csv", refuse("compile_csv"))
+    assert Gazetteer.load(csv_path).lookup("Idlib")
+    assert len(entries(folder, ".index")) == 1
+    Gazetteer.compile_ahead(csv_path)  # compiled already: nothing is started
+    assert cache_module._ahead == []
