@@ -18,6 +18,7 @@ import contextlib
 import csv
 import os
 import re
+import sys
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -300,7 +301,7 @@ def read_admin1_codes(path: Path, problem: _Problems) -> dict[bytes, _Admin1]:
 
 
 def read_alternate_names(
-    path: Path, languages: tuple[str, ...], kept: set[int], problem: _Problems
+    path: Path, languages: tuple[str, ...], kept: _IdSet, problem: _Problems
 ) -> dict[int, tuple[list[str], list[str]]]:
     """alternateNamesV2.txt (alternateNameId, geonameid, isolanguage, alternate name,
     isPreferredName, isShortName, isColloquial, isHistoric, from, to; the older
@@ -481,11 +482,41 @@ class _Record:
         return cls(RowKind(values[0]), *values[1:])
 
 
+class _IdSet:
+    """Geonameids seen, one bit each (a set of 13 million ints costs 700 MB; this, 2 MB)."""
+
+    BITSET_LIMIT = 1 << 32
+
+    def __init__(self) -> None:
+        self.bits = bytearray()
+        self.others: set[int] = set()
+
+    def __contains__(self, gid: int) -> bool:
+        if 0 <= gid < self.BITSET_LIMIT:
+            byte = gid >> 3
+            return byte < len(self.bits) and bool(self.bits[byte] >> (gid & 7) & 1)
+        return gid in self.others
+
+    def add(self, gid: int) -> None:
+        if 0 <= gid < self.BITSET_LIMIT:
+            byte = gid >> 3
+            if byte >= len(self.bits):
+                self.bits.extend(bytes(max(byte + 1 - len(self.bits), len(self.bits))))
+            self.bits[byte] |= 1 << (gid & 7)
+        else:
+            self.others.add(gid)
+
+
+# A feature's rank: features never take a name from another row and never keep one from
+# a town or region (see _keep_names), so they are left out of the collision rule's tables.
+_FEATURE_RANK: Rank = (int(RowKind.FEATURE), 0, "", "")
+
+
 class _Importer:
     def __init__(self, options: ImportOptions, shipped: _Shipped) -> None:
         self.options = options
         self.shipped = shipped
-        self.written: set[int] = set()
+        self.written = _IdSet()
         self.counts: dict[RowKind, int] = {}
         # For the collision rule: normalised primary name -> record numbers, and per record
         # its kind, population, country and admin1 code.
@@ -506,10 +537,12 @@ class _Importer:
         assert self.temp is not None
         self.temp.write(record.to_json() + b"\n")
         number = len(self.ranks)
-        self.ranks.append(
-            (int(record.kind), record.population, record.country_code, record.admin1_code)
-        )
-        self.primaries.setdefault(normalize_name(record.name), []).append(number)
+        if record.kind is RowKind.FEATURE:
+            self.ranks.append(_FEATURE_RANK)
+        else:
+            cc, admin1 = sys.intern(record.country_code), sys.intern(record.admin1_code)
+            self.ranks.append((int(record.kind), record.population, cc, admin1))
+            self.primaries.setdefault(normalize_name(record.name), []).append(number)
         self.counts[record.kind] = self.counts.get(record.kind, 0) + 1
         if record.kind is RowKind.ADMIN1:
             self.admin1_names[(record.country_code, record.admin1_code)] = record.name
