@@ -15,7 +15,10 @@ Per dump, each step in its own process, its wall time and peak RSS (os.wait4):
   into the cache folder (what a hand-made CSV costs);
 - warm run: the same process again, the cache folder now holding the trust record;
 - lookup: in one process, 1,000 names sampled from the CSV looked up and every row they
-  find made into a Place, timed after loading.
+  find made into a Place, timed after loading;
+- forked workers (Linux): two workers forked after loading do the same lookups; the
+  memory of the first (RSS, PSS, shared clean, private dirty, from smaps_rollup) shows
+  the mapping shared rather than copied.
 
 The shipped gazetteer gets the same first use and warm run in the same session, as the
 baseline for ratios: other work on the machine moves absolute timings (2 cores, shared).
@@ -62,6 +65,39 @@ for name in names:
         g.place(row)
         found += 1
 print(found, round(time.perf_counter() - t, 4))
+"""
+
+
+# Two workers forked after loading, each looking the names up: what each holds of the
+# mapping privately (Private_Dirty) against what it shares with the others (Shared_Clean).
+FORKED = """
+import os, sys
+from geotag.gazetteer import Gazetteer
+g = Gazetteer.load(sys.argv[1])
+names = open(sys.argv[2], encoding="utf-8").read().splitlines()
+def memory(pid):
+    fields = {}
+    for line in open(f"/proc/{pid}/smaps_rollup"):
+        parts = line.split()
+        if len(parts) >= 2 and parts[1].isdigit():
+            fields[parts[0].rstrip(":")] = int(parts[1]) // 1024
+    return fields
+children = []
+for _ in range(2):
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        for name in names:
+            for row in g.lookup(name):
+                g.place(row)
+        m = memory(os.getpid())
+        os.write(write, f"{m['Rss']} {m['Pss']} {m['Shared_Clean']} {m['Private_Dirty']}".encode())
+        os._exit(0)
+    os.close(write)
+    children.append((pid, read))
+for pid, read in children:
+    print(os.read(read, 200).decode())
+    os.waitpid(pid, 0)
 """
 
 
@@ -144,6 +180,10 @@ def measure(dump: Path, work: Path, env: dict[str, str], compile_too: bool) -> d
     figures["lookup_1000_s"] = float(seconds)
     figures["lookup_places"] = int(found)
     figures["lookup_rss_mb"] = lookup[1] / MB
+    if sys.platform == "linux":
+        forked = run([sys.executable, "-c", FORKED, str(out), str(names_file)], env_warm)
+        rss, pss, shared, private = (int(v) for v in forked[2].split()[:4])
+        figures["forked_worker_mb"] = {"rss": rss, "pss": pss, "shared": shared, "private": private}
     return figures
 
 
