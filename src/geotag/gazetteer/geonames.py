@@ -621,8 +621,6 @@ def import_geonames(
                 )
         dropped = _write_csv(temp_path, final_path, importer)
         os.replace(final_path, out_path)
-        if options.index:
-            compile_csv(out_path, sibling_index(out_path))
     except OSError as exc:
         raise DumpError(f"cannot write {out_path}: {exc.strerror or exc}") from None
     finally:
@@ -638,7 +636,7 @@ def import_geonames(
         RowKind.FEATURE: "other features",
         RowKind.PLACE: "hand-written",
     }
-    return ImportReport(
+    summary = ImportReport(
         out=str(out_path),
         dump=dump.name,
         rows=tuple((names[k], importer.counts[k]) for k in RowKind if importer.counts.get(k)),
@@ -649,6 +647,16 @@ def import_geonames(
         admin1_missing=report[3],
         alternates_dropped=dropped,
     )
+    # The collision rule's tables go before the index is compiled: the two would
+    # otherwise add up to the build's peak memory.
+    del importer
+    if options.index:
+        try:
+            compile_csv(out_path, sibling_index(out_path))
+        except OSError as exc:
+            index = sibling_index(out_path)
+            raise DumpError(f"cannot write {index}: {exc.strerror or exc}") from None
+    return summary
 
 
 def _read_dump(
