@@ -112,18 +112,27 @@ def test_killing_the_main_process_leaves_no_worker_behind(
         proc.stdin.close()
 
 
-@linux_only
-def test_a_worker_mid_text_dies_with_its_parent(fake_model: str, tmp_path: Path) -> None:
-    """Workers forked from a thread other than the main one get no death signal from the
-    kernel: the closed pipe alone must end them, here while they are busy tagging."""
-    script = tmp_path / "pool.py"
-    script.write_text(
+def pool_script(path: Path, fake_model: str, body: str) -> Path:
+    """A Python script at `path` that loads a pipeline on the fake NER, then runs `body`
+    (with WorkerPool and Article imported)."""
+    path.write_text(
         "import sys, threading, time\n"
         "from geotag.engine.pipeline import Pipeline\n"
         "from geotag.engine.pool import WorkerPool\n"
         "from geotag.gazetteer import Gazetteer\n"
         "from geotag.models import Article\n"
-        f"pipeline = Pipeline({fake_model!r}, Gazetteer.load({str(MINI_GAZETTEER)!r}))\n"
+        f"pipeline = Pipeline({fake_model!r}, Gazetteer.load({str(MINI_GAZETTEER)!r}))\n" + body
+    )
+    return path
+
+
+@linux_only
+def test_a_worker_mid_text_dies_with_its_parent(fake_model: str, tmp_path: Path) -> None:
+    """Workers forked from a thread other than the main one get no death signal from the
+    kernel: the closed pipe alone must end them, here while they are busy tagging."""
+    script = pool_script(
+        tmp_path / "pool.py",
+        fake_model,
         "def texts():\n"
         "    n = 0\n"
         "    while True:\n"
@@ -134,7 +143,7 @@ def test_a_worker_mid_text_dies_with_its_parent(fake_model: str, tmp_path: Path)
         "        if n == 50:\n"
         "            print('busy', flush=True)\n"
         "threading.Thread(target=run, daemon=True).start()\n"
-        "time.sleep(600)\n"
+        "time.sleep(600)\n",
     )
     proc = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE)
     assert proc.stdout is not None
@@ -158,18 +167,13 @@ def test_a_worker_starts_while_a_thread_waits_on_stdin(fake_model: str, tmp_path
     # A replacement worker is forked while the reading thread is blocked on an idle pipe
     # (JSON Lines still to come): the fork copies stdin's lock held, and the worker hung
     # for good closing stdin before it ever ran.
-    script = tmp_path / "fork_while_reading.py"
-    script.write_text(
-        "import sys, threading, time\n"
-        "from geotag.engine.pipeline import Pipeline\n"
-        "from geotag.engine.pool import WorkerPool\n"
-        "from geotag.gazetteer import Gazetteer\n"
-        "from geotag.models import Article\n"
-        f"pipeline = Pipeline({fake_model!r}, Gazetteer.load({str(MINI_GAZETTEER)!r}))\n"
+    script = pool_script(
+        tmp_path / "fork_while_reading.py",
+        fake_model,
         "threading.Thread(target=sys.stdin.buffer.read, daemon=True).start()\n"
         "time.sleep(0.5)  # the thread is in its read, holding the lock\n"
         "docs = list(WorkerPool(pipeline, 2).run([Article('Peskov in Moscow.', source='a')]))\n"
-        "print(len(docs), flush=True)\n"
+        "print(len(docs), flush=True)\n",
     )
     proc = subprocess.Popen(
         [sys.executable, str(script)], stdin=subprocess.PIPE, stdout=subprocess.PIPE

@@ -9,12 +9,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
-from .engine.model import DEFAULT_MODEL, load_nlp
+from .engine.model import DEFAULT_MODEL
 from .engine.pipeline import Pipeline
+from .engine.spec import PipelineSpec
 from .errors import GeotagError
-from .gazetteer import Gazetteer
 from .models import Article, Document, Failure
-from .tagging.tagger import TagOptions
 
 
 def load_pipeline(
@@ -32,16 +31,9 @@ def load_pipeline(
     are reported (unresolved) rather than judged by the place model; for an online
     geocoder to look up.
     """
-    options = TagOptions.create(
-        demonyms=demonyms,
-        prefer_countries=prefer_countries,
-        bbox=bbox,
-        keep_unknown_places=keep_unknown_places,
-    )
-    # On a first run the gazetteer's index compiles on the other core while spaCy loads.
-    Gazetteer.compile_ahead(gazetteer)
-    nlp = load_nlp(model)
-    return Pipeline(model, Gazetteer.load(gazetteer), options, nlp=nlp)
+    return PipelineSpec.create(
+        model, gazetteer, demonyms, prefer_countries, bbox, keep_unknown_places
+    ).load()
 
 
 def tag_text(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sys
 import time
+from dataclasses import dataclass
 
 import click
 
@@ -66,39 +67,47 @@ def corpus_command(
     """
     sys.exit(
         tag_corpus(
-            inputs,
-            output,
-            cluster,
-            input_format,
-            output_format,
-            text_field,
-            id_field,
-            blocksize,
-            overwrite,
-            pipeline,
-            quiet,
+            CorpusRequest(
+                inputs,
+                output,
+                cluster,
+                input_format,
+                output_format,
+                text_field,
+                id_field,
+                blocksize,
+                overwrite,
+                pipeline,
+                quiet,
+            )
         )
     )
 
 
-def tag_corpus(
-    inputs: tuple[str, ...],
-    output: str,
-    cluster: ClusterAddress,
-    input_format: str,
-    output_format: str,
-    text_field: str,
-    id_field: str,
-    blocksize: str | None,
-    overwrite: bool,
-    pipeline: PipelineSettings,
-    quiet: bool,
-) -> ExitStatus:
+@dataclass(frozen=True)
+class CorpusRequest:
+    """What `geotag corpus` was asked to do."""
+
+    inputs: tuple[str, ...]
+    output: str
+    cluster: ClusterAddress
+    input_format: str
+    output_format: str
+    text_field: str
+    id_field: str
+    blocksize: str | None
+    overwrite: bool
+    pipeline: PipelineSettings
+    quiet: bool
+
+
+def tag_corpus(request: CorpusRequest) -> ExitStatus:
     """Run the corpus on the cluster; the exit status."""
     from .cluster import connected, dask_module
 
     geotag_dask = dask_module()
     started = time.monotonic()
+    pipeline = request.pipeline
     loading = {
         "model": pipeline.model,
         "gazetteer": pipeline.gazetteer,
@@ -106,26 +115,26 @@ def tag_corpus(
         "prefer_countries": pipeline.prefer_countries,
         "bbox": pipeline.bbox,
     }
-    with connected(cluster) as client:
+    with connected(request.cluster) as client:
         # Loaded before the graph is sent, so a model missing on a worker is one clear
         # error rather than a failure in the middle of the run.
         geotag_dask.load_on_workers(client, **loading)
         summary = geotag_dask.tag_corpus(
-            list(inputs),
-            output,
-            input_format=input_format,
-            output_format=output_format,
-            text_field=text_field,
-            id_field=id_field,
-            blocksize=blocksize,
-            overwrite=overwrite,
+            list(request.inputs),
+            request.output,
+            input_format=request.input_format,
+            output_format=request.output_format,
+            text_field=request.text_field,
+            id_field=request.id_field,
+            blocksize=request.blocksize,
+            overwrite=request.overwrite,
             **loading,
         )
-    if not quiet:
+    if not request.quiet:
         elapsed = time.monotonic() - started
         status.note(
             f"{summary.documents} document(s), {summary.mentions} mention(s), "
-            f"{summary.failures} failed, {summary.partitions} part(s) in {output}, "
+            f"{summary.failures} failed, {summary.partitions} part(s) in {request.output}, "
             f"{elapsed:.1f}s"
         )
     return ExitStatus.FAILED if summary.failures else ExitStatus.OK

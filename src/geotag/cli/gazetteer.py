@@ -7,10 +7,10 @@ import sys
 
 import click
 
+from ..engine.spec import BBox
 from ..gazetteer.schema import DEFAULT_FEATURE_CLASSES, DEFAULT_MIN_POPULATION, FEATURE_CLASSES
 from . import status
 from .options import (
-    BBox,
     country_code,
     country_option,
     format_option,

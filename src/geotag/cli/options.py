@@ -12,12 +12,12 @@ from typing import IO, TYPE_CHECKING, Any
 import click
 
 from ..engine.model import DEFAULT_MODEL
+from ..engine.spec import BBox, PipelineSpec
 
 if TYPE_CHECKING:
     from ..engine.pipeline import Pipeline
     from ..geocoder import GeocoderOptions
 
-BBox = tuple[float, float, float, float]
 Command = Callable[..., None]
 Decorator = Callable[[Command], Command]
 
@@ -168,36 +168,20 @@ def preference_options(command: Command) -> Command:
 # -- the pipeline ------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class PipelineSettings:
+class PipelineSettings(PipelineSpec):
     """Which model and gazetteer to load, and how to resolve places."""
 
-    model: str = DEFAULT_MODEL
-    gazetteer: str | None = None
-    demonyms: bool = True
-    prefer_countries: tuple[str, ...] = ()
-    bbox: BBox | None = None
-    keep_unknown_places: bool = False  # set when an online geocoder will look them up
+    __slots__ = ()
 
     def load(self) -> Pipeline:
-        """Load the spaCy model and the gazetteer (GeotagError when either cannot load)."""
         import gc
-
-        from ..api import load_pipeline
 
         # Loading creates millions of objects that live as long as the process: collecting
         # meanwhile only costs time (about a tenth of start-up), and frozen afterwards they
         # stay out of later collections and out of the pages forked workers would copy.
         gc.disable()
         try:
-            return load_pipeline(
-                self.model,
-                self.gazetteer,
-                demonyms=self.demonyms,
-                prefer_countries=self.prefer_countries,
-                bbox=self.bbox,
-                keep_unknown_places=self.keep_unknown_places,
-            )
+            return PipelineSpec.load(self)
         finally:
             gc.freeze()
             gc.enable()

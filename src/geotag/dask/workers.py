@@ -8,59 +8,24 @@ import os
 import tempfile
 import threading
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from typing import Any
 
-from ..api import load_pipeline
 from ..engine.model import DEFAULT_MODEL
 from ..engine.pipeline import Pipeline
+from ..engine.spec import PipelineSpec
 from ..errors import GeotagError
 from ..gazetteer import Gazetteer
 from ..models import Article, Document, Failure
 
-BBox = tuple[float, float, float, float]
 
-
-@dataclass(frozen=True)
-class Settings:
+class Settings(PipelineSpec):
     """What `load_pipeline` is given; small, hashable, sent with every task."""
 
-    model: str = DEFAULT_MODEL
-    gazetteer: str | None = None
-    demonyms: bool = True
-    prefer_countries: tuple[str, ...] = ()
-    bbox: BBox | None = None
-    keep_unknown_places: bool = False
-
-    @classmethod
-    def create(
-        cls,
-        model: str = DEFAULT_MODEL,
-        gazetteer: str | os.PathLike[str] | None = None,
-        demonyms: bool = True,
-        prefer_countries: Iterable[str] = (),
-        bbox: Sequence[float] | None = None,
-        keep_unknown_places: bool = False,
-    ) -> Settings:
-        return cls(
-            model=str(model),
-            gazetteer=os.fspath(gazetteer) if gazetteer is not None else None,
-            demonyms=demonyms,
-            prefer_countries=tuple(c.upper() for c in prefer_countries),
-            bbox=None if bbox is None else (bbox[0], bbox[1], bbox[2], bbox[3]),
-            keep_unknown_places=keep_unknown_places,
-        )
+    __slots__ = ()
 
     def load(self) -> Pipeline:
         build_index_once(self.gazetteer)
-        return load_pipeline(
-            self.model,
-            self.gazetteer,
-            demonyms=self.demonyms,
-            prefer_countries=self.prefer_countries,
-            bbox=self.bbox,
-            keep_unknown_places=self.keep_unknown_places,
-        )
+        return PipelineSpec.load(self)
 
 
 def build_index_once(gazetteer: str | None) -> None:

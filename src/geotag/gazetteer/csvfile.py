@@ -76,21 +76,7 @@ class _HashingReader(io.RawIOBase):
 
 
 # The values a Row is made of, in this order, wherever the header puts their columns.
-_WANTED = (
-    "geonameid",
-    "name",
-    "alternatenames",
-    "abbreviations",
-    "lat",
-    "lon",
-    "feature_class",
-    "feature_code",
-    "country_code",
-    "admin1_code",
-    "admin1_name",
-    "population",
-    "source",
-)
+_WANTED = COLUMNS
 
 
 class CsvRows:
