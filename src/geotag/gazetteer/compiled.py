@@ -545,18 +545,33 @@ class _SortedKeys(Sequence[bytes]):
         return self.data[self.base + o[i] : self.base + o[i + 1]]
 
 
+_MEMO_SIZE = 50_000
+
+
 class Postings:
     """One key index: key -> rows, by bisection over the mapped key table."""
 
-    __slots__ = ("keys", "limit", "rows", "starts")
+    __slots__ = ("keys", "limit", "memo", "rows", "starts")
 
     def __init__(self, keys: _SortedKeys, starts: memoryview, rows: memoryview, limit: int) -> None:
         self.keys = keys
         self.starts = starts
         self.rows = rows
         self.limit = limit
+        # Names come back within a story and across stories; a bisection over the mapped
+        # table costs some twenty reads, a dict lookup one. Bounded: emptied when full.
+        self.memo: dict[str, list[int]] = {}
 
     def get(self, key: str) -> list[int]:
+        found = self.memo.get(key)
+        if found is None:
+            found = self._get(key)
+            if len(self.memo) >= _MEMO_SIZE:
+                self.memo.clear()
+            self.memo[key] = found
+        return list(found)
+
+    def _get(self, key: str) -> list[int]:
         wanted = key.encode()
         keys = self.keys
         i = bisect_left(keys, wanted)

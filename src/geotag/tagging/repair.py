@@ -257,6 +257,25 @@ _NEXT_NAME = re.compile(r"\s+[A-Z0-9]")
 _LAST_NAME = re.compile(r"(?<![.!?:;\n])\s(?:[A-Z][\w'’.-]*|of|de|von|van)\s+$")
 
 
+def _occurrences(text: str, names: Iterable[str]) -> list[tuple[int, int]]:
+    """Where the names occur, left to right and not overlapping, the longest name where
+    several start at one place (what a regex alternation of them, longest first, finds;
+    without compiling one per document, which cost a tenth of the tagger's time)."""
+    starts: dict[int, int] = {}
+    for name in names:
+        i = text.find(name)
+        while i >= 0:
+            starts[i] = max(starts.get(i, 0), len(name))
+            i = text.find(name, i + 1)
+    out: list[tuple[int, int]] = []
+    end = 0
+    for start in sorted(starts):
+        if start >= end:
+            end = start + starts[start]
+            out.append((start, end))
+    return out
+
+
 def _repeats(text: str, spans: list[RawSpan], embedded: list[RawSpan]) -> list[RawSpan]:
     """Mentions of a person or organisation the recogniser tagged once and missed later:
     the same name again, or a person's surname alone ("Player" after "Gary Player"), where
@@ -275,14 +294,12 @@ def _repeats(text: str, spans: list[RawSpan], embedded: list[RawSpan]) -> list[R
         return []
     taken = Occupied([*spans, *embedded])
     found: list[RawSpan] = []
-    pattern = re.compile("|".join(re.escape(n) for n in sorted(names, key=len, reverse=True)))
-    for m in pattern.finditer(text):
-        s, e = m.span()
+    for s, e in _occurrences(text, names):
         if (s and _WORD_CHAR.match(text[s - 1])) or _WORD_CHAR.match(text[e : e + 1]):
             continue  # part of a longer word
         if _NEXT_NAME.match(text, e) or (_LAST_NAME.search(text, max(0, s - 30), s)):
             continue  # part of a longer name the recogniser did not tag
         if taken.free(s, e):
-            found.append((s, e, names[m.group()]))
+            found.append((s, e, names[text[s:e]]))
             taken.add(s, e)
     return found
