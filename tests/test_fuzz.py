@@ -1,5 +1,5 @@
 """Property tests over hostile input (Hypothesis; fake NER, mini gazetteer): any text, any
-file name, any JSON Lines record. Whatever comes in: no traceback, offsets that point at
+file name, any JSON Lines record, any gazetteer rows. Whatever comes in: no traceback, offsets that point at
 their text, output that parses as what it claims to be, and every good input in it."""
 
 from __future__ import annotations
@@ -12,11 +12,12 @@ import tempfile
 
 import pytest
 from click.testing import CliRunner
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from geotag.cli import cli
 from geotag.engine.pipeline import CHUNK_CHARS, Pipeline
+from geotag.errors import GazetteerError
 from geotag.formats import FORMATS, make_writer
 from geotag.formats.escape import unsurrogate
 from geotag.gazetteer import Gazetteer
@@ -248,3 +249,77 @@ def test_a_path_list_may_hold_any_bytes() -> None:
     names = [bytes([b]) + b".txt" for b in range(1, 256) if b not in (0x0A, 0x0D, 0x2F)]
     got = list(read_path_list(io.BytesIO(b"\n".join(names))))
     assert [os.fsencode(p) for p in got] == [n for n in names if n.strip()]
+
+
+# -- gazetteer rows ------------------------------------------------------------------------
+
+HEADER = MINI_GAZETTEER.read_text(encoding="utf-8").splitlines()[0].split(",")
+FIELD_TEXT = st.text(ANY_CHARACTER.filter(lambda c: c != "\x00"), max_size=10)
+ROW = st.fixed_dictionaries(
+    {
+        "geonameid": st.one_of(st.integers(1, 10**9).map(str), st.just(""), FIELD_TEXT),
+        "name": st.one_of(st.sampled_from(NAMES), FIELD_TEXT, st.sampled_from(HOSTILE)),
+        "alternatenames": st.one_of(st.just(""), FIELD_TEXT),
+        "abbreviations": st.one_of(st.just(""), FIELD_TEXT),
+        "lat": st.one_of(st.floats(-90, 90).map(str), FIELD_TEXT),
+        "lon": st.one_of(st.floats(-180, 180).map(str), FIELD_TEXT),
+        "feature_class": st.one_of(st.sampled_from(list("APHLSTUVR")), FIELD_TEXT),
+        "feature_code": st.one_of(st.sampled_from(["PPL", "ADM1", "PCLI", "LK"]), FIELD_TEXT),
+        "country_code": st.one_of(st.sampled_from(["US", "SY", "RU", ""]), FIELD_TEXT),
+        "admin1_code": st.one_of(st.just(""), FIELD_TEXT),
+        "admin1_name": st.one_of(st.just(""), FIELD_TEXT),
+        "population": st.one_of(st.integers(0, 10**9).map(str), FIELD_TEXT),
+        "source": st.just("fuzz"),
+    }
+)
+
+
+def gazetteer_csv(rows: list[dict[str, str]], raw: bool) -> str:
+    """The rows as a gazetteer CSV: quoted as a CSV writer quotes, or joined raw with
+    commas (stray quotes, commas and line breaks then break the file's shape)."""
+    out = io.StringIO()
+    if raw:
+        out.write(",".join(HEADER) + "\n")
+        for row in rows:
+            out.write(",".join(row[c] for c in HEADER) + "\n")
+    else:
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(HEADER)
+        for row in rows:
+            writer.writerow([row[c] for c in HEADER])
+    return out.getvalue()
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(rows=st.lists(ROW, min_size=1, max_size=6), raw=st.booleans())
+def test_any_gazetteer_rows_load_or_are_one_line_with_file_and_line(
+    rows: list[dict[str, str]], raw: bool
+) -> None:
+    text = gazetteer_csv(rows, raw)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "g.csv")
+        with open(path, "wb") as f:  # lone surrogates become bytes that are not UTF-8
+            f.write(text.encode("utf-8", "surrogatepass"))
+        try:
+            gazetteer = Gazetteer.load(path, demonyms=MINI_DEMONYMS, cache=False)
+        except GazetteerError as exc:
+            # Never a traceback: one line that says where and why.
+            message = str(exc)
+            assert "\n" not in message
+            assert message.startswith(f"{path}:"), message
+            loaded = False
+        else:
+            loaded = True
+            for row in rows:  # every row that loaded answers to its own name
+                if row["name"] in NAMES:
+                    found = gazetteer.lookup(row["name"])
+                    assert any(gazetteer.place(r).name == row["name"] for r in found)
+        event("loaded" if loaded else "refused")
+        result = CliRunner().invoke(
+            cli, ["gazetteer", "info", "--gazetteer", path], catch_exceptions=False
+        )
+        assert result.exit_code == (0 if loaded else 1), result.output
+        if not loaded:
+            assert [line for line in result.stderr.splitlines() if line][-1].startswith(
+                "geotag: error:"
+            )
