@@ -9,7 +9,7 @@ rows' provenance, is read only by `geotag.gazetteer`.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -26,6 +26,22 @@ RawSpan = tuple[int, int, str]
 Warn = Callable[[str], None]
 # A record's id as its input gave it: any JSON value but null (7 stays 7, true stays true).
 RecordId = str | int | float | bool | list[Any] | dict[str, Any]
+# west, south, east, north, in degrees
+BBox = tuple[float, float, float, float]
+
+
+def bbox_of(values: Sequence[float] | None) -> BBox | None:
+    """A bounding box from any four numbers (ValueError for another count)."""
+    if values is None:
+        return None
+    if len(values) != 4:
+        raise ValueError("bbox must be four numbers: west, south, east, north")
+    return (values[0], values[1], values[2], values[3])
+
+
+def country_codes(codes: Iterable[str]) -> tuple[str, ...]:
+    """ISO country codes as geotag compares them: stripped, upper case."""
+    return tuple(c.strip().upper() for c in codes)
 
 
 def ignore_warning(_message: str) -> None:

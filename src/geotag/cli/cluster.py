@@ -4,6 +4,7 @@ and the one place where Dask not being installed becomes an error a person can a
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 from collections.abc import Iterable, Iterator
 from types import ModuleType
 from typing import Any
@@ -35,14 +36,8 @@ def dask_module(name: str = "") -> ModuleType:
 def worker_settings(settings: PipelineSettings) -> Any:
     """The pipeline settings as the workers load them."""
     workers = dask_module("workers")
-    return workers.Settings.create(
-        settings.model,
-        settings.gazetteer,
-        settings.demonyms,
-        settings.prefer_countries,
-        settings.bbox,
-        settings.keep_unknown_places,
-    )
+    fields = {f.name: getattr(settings, f.name) for f in dataclasses.fields(settings)}
+    return workers.Settings(**fields)
 
 
 @contextlib.contextmanager

@@ -7,8 +7,8 @@ import sys
 
 import click
 
-from ..engine.spec import BBox
 from ..gazetteer.schema import DEFAULT_FEATURE_CLASSES, DEFAULT_MIN_POPULATION, FEATURE_CLASSES
+from ..models import BBox
 from . import status
 from .options import (
     country_code,

@@ -12,7 +12,8 @@ from typing import IO, TYPE_CHECKING, Any
 import click
 
 from ..engine.model import DEFAULT_MODEL
-from ..engine.spec import BBox, PipelineSpec
+from ..engine.spec import PipelineSpec
+from ..models import BBox
 
 if TYPE_CHECKING:
     from ..engine.pipeline import Pipeline

@@ -8,12 +8,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeVar
 
+from ..models import BBox, bbox_of, country_codes
 from .model import DEFAULT_MODEL
 
 if TYPE_CHECKING:
     from .pipeline import Pipeline
 
-BBox = tuple[float, float, float, float]
 _Spec = TypeVar("_Spec", bound="PipelineSpec")
 
 
@@ -39,14 +39,12 @@ class PipelineSpec:
         keep_unknown_places: bool = False,
     ) -> _Spec:
         """A spec from the looser types the API takes (paths, lists)."""
-        if bbox is not None and len(bbox) != 4:
-            raise ValueError("bbox must be four numbers: west, south, east, north")
         return cls(
             model=str(model),
             gazetteer=os.fspath(gazetteer) if gazetteer is not None else None,
             demonyms=demonyms,
-            prefer_countries=tuple(c.strip().upper() for c in prefer_countries),
-            bbox=None if bbox is None else (bbox[0], bbox[1], bbox[2], bbox[3]),
+            prefer_countries=country_codes(prefer_countries),
+            bbox=bbox_of(bbox),
             keep_unknown_places=keep_unknown_places,
         )
 

@@ -11,7 +11,16 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
 from ..gazetteer import Gazetteer, normalize_name
-from ..models import Document, Label, Mention, MentionKind, RawSpan, RecordId
+from ..models import (
+    Document,
+    Label,
+    Mention,
+    MentionKind,
+    RawSpan,
+    RecordId,
+    bbox_of,
+    country_codes,
+)
 from .aggregate import aggregate, focus
 from .query import LABEL_CUES, PlaceQuery
 from .recognition import RecognitionModel
@@ -42,13 +51,11 @@ class TagOptions:
         keep_unknown_places: bool = False,
     ) -> TagOptions:
         """Options from the flat settings the API, the CLI and the component take."""
-        if bbox is not None and len(bbox) != 4:
-            raise ValueError("bbox must be four numbers: west, south, east, north")
         return cls(
             demonyms=demonyms,
             resolver=ResolverOptions(
-                prefer_countries=tuple(c.strip().upper() for c in prefer_countries),
-                bbox=(bbox[0], bbox[1], bbox[2], bbox[3]) if bbox is not None else None,
+                prefer_countries=country_codes(prefer_countries),
+                bbox=bbox_of(bbox),
                 inner_names=not keep_unknown_places,
             ),
             keep_unknown_places=keep_unknown_places,
