@@ -674,15 +674,6 @@ class MappedIndex:
         self.country_vocab: list[str] = [str(v) for v in vocab["country"]]
         self.admin1_vocab: list[tuple[str, str]] = [_pair(v) for v in vocab["admin1"]]
         self.source_vocab: list[str] = [str(v) for v in vocab["source"]]
-        for name, size in (
-            ("feature", len(self.features)),
-            ("country", len(self.country_vocab)),
-            ("admin1", len(self.admin1_vocab)),
-            ("source", len(self.source_vocab)),
-        ):
-            codes = views[f"{name}.codes"]
-            if rows and max(codes) >= size:
-                raise IndexDamaged(f"a {name} code is outside its vocabulary")
         self.countries: dict[str, int] = {str(k): int(v) for k, v in header["countries"].items()}
         self.regions: dict[str, int] = {str(k): int(v) for k, v in header["regions"].items()}
         if any(not 0 <= r < rows for r in (*self.countries.values(), *self.regions.values())):
@@ -697,7 +688,8 @@ class MappedIndex:
 
     def verify(self) -> None:
         """Raise IndexDamaged unless the payload has the checksum the header records
-        (reads the whole file once; done when an index is first trusted, not per run)."""
+        (reads the whole file once, and checks every row's codes; done when an index is first
+        trusted, not per run)."""
         checksum = hashlib.blake2b(digest_size=16)
         whole = memoryview(self._map)
         step = 1 << 24
@@ -706,6 +698,16 @@ class MappedIndex:
         whole.release()
         if checksum.hexdigest() != self.header.get("checksum"):
             raise IndexDamaged("the checksum does not match")
+        # A pass over every row: here, once, rather than on every open.
+        for name, size in (
+            ("feature", len(self.features)),
+            ("country", len(self.country_vocab)),
+            ("admin1", len(self.admin1_vocab)),
+            ("source", len(self.source_vocab)),
+        ):
+            codes = self._views[f"{name}.codes"]
+            if self.rows and max(codes) >= size:
+                raise IndexDamaged(f"a {name} code is outside its vocabulary")
 
     def close(self) -> None:
         """Unmap (only once nothing holds a view of the mapping)."""
@@ -775,12 +777,3 @@ def chunks(rows: Iterable[Row], size: int = FLUSH_ITEMS) -> Iterator[list[Row]]:
             chunk = []
     if chunk:
         yield chunk
-
-
-def read_magic(path: Path, length: int) -> bytes:
-    """The first bytes of a file (b"" when it cannot be read)."""
-    try:
-        with path.open("rb") as f:
-            return f.read(length)
-    except OSError:
-        return b""

@@ -75,10 +75,6 @@ class _HashingReader(io.RawIOBase):
         return n or 0
 
 
-# The values a Row is made of, in this order, wherever the header puts their columns.
-_WANTED = COLUMNS
-
-
 class CsvRows:
     """The rows of a gazetteer CSV, one at a time (`GazetteerError` with the file and line
     for anything malformed); `sha256` and `size` are known once the rows are exhausted."""
@@ -132,7 +128,7 @@ class CsvRows:
             )
         width = len(header)
         # A missing optional column reads from an always-empty extra cell.
-        positions = [header.index(c) if c in header else width for c in _WANTED]
+        positions = [header.index(c) if c in header else width for c in COLUMNS]
         self._last_line = reader.line_num  # type: ignore[attr-defined]
         for cells in reader:
             number = self._last_line + 1

