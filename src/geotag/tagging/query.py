@@ -79,13 +79,14 @@ _HINT_AFTER = re.compile(
     r"\s+([a-z]+)\b(?![- ](?:media|television|tv|news|agency|run|owned|broadcaster|radio|"
     r"department|sponsored|backed)\b)"
 )
-_HINT_BEFORE = re.compile(r"\b([a-z]+)\s+of\s+(?:the\s+)?$")
+# "the province of", "city of": a type word and "of" right before a name.
+HINT_BEFORE = re.compile(r"\b([a-z]+)\s+of\s+(?:the\s+)?$")
 
 
 def context_hint(text: str, start: int, end: int) -> str:
     """A type hint from the words around a mention: "Idlib province", "the city of Idlib"."""
     after = _HINT_AFTER.match(text, end, min(len(text), end + 20))
-    before = _HINT_BEFORE.search(text, max(0, start - 25), start)
+    before = HINT_BEFORE.search(text, max(0, start - 25), start)
     for m in (after, before):
         if m:
             word = m.group(1)

@@ -27,8 +27,9 @@ from ..gazetteer import COUNTRY_CODES, Gazetteer, is_generic_name, normalize_nam
 from ..gazetteer.names import strip_possessive
 from ..models import RawSpan
 from .lexicon import CALENDAR, DIRECTIONS, after_locative, named_exactly
-from .query import CITY_WORDS, REGION_WORDS
+from .query import CITY_WORDS, HINT_BEFORE, REGION_WORDS
 from .spans import (
+    NAME_LABELS,
     PLACE_LABELS,
     is_abbreviation,
     lowercase_words,
@@ -37,7 +38,6 @@ from .spans import (
     trim_span,
 )
 
-CANDIDATE_LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "FAC", "NORP"})
 # Spans whose words may name a place of their own ("Minnesota Department of
 # Transportation", "North Texas"); a person's name may not ("Georgia Smith").
 INNER_LABELS = frozenset({"ORG", "GPE", "LOC", "FAC"})
@@ -84,7 +84,7 @@ _POSSESSIVE_AFTER = re.compile(r"(?:'s|’s)\b")
 _NAME_BEFORE = re.compile(r"([A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,2})$")
 _OF_BEFORE = re.compile(r"\b(?:of|for|in)\s+(?:the\s+)?$")
 _TYPE_AFTER = re.compile(r"\s+([a-z]+)\b")
-_TYPE_BEFORE = re.compile(r"\b([a-z]+)\s+of\s+(?:the\s+)?$")
+_TYPE_WORDS = REGION_WORDS | CITY_WORDS
 
 
 @dataclass(slots=True)
@@ -199,7 +199,7 @@ def candidates(
     facts = _NameFacts(gazetteer, named)
     found: dict[tuple[int, int], PlaceCandidate] = {}
     for s, e, label in spans:
-        if label in CANDIDATE_LABELS and not (
+        if label in NAME_LABELS and not (
             label == "NORP" and gazetteer.demonym(text[s:e]) is not None
         ):
             found[(s, e)] = PlaceCandidate(s, e, label, "")
@@ -326,8 +326,8 @@ def _describe(
                 f["region_word_after"] = 1.0
             elif w in CITY_WORDS:
                 f["city_word_after"] = 1.0
-        type_before = _TYPE_BEFORE.search(before)
-        if type_before and type_before.group(1) in REGION_WORDS | CITY_WORDS:
+        type_before = HINT_BEFORE.search(before)
+        if type_before and type_before.group(1) in _TYPE_WORDS:
             f["type_word_before"] = 1.0
         next_word = _NEXT_WORD.match(after)
         if next_word:

@@ -83,12 +83,9 @@ def repair_spans(
         for c in places
         if (c.start, c.end) not in inside_org
     ]
-    taken = sorted((s, e) for s, e, _ in chosen)
-    others = [
-        (s, e, label)
-        for s, e, label in fixed
-        if (s, e, label) not in chosen and not _overlaps(s, e, taken)
-    ]
+    taken = Occupied(chosen)
+    chosen_set = set(chosen)
+    others = [span for span in fixed if span not in chosen_set and taken.free(span[0], span[1])]
     # Place spans the model rejected may still be people; the rest of them go.
     others = [span for span in _surnames(text, others, gazetteer) if span[2] not in PLACE_LABELS]
     others = _majority_labels(text, others)
@@ -146,15 +143,6 @@ def prepare_spans(
     # Of the recogniser's spans that overlap (several recognisers in one pipeline), the
     # longer stays.
     return drop_overlaps(sorted(set(fixed))), named
-
-
-def _overlaps(start: int, end: int, taken: list[tuple[int, int]]) -> bool:
-    from bisect import bisect_left
-
-    i = bisect_left(taken, (start, start))
-    if i > 0 and taken[i - 1][1] > start:
-        return True
-    return i < len(taken) and taken[i][0] < end
 
 
 def _demonym(text: str, start: int, end: int, label: str, gazetteer: Gazetteer) -> RawSpan:
