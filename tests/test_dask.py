@@ -741,3 +741,20 @@ def test_a_worker_killed_mid_run_loses_and_repeats_nothing(client, fake, tmp_pat
     assert len(ids) == len(set(ids)) == len(good)
     assert set(ids) == {a.id for a in good}
     assert summary.documents == len(good) and summary.failures == len(BAD_LINES)
+
+
+def test_a_jsonl_block_is_read_as_a_local_run_reads_it() -> None:
+    # The cluster's reader is the local one: ids keep every digit, and an id nested too
+    # deep to be written back is an error record, not a task that fails when writing.
+    from geotag.dask.records import Rejected, from_jsonl_block
+    from geotag.readers import MAX_ID_DEPTH
+
+    deep = "[" * (MAX_ID_DEPTH + 50) + "]" * (MAX_ID_DEPTH + 50)
+    block = (
+        b'{"id": 123456789012345678901234, "text": "In Moscow."}\n'
+        + f'{{"id": {deep}, "text": "In Moscow."}}\n'.encode()
+    )
+    first, second = from_jsonl_block(block, "feed.jsonl", 0, "text", "id")
+    assert isinstance(first, Article) and first.id == 123456789012345678901234
+    assert first.source == "feed.jsonl:1"
+    assert isinstance(second, Rejected) and "nested" in second.error

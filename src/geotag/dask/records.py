@@ -4,11 +4,10 @@ partition becomes (JSON documents and error records, or the typed mention table)
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeAlias
-
-import orjson
 
 from ..errors import InputError
 from ..formats.csv import CSV_COLUMNS, mention_row
@@ -112,28 +111,17 @@ def from_jsonl_block(
 ) -> list[Item]:
     """The records of a block of JSON Lines. Sources are PATH:LINE, as in a local run;
     lines of later blocks of a split file read PATH#BLOCK:LINE, counted in the block."""
-    if block_number == 0 and block.startswith(b"\xef\xbb\xbf"):
-        block = block[3:]
+    from ..readers import read_jsonl
+
     where = path if block_number == 0 else f"{path}#{block_number}"
-    items: list[Item] = []
-    for number, raw in enumerate(block.split(b"\n"), start=1):
-        if not raw.strip():
-            continue
-        source = f"{where}:{number}"
-        # Bytes that are not UTF-8 are replaced, as a local run does, rather than losing
-        # the record.
-        line = raw.decode("utf-8", errors="replace")
-        try:
-            record = orjson.loads(line)
-        except orjson.JSONDecodeError as exc:
-            items.append(Rejected(None, source, f"{source}: malformed JSON: {exc}"))
-            continue
-        if not isinstance(record, dict):
-            kind = type(record).__name__
-            items.append(Rejected(None, source, f"{source}: expected a JSON object, got {kind}"))
-            continue
-        items.append(checked(record.get(text_field), record.get(id_field), source, text_field))
-    return items
+    # The local reader, so a block's records are read exactly as a local run reads them
+    # (encodings, ids kept digit for digit, ids nested too deep refused).
+    return [
+        checked(x.text, x.id, x.source, text_field)
+        if isinstance(x, Article)
+        else Rejected(x.id, x.source, x.error)
+        for x in read_jsonl(io.BytesIO(block), where, text_field, id_field)
+    ]
 
 
 def from_text_files(files: Sequence[Any]) -> list[Item]:
