@@ -105,39 +105,39 @@ def run(
     interrupts = HeldInterrupt()
     interrupts.install()
     try:
-        for item in results:
-            with interrupts.hold():
-                if isinstance(item, Failure):
-                    failed += 1
-                    error(item.error)
-                    writer.failure(item)
-                else:
-                    writer.write(item)
-                done += 1
+        try:
+            for item in results:
+                with interrupts.hold():
+                    if isinstance(item, Failure):
+                        failed += 1
+                        error(item.error)
+                        writer.failure(item)
+                    else:
+                        writer.write(item)
+                    done += 1
+                if bar is not None:
+                    bar.advance(done / max(time.monotonic() - started, 1e-9))
+            writer.close()
+        finally:
+            # Gone before any message below, however the loop ended.
             if bar is not None:
-                bar.advance(done / max(time.monotonic() - started, 1e-9))
-        writer.close()
+                with contextlib.suppress(OSError):
+                    bar.stop()
     except BrokenPipeError:
         # The reader went away (`| head`): stop quietly, and keep Python from
         # complaining when it flushes stdout at exit.
         silence_stdout()
         return ExitStatus.OK
     except OSError as exc:
-        if bar is not None:
-            bar.stop()
         silence_stdout()
         raise OutputError(f"{output_error(exc)} (after {done} document(s))") from None
     except KeyboardInterrupt:
-        if bar is not None:
-            bar.stop()
         # Close the output so a GeoJSON FeatureCollection still parses.
         with contextlib.suppress(OSError, KeyboardInterrupt):
             writer.close()
         error(f"interrupted after {done} document(s); the finished ones are written")
         return ExitStatus.INTERRUPTED
     except GeotagError as exc:
-        if bar is not None:
-            bar.stop()
         with contextlib.suppress(OSError):
             writer.close()
         raise GeotagError(f"{exc} (after {done} document(s))") from None
@@ -147,8 +147,6 @@ def run(
         close = getattr(results, "close", None)
         if close is not None:
             close()
-    if bar is not None:
-        bar.stop()
     if summary:
         elapsed = time.monotonic() - started
         note(
