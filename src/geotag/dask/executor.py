@@ -109,7 +109,7 @@ class ClusterTagger:
         self.client = client
         self.settings = settings
         threads = sum(client.nthreads().values())
-        self.window = max(2, BATCHES_PER_THREAD * threads)
+        self.window: int = max(2, BATCHES_PER_THREAD * int(threads))
 
     def run(self, articles: Iterable[Article | Failure]) -> Iterator[Document | Failure]:
         inputs = articles if isinstance(articles, Inputs) else Inputs(articles)
@@ -127,7 +127,7 @@ class ClusterTagger:
                     queue.popleft()
                     yield head
                     continue
-                room = not inputs.exhausted and self._in_flight(queue) < self.window
+                room = not inputs.exhausted and self._has_room(queue)
                 results = self._results(head, INPUT_POLL if room else None)
                 if results is None:
                     continue  # not done yet: look for more input meanwhile
@@ -146,16 +146,20 @@ class ClusterTagger:
                 with contextlib.suppress(Exception):
                     self.client.cancel(futures)
 
-    @staticmethod
-    def _in_flight(queue: deque[_Batch | Failure]) -> int:
-        return sum(isinstance(entry, _Batch) for entry in queue)
+    def _has_room(self, queue: deque[_Batch | Failure]) -> bool:
+        """Fewer batches in flight than the window, and a queue no longer than a window's
+        worth of articles (failed inputs wait in it too: a run of them is not all read
+        into memory, and counting what is in flight stays a short scan)."""
+        if len(queue) >= self.window * PARALLEL_BATCH:
+            return False
+        return sum(isinstance(entry, _Batch) for entry in queue) < self.window
 
     def _fill(self, inputs: Inputs, queue: deque[_Batch | Failure]) -> None:
         """Read what input is there (waiting for it only when nothing is in flight) and
         send it in batches until the window is full."""
         batch: list[Article] = []
         chars = 0
-        while self._in_flight(queue) < self.window and not inputs.exhausted:
+        while self._has_room(queue) and not inputs.exhausted:
             wait = not queue and not batch
             item = next(inputs, None) if wait else inputs.poll()
             if item is None:
