@@ -26,6 +26,7 @@ from geotag.engine.pool import resolve_jobs
 from geotag.errors import GeotagError
 from geotag.gazetteer import Gazetteer
 from geotag.models import Article, Document, Failure
+from geotag.options import PipelineOptions
 
 from .helpers import (
     FAKE_PATTERNS,
@@ -579,7 +580,9 @@ def test_parallel_results_equal_serial_results(mini_gazetteer: Gazetteer) -> Non
 def test_spawned_workers_load_their_own_pipeline(fake_model: str) -> None:
     from geotag.engine.pool import WorkerPool
 
-    pipeline = Pipeline(fake_model, Gazetteer.load(MINI_GAZETTEER, demonyms=MINI_DEMONYMS))
+    pipeline = Pipeline(
+        PipelineOptions(fake_model), Gazetteer.load(MINI_GAZETTEER, demonyms=MINI_DEMONYMS)
+    )
     pool = WorkerPool(pipeline, 2, start_method="spawn")
     results = list(pool.run(Article(f"{i}: Peskov in Moscow.", source=str(i)) for i in range(9)))
     assert [r.source for r in results] == [str(i) for i in range(9)]

@@ -121,7 +121,9 @@ def pool_script(path: Path, fake_model: str, body: str) -> Path:
         "from geotag.engine.pool import WorkerPool\n"
         "from geotag.gazetteer import Gazetteer\n"
         "from geotag.models import Article\n"
-        f"pipeline = Pipeline({fake_model!r}, Gazetteer.load({str(MINI_GAZETTEER)!r}))\n" + body
+        "from geotag.options import PipelineOptions\n"
+        f"pipeline = Pipeline(PipelineOptions({fake_model!r}), "
+        f"Gazetteer.load({str(MINI_GAZETTEER)!r}))\n" + body
     )
     return path
 

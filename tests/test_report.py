@@ -34,6 +34,7 @@ from geotag.formats.html import (
 )
 from geotag.gazetteer import Gazetteer
 from geotag.models import Document, Failure
+from geotag.options import PipelineOptions
 from geotag.tagging.tagger import Tagger, TagOptions
 
 from .helpers import Recorder
@@ -73,7 +74,7 @@ def spans(text: str) -> list[tuple[int, int, str]]:
 
 def tag(gazetteer: Gazetteer, text: str, source: str = "article.txt") -> Document:
     # Unknown places kept (as with an online geocoder), so the page shows an unresolved one.
-    options = TagOptions(keep_unknown_places=True)
+    options = TagOptions(PipelineOptions(keep_unknown_places=True))
     return Tagger(gazetteer, options).tag(text, spans(text), source=source)
 
 

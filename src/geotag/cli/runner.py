@@ -9,11 +9,33 @@ import sys
 import time
 from collections.abc import Iterator
 from types import FrameType
+from typing import TYPE_CHECKING
 
 from ..errors import GeotagError, OutputError
 from ..formats import Writer
 from ..models import Document, Failure
 from .status import ExitStatus, error, note, output_error, silence_stdout
+
+if TYPE_CHECKING:
+    from ..engine.pipeline import Pipeline
+    from ..options import PipelineOptions
+
+
+def load_pipeline(options: PipelineOptions) -> Pipeline:
+    """Load the pipeline a command runs with (GeotagError when it cannot load)."""
+    import gc
+
+    from ..engine.pipeline import Pipeline
+
+    # Loading creates millions of objects that live as long as the process: collecting
+    # meanwhile only costs time (about a tenth of start-up), and frozen afterwards they
+    # stay out of later collections and out of the pages forked workers would copy.
+    gc.disable()
+    try:
+        return Pipeline.load(options)
+    finally:
+        gc.freeze()
+        gc.enable()
 
 
 class ProgressBar:

@@ -21,6 +21,7 @@ import click
 
 from ..errors import GeotagError, OptionError
 from ..formats.escape import for_terminal
+from .options import flag_of
 
 
 class ExitStatus(IntEnum):
@@ -32,10 +33,6 @@ class ExitStatus(IntEnum):
 
 class Interrupted(Exception):
     """Ctrl-C, with what it cost: exits 130 with this message."""
-
-
-# The flags behind the library's parameter names, for OptionError.
-FLAGS = {"prefer_countries": "--prefer-country"}
 
 
 def error(message: str) -> None:
@@ -87,7 +84,7 @@ def errors_become_exits() -> Iterator[None]:
     try:
         yield
     except OptionError as exc:
-        hint = FLAGS.get(exc.parameter, exc.parameter)
+        hint = flag_of(exc.parameter)
         raise click.BadParameter(str(exc), param_hint=f"'{hint}'") from None
     except GeotagError as exc:
         error(str(exc))

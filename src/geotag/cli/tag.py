@@ -15,7 +15,6 @@ from . import status
 from .options import (
     ClusterAddress,
     InputSettings,
-    PipelineSettings,
     cluster_option,
     format_option,
     geocoder_options,
@@ -25,13 +24,14 @@ from .options import (
     pipeline_options,
     quiet_option,
 )
-from .runner import run
+from .runner import load_pipeline, run
 from .status import ExitStatus
 
 if TYPE_CHECKING:
     from ..gazetteer import Gazetteer
     from ..geocoder import GeocoderOptions
     from ..models import Article, Document, Failure
+    from ..options import PipelineOptions
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,7 +39,7 @@ class TagRequest:
     """Everything a `geotag tag` run needs, checked and typed."""
 
     paths: tuple[str, ...]
-    pipeline: PipelineSettings
+    pipeline: PipelineOptions
     reading: InputSettings
     fmt: str
     geocoding: GeocoderOptions | None = None
@@ -75,7 +75,7 @@ class TagRequest:
 def tag_command(
     inputs: tuple[str, ...],
     fmt: str | None,
-    pipeline: PipelineSettings,
+    pipeline: PipelineOptions,
     geocoding: GeocoderOptions | None,
     reading: InputSettings,
     jobs: int,
@@ -131,12 +131,12 @@ def tag_command(
 
 def tag(request: TagRequest) -> ExitStatus:
     """Run a checked request: load, read, tag, write; the exit status of the run."""
-    settings = request.pipeline
+    options = request.pipeline
     if request.geocoding is not None:
         # Names the gazetteer does not know are what the geocoder is for: keep them.
-        settings = replace(settings, keep_unknown_places=True)
+        options = replace(options, keep_unknown_places=True)
     if request.cluster is None:
-        pipeline = settings.load()
+        pipeline = load_pipeline(options)
         return _tag_with(
             request,
             lambda articles: pipeline.tag_articles(articles, jobs=request.jobs, read_ahead=True),
@@ -147,8 +147,8 @@ def tag(request: TagRequest) -> ExitStatus:
 
     # The same run with the tagging on the cluster: inputs are read and results written
     # here, by the same readers and writers, so the output is that of a local run.
-    with cluster_tagger(request.cluster, settings) as remote:
-        return _tag_with(request, remote.tag_articles, lambda: Gazetteer.load(settings.gazetteer))
+    with cluster_tagger(request.cluster, options) as remote:
+        return _tag_with(request, remote.tag_articles, lambda: Gazetteer.load(options.gazetteer))
 
 
 def _tag_with(
