@@ -15,6 +15,7 @@ from .evaluate import evaluate_command
 from .gazetteer import gazetteer_group
 from .status import errors_become_exits
 from .tag import tag_command
+from .terminal import Terminal
 
 
 class DefaultGroup(click.Group):
@@ -60,8 +61,10 @@ class DefaultGroup(click.Group):
     "130 interrupted. Docs: README.md.",
 )
 @click.version_option(__version__, "--version", prog_name="geotag")
-def cli() -> None:
+@click.pass_context
+def cli(ctx: click.Context) -> None:
     """Find the people, organisations and places in news text and resolve every place."""
+    ctx.obj = Terminal.detect()
 
 
 cli.add_command(tag_command)

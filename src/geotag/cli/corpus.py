@@ -107,4 +107,4 @@ def tag_corpus(request: CorpusRequest) -> ExitStatus:
             f"{summary.failures} failed, {summary.partitions} part(s) in {request.output}, "
             f"{elapsed:.1f}s"
         )
-    return ExitStatus.FAILED if summary.failures else ExitStatus.OK
+    return status.finished(summary.failures)

@@ -7,6 +7,7 @@ import sys
 
 import click
 
+from ..errors import GeotagError
 from ..gazetteer.schema import DEFAULT_FEATURE_CLASSES, DEFAULT_MIN_POPULATION, FEATURE_CLASSES
 from ..models import BBox
 from . import status
@@ -15,11 +16,11 @@ from .options import (
     country_option,
     format_option,
     gazetteer_option,
-    no_color_option,
     preference_options,
     quiet_option,
 )
 from .status import Interrupted
+from .terminal import Terminal, terminal_option
 
 REPORT_FORMATS = ("table", "json")
 
@@ -29,15 +30,11 @@ def gazetteer_group() -> None:
     """Inspect the gazetteer, look names up in it, or build one from GeoNames dumps."""
 
 
-def _format(fmt: str | None) -> str:
-    return fmt or ("table" if sys.stdout.buffer.isatty() else "json")
-
-
 @gazetteer_group.command("info")
 @gazetteer_option
 @format_option(REPORT_FORMATS)
-@no_color_option
-def gazetteer_info_command(gazetteer: str | None, fmt: str | None, no_color: bool) -> None:
+@terminal_option
+def gazetteer_info_command(gazetteer: str | None, fmt: str | None, terminal: Terminal) -> None:
     """Describe the gazetteer in use: path, rows, sources, date.
 
     Shows the path, the rows by feature type, the sources, the date (the file's
@@ -48,7 +45,9 @@ def gazetteer_info_command(gazetteer: str | None, fmt: str | None, no_color: boo
     from ..gazetteer.info import describe
 
     info = describe(Gazetteer.load(gazetteer))
-    write_gazetteer_info(info, _format(fmt), sys.stdout.buffer, no_color)
+    write_gazetteer_info(
+        info, terminal.output_format(fmt), sys.stdout.buffer, not terminal.color, terminal.width
+    )
 
 
 @gazetteer_group.command("lookup")
@@ -69,7 +68,7 @@ def gazetteer_info_command(gazetteer: str | None, fmt: str | None, no_color: boo
 @gazetteer_option
 @preference_options
 @format_option(REPORT_FORMATS)
-@no_color_option
+@terminal_option
 def gazetteer_lookup_command(
     name: str,
     country: str | None,
@@ -78,7 +77,7 @@ def gazetteer_lookup_command(
     prefer_countries: tuple[str, ...],
     bbox: BBox | None,
     fmt: str | None,
-    no_color: bool,
+    terminal: Terminal,
 ) -> None:
     """Rank the candidates for NAME, with their scores.
 
@@ -94,7 +93,7 @@ def gazetteer_lookup_command(
     gaz = Gazetteer.load(gazetteer)
     options = ResolverOptions(prefer_countries=prefer_countries, bbox=bbox)
     candidates = Resolver(gaz, options).candidates(name, country)[:limit]
-    fmt = _format(fmt)
+    fmt = terminal.output_format(fmt)
     if candidates or fmt == "json":
         write_candidates(
             name,
@@ -104,12 +103,12 @@ def gazetteer_lookup_command(
             WEIGHTS,
             fmt,
             sys.stdout.buffer,
-            no_color,
+            not terminal.color,
+            terminal.width,
         )
     if not candidates:
         where = f" in {country}" if country else ""
-        status.error(f"no gazetteer entry is named {name!r}{where}")
-        sys.exit(status.ExitStatus.FAILED)
+        raise GeotagError(f"no gazetteer entry is named {name!r}{where}")
 
 
 @gazetteer_group.command("build")

@@ -119,9 +119,6 @@ jobs_option = click.option(
     show_default=True,
     help="Worker processes (0: one per CPU).",
 )
-no_color_option = click.option(
-    "--no-color", is_flag=True, help="No colour in tables (NO_COLOR is respected too)."
-)
 quiet_option = click.option(
     "-q", "--quiet", is_flag=True, help="No progress, summary or warnings on stderr; errors only."
 )

@@ -35,6 +35,12 @@ class Interrupted(Exception):
     """Ctrl-C, with what it cost: exits 130 with this message."""
 
 
+def finished(failed: int) -> ExitStatus:
+    """The status of a run that went to its end: 1 when any of its inputs failed (each
+    failure was reported as it came)."""
+    return ExitStatus.FAILED if failed else ExitStatus.OK
+
+
 def error(message: str) -> None:
     click.echo(f"geotag: error: {for_terminal(message)}", err=True)
 

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, BinaryIO
 
 import click
 
+from ..errors import GeotagError
 from ..formats import FORMATS
 from . import status
 from .options import (
@@ -20,12 +21,12 @@ from .options import (
     geocoder_options,
     input_options,
     jobs_option,
-    no_color_option,
     pipeline_options,
     quiet_option,
 )
 from .runner import load_pipeline, run
 from .status import ExitStatus
+from .terminal import Terminal, terminal_option
 
 if TYPE_CHECKING:
     from ..gazetteer import Gazetteer
@@ -42,12 +43,12 @@ class TagRequest:
     pipeline: PipelineOptions
     reading: InputSettings
     fmt: str
+    terminal: Terminal
     geocoding: GeocoderOptions | None = None
     jobs: int = 1
     cluster: ClusterAddress | None = None
     errors_inline: bool = False
     csv_raw: bool = False
-    no_color: bool = False
     quiet: bool = False
 
 
@@ -70,7 +71,7 @@ class TagRequest:
     help="csv: write text cells as they are. By default a cell starting with =, +, -, @, "
     "tab or CR gets a leading ' so spreadsheets do not run it as a formula.",
 )
-@no_color_option
+@terminal_option
 @quiet_option
 def tag_command(
     inputs: tuple[str, ...],
@@ -82,7 +83,7 @@ def tag_command(
     cluster: ClusterAddress | None,
     errors_inline: bool,
     csv_raw: bool,
-    no_color: bool,
+    terminal: Terminal,
     quiet: bool,
 ) -> None:
     """Tag FILEs: find people, organisations and places, and resolve every place.
@@ -96,8 +97,7 @@ def tag_command(
             "--jobs and --cluster cannot be combined: on a cluster, its workers are the jobs"
         )
     if sys.stdout is None:  # started with stdout closed (`>&-`)
-        status.error("stdout is closed: nowhere to write the results (redirect it to a file)")
-        sys.exit(ExitStatus.FAILED)
+        raise GeotagError("stdout is closed: nowhere to write the results (redirect it to a file)")
     paths = list(inputs)
     if reading.files_from is not None:
         from ..readers import read_path_list
@@ -109,7 +109,7 @@ def tag_command(
         if reading.files_from is _stdin() and "-" in paths:
             raise click.UsageError("stdin cannot be both the --files-from list and an input")
     if not paths:
-        if reading.files_from is None and (sys.stdin is None or _stdin().isatty()):
+        if reading.files_from is None and (sys.stdin is None or terminal.stdin):
             raise click.UsageError("no input: give FILE arguments, '-' for stdin, or pipe text in")
         if reading.files_from is None:
             paths = ["-"]
@@ -117,13 +117,13 @@ def tag_command(
         paths=tuple(paths),
         pipeline=pipeline,
         reading=reading,
-        fmt=fmt or ("table" if sys.stdout.buffer.isatty() else "json"),
+        fmt=terminal.output_format(fmt),
+        terminal=terminal,
         geocoding=geocoding,
         jobs=jobs,
         cluster=cluster,
         errors_inline=errors_inline,
         csv_raw=csv_raw,
-        no_color=no_color,
         quiet=quiet,
     )
     sys.exit(tag(request))
@@ -174,7 +174,8 @@ def _tag_with(
     writer = make_writer(
         request.fmt,
         sys.stdout.buffer,
-        no_color=request.no_color,
+        no_color=not request.terminal.color,
+        width=request.terminal.width,
         errors_inline=request.errors_inline,
         csv_raw=request.csv_raw,
     )
@@ -189,7 +190,8 @@ def _tag_with(
     batch = len(sources) > 1 or reading.input_format == "jsonl"
     show = batch and not request.quiet
     total = len(sources) if reading.input_format == "text" else None
-    return run(results, writer, total, show_progress=show, summary=show)
+    progress = show and request.terminal.stderr
+    return run(results, writer, total, show_progress=progress, summary=show)
 
 
 def _stdin() -> BinaryIO:
