@@ -12,6 +12,7 @@ import click
 from .._version import __version__
 from .corpus import corpus_command
 from .evaluate import evaluate_command
+from .examples import examples
 from .gazetteer import gazetteer_group
 from .status import errors_become_exits
 from .tag import tag_command
@@ -57,8 +58,13 @@ class DefaultGroup(click.Group):
     name="geotag",
     cls=DefaultGroup,
     context_settings={"help_option_names": ["-h", "--help"]},
-    epilog="Exit codes: 0 all inputs tagged, 1 some input failed, 2 usage error, "
-    "130 interrupted. Docs: README.md.",
+    epilog=examples(
+        "geotag examples/idlib-ceasefire.txt",
+        "geotag -r news/ -j 0 -f jsonl > tagged.jsonl",
+        "geotag gazetteer lookup Paris --prefer-country US",
+        before="Exit codes: 0 all inputs tagged, 1 some input failed, 2 usage error, "
+        "130 interrupted. Docs: README.md.",
+    ),
 )
 @click.version_option(__version__, "--version", prog_name="geotag")
 @click.pass_context

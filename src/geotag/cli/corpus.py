@@ -13,6 +13,7 @@ import click
 
 from ..options import PipelineOptions
 from . import status
+from .examples import examples
 from .options import (
     ClusterAddress,
     cluster_option,
@@ -23,7 +24,14 @@ from .options import (
 from .status import ExitStatus
 
 
-@click.command("corpus")
+@click.command(
+    "corpus",
+    epilog=examples(
+        "geotag corpus 'archive/*.jsonl' tagged/ --cluster local:4",
+        "geotag corpus 's3://news/2024/*.parquet' s3://news/tagged --input-format parquet "
+        "--output-format parquet --cluster tcp://scheduler:8786",
+    ),
+)
 @click.argument("inputs", nargs=-1, required=True, metavar="INPUT...")
 @click.argument("output", metavar="OUTPUT")
 @cluster_option(required=True)

@@ -11,12 +11,20 @@ import click
 
 from ..errors import GeotagError, OutputError
 from ..options import PipelineOptions
+from .examples import examples
 from .options import jobs_option, pipeline_options
 from .runner import load_pipeline
 from .status import silence
 
 
-@click.command("evaluate")
+@click.command(
+    "evaluate",
+    epilog=examples(
+        "geotag evaluate gold.jsonl",
+        "geotag evaluate gold.jsonl --gold-spans -f json",
+        "geotag evaluate gold.jsonl -j 0 --predictions predictions.jsonl",
+    ),
+)
 @click.argument("gold", type=click.Path(exists=True, dir_okay=False))
 @pipeline_options
 @click.option(

@@ -11,6 +11,7 @@ from ..errors import GeotagError
 from ..gazetteer.schema import DEFAULT_FEATURE_CLASSES, DEFAULT_MIN_POPULATION, FEATURE_CLASSES
 from ..models import BBox
 from . import status
+from .examples import examples
 from .options import (
     country_code,
     country_option,
@@ -25,12 +26,25 @@ from .terminal import Terminal, terminal_option
 REPORT_FORMATS = ("table", "json")
 
 
-@click.group("gazetteer")
+@click.group(
+    "gazetteer",
+    epilog=examples(
+        "geotag gazetteer info",
+        "geotag gazetteer lookup Paris --prefer-country US",
+        "geotag gazetteer build --geonames dumps/ -o gazetteer.csv",
+    ),
+)
 def gazetteer_group() -> None:
     """Inspect the gazetteer, look names up in it, or build one from GeoNames dumps."""
 
 
-@gazetteer_group.command("info")
+@gazetteer_group.command(
+    "info",
+    epilog=examples(
+        "geotag gazetteer info",
+        "geotag gazetteer info --gazetteer my-gazetteer.csv -f json",
+    ),
+)
 @gazetteer_option
 @format_option(REPORT_FORMATS)
 @terminal_option
@@ -50,7 +64,14 @@ def gazetteer_info_command(gazetteer: str | None, fmt: str | None, terminal: Ter
     )
 
 
-@gazetteer_group.command("lookup")
+@gazetteer_group.command(
+    "lookup",
+    epilog=examples(
+        "geotag gazetteer lookup Paris",
+        "geotag gazetteer lookup Georgia --country US --limit 3",
+        "geotag gazetteer lookup Tripoli --bbox 35,32,43,38 -f json",
+    ),
+)
 @click.argument("name")
 @click.option(
     "--country",
@@ -111,7 +132,14 @@ def gazetteer_lookup_command(
         raise GeotagError(f"no gazetteer entry is named {name!r}{where}")
 
 
-@gazetteer_group.command("build")
+@gazetteer_group.command(
+    "build",
+    epilog=examples(
+        "geotag gazetteer build --geonames dumps/ -o gazetteer.csv",
+        "geotag gazetteer build --geonames dumps/ --countries SY,TR --min-population 1000 "
+        "--alternate-names",
+    ),
+)
 @click.option(
     "--geonames",
     "directory",

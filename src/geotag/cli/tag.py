@@ -13,6 +13,7 @@ import click
 from ..errors import GeotagError
 from ..formats import FORMATS
 from . import status
+from .examples import examples
 from .options import (
     ClusterAddress,
     InputSettings,
@@ -52,7 +53,14 @@ class TagRequest:
     quiet: bool = False
 
 
-@click.command("tag")
+@click.command(
+    "tag",
+    epilog=examples(
+        "geotag examples/idlib-ceasefire.txt",
+        "geotag -r news/ --glob '*.txt' -j 0 -f jsonl > tagged.jsonl",
+        "geotag --input-format jsonl --text-field body -f csv stories.jsonl > mentions.csv",
+    ),
+)
 @click.argument("inputs", nargs=-1, metavar="[FILE|DIR|-]...")
 @format_option(FORMATS)
 @pipeline_options
