@@ -178,6 +178,22 @@ def test_a_cycle_is_found_through_a_lazy_import(tmp_path: Path) -> None:
     ]
 
 
+def test_a_module_taking_a_name_from_its_package_that_imports_it_is_a_cycle(
+    tmp_path: Path,
+) -> None:
+    # A command module that takes the group from the package whose __init__ imports the
+    # command: a cycle; a sibling module taken the same way is not.
+    root = write_package(
+        tmp_path,
+        {
+            "cli/__init__.py": "from .tag import tag\ngroup = None\n",
+            "cli/tag.py": "from . import status\ndef tag():\n    from . import group\n",
+            "cli/status.py": "",
+        },
+    )
+    assert cycles(import_graph(root)) == [["geotag.cli", "geotag.cli.tag"]]
+
+
 def test_the_layers_are_the_readme_map_in_order() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     section = readme.split("### Map of the code", 1)[1].split("\n## ", 1)[0]
