@@ -13,7 +13,7 @@ from typing import IO, TYPE_CHECKING, Any
 import click
 
 from ..models import BBox
-from ..options import PipelineOptions
+from ..options import PipelineOptions, offers
 
 if TYPE_CHECKING:
     from ..geocoder import GeocoderOptions
@@ -61,8 +61,6 @@ def _apply(command: Command, options: list[Decorator]) -> Command:
     return command
 
 
-# -- single options ----------------------------------------------------------------------
-
 # -- the pipeline's options, from PipelineOptions ----------------------------------------
 
 # How a flag's text becomes the option's value, where click's types do not say it. A
@@ -72,15 +70,16 @@ _CALLBACKS: dict[str, Callable[[click.Context, click.Parameter, Any], Any]] = {
     "prefer_countries": countries_option,
     "bbox": bbox_option,
 }
+_FIELDS = {f.name: f for f in dataclasses.fields(PipelineOptions)}
 
 
 def pipeline_option(name: str) -> Decorator:
     """The flag of the pipeline option `name`, as the field of PipelineOptions offers it:
     a bool option on by default is turned off by its `--no-` flag, a tuple is a repeatable
     flag, any other default is shown."""
-    (f,) = (f for f in dataclasses.fields(PipelineOptions) if f.name == name)
-    offer = f.metadata["offer"]
+    offer = offers()[name]
     assert offer.flag is not None, f"{name} is not offered on the command line"
+    default = _FIELDS[name].default
     settings: dict[str, Any] = {
         "help": offer.help
         if offer.envvar is None
@@ -89,26 +88,22 @@ def pipeline_option(name: str) -> Decorator:
         "envvar": offer.envvar,
         "callback": _CALLBACKS.get(name),
     }
-    if isinstance(f.default, bool):
-        settings.update(is_flag=True, flag_value=not f.default, default=f.default)
-    elif isinstance(f.default, tuple):
+    if isinstance(default, bool):
+        settings.update(is_flag=True, flag_value=not default, default=default)
+    elif isinstance(default, tuple):
         settings.update(multiple=True)
-    elif f.default is not None:
-        settings.update(default=f.default, show_default=True)
+    elif default is not None:
+        settings.update(default=default, show_default=True)
     return click.option(offer.flag, name, **settings)
-
-
-def _on_command_line() -> list[str]:
-    return [
-        f.name for f in dataclasses.fields(PipelineOptions) if f.metadata["offer"].flag is not None
-    ]
 
 
 def flag_of(name: str) -> str:
     """The flag a pipeline option has on the command line (its name if none)."""
-    offer = {f.name: f.metadata["offer"] for f in dataclasses.fields(PipelineOptions)}.get(name)
+    offer = offers().get(name)
     return offer.flag if offer is not None and offer.flag else name
 
+
+# -- single options ----------------------------------------------------------------------
 
 gazetteer_option = pipeline_option("gazetteer")
 jobs_option = click.option(
@@ -188,9 +183,9 @@ def preference_options(command: Command) -> Command:
 
 
 def pipeline_options(command: Command) -> Command:
-    """Every option of PipelineOptions that has a flag (--model, --gazetteer,
-    --no-demonyms, --prefer-country, --bbox) -> `pipeline`, a PipelineOptions."""
-    names = _on_command_line()
+    """A flag for every option of PipelineOptions offered on the command line ->
+    `pipeline`, a PipelineOptions."""
+    names = [name for name, offer in offers().items() if offer.flag is not None]
 
     @functools.wraps(command)
     def run(*args: Any, **kwargs: Any) -> None:
