@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shlex
 from pathlib import Path
 
@@ -277,3 +278,37 @@ def test_an_example_that_does_not_parse_is_caught(tmp_path, monkeypatch) -> None
         _parse_example("geotag gazetteer lookup Paris --bbox 1,2")
     with pytest.raises(click.UsageError):
         _parse_example("geotag --no-such-flag a.txt")
+
+
+def test_the_terminal_is_read_once_from_the_environment(monkeypatch) -> None:
+    from geotag.cli.terminal import Terminal
+
+    monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.setenv("COLUMNS", "123")
+    seen = Terminal.detect()
+    assert (seen.color, seen.width) == (False, 123)
+    monkeypatch.setenv("NO_COLOR", "")  # set but empty: colour stays (no-color.org)
+    monkeypatch.setenv("COLUMNS", "wide")
+    seen = Terminal.detect()
+    assert (seen.color, seen.width) == (True, None)
+    assert Terminal(stdout=True).output_format(None) == "table"
+    assert Terminal(stdout=False).output_format(None) == "json"
+    assert Terminal(stdout=True).output_format("csv") == "csv"
+
+
+def _source_files_calling(pattern: str) -> set[str]:
+    package = Path(__file__).resolve().parents[1] / "src" / "geotag"
+    return {
+        str(path.relative_to(package))
+        for path in package.rglob("*.py")
+        if re.search(pattern, path.read_text(encoding="utf-8"))
+    }
+
+
+def test_only_the_terminal_module_asks_whether_a_stream_is_a_terminal() -> None:
+    assert _source_files_calling(r"\.isatty\(") == {"cli/terminal.py"}
+
+
+def test_only_the_status_module_names_exit_statuses() -> None:
+    # Commands exit with what cli/status.py decides (status.finished, or an exception it maps).
+    assert _source_files_calling(r"ExitStatus\.[A-Z]") == {"cli/status.py"}
