@@ -25,13 +25,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from geotag.formats.html import (
-    CONTENT_SECURITY_POLICY,
-    MIN_FRAME_DEGREES,
-    HtmlReportWriter,
-    frame,
-    load_world_map,
-)
+from geotag.formats.html import HtmlReportWriter, load_page_assets
+from geotag.formats.worldmap import MIN_FRAME_DEGREES, frame, load_world_map
 from geotag.gazetteer import Gazetteer
 from geotag.models import Document, Failure
 from geotag.tagging.tagger import Tagger, TagOptions
@@ -210,15 +205,25 @@ def test_any_text_comes_back_exactly(mini_gazetteer: Gazetteer, pieces: list[str
 
 def test_policy_hashes_match_the_style_and_script_written(mini_gazetteer: Gazetteer) -> None:
     source = report(tag(mini_gazetteer, OTHER))
+    policy = load_page_assets().content_security_policy
     for kind, body in (
         ("style", re.search(r"<style>(.*?)</style>", source, re.S)),
         ("script", re.search(r"<script>(.*?)</script>", source, re.S)),
     ):
         assert body is not None
         digest = base64.b64encode(hashlib.sha256(body.group(1).encode()).digest()).decode()
-        assert f"{kind}-src 'sha256-{digest}'" in CONTENT_SECURITY_POLICY
-    assert "default-src 'none'" in CONTENT_SECURITY_POLICY
-    assert f'content="{CONTENT_SECURITY_POLICY}"' in source
+        assert f"{kind}-src 'sha256-{digest}'" in policy
+    assert "default-src 'none'" in policy
+    assert f'content="{policy}"' in source
+
+
+def test_page_inlines_the_shipped_style_and_script(mini_gazetteer: Gazetteer) -> None:
+    assets = Path(__file__).parents[1] / "src" / "geotag" / "formats" / "assets"
+    source = report(tag(mini_gazetteer, OTHER))
+    style = (assets / "report.css").read_text(encoding="utf-8")
+    script = (assets / "report.js").read_text(encoding="utf-8")
+    assert source.count(f"<style>\n{style}</style>") == 1
+    assert source.count(f"<script>\n{script}</script>") == 1
 
 
 def test_streams_head_then_sections_then_the_end(mini_gazetteer: Gazetteer) -> None:
@@ -576,7 +581,7 @@ def test_the_harness_sees_errors_and_requests(browser: Browser, tmp_path: Path) 
     blocked = tmp_path / "blocked.html"
     blocked.write_text(
         f'<!DOCTYPE html><meta http-equiv="Content-Security-Policy" '
-        f'content="{CONTENT_SECURITY_POLICY}"><p>x</p><script>1</script>',
+        f'content="{load_page_assets().content_security_policy}"><p>x</p><script>1</script>',
         encoding="utf-8",
     )
     browser.open(blocked.as_uri(), width=800)
