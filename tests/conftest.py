@@ -22,10 +22,18 @@ from .helpers import FAKE_PATTERNS, MINI_DEMONYMS, MINI_GAZETTEER, fake_ner
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """A test that uses the real model through `real_pipeline` is a `model` test, so
     `pytest -m "not model"` leaves it out; tests that run the real model in a child
-    process carry the marker themselves."""
+    process carry the marker themselves. A test that drives headless Chromium (`browser`)
+    or runs on the Dask LocalCluster of test_dask.py (`client`) is `slow`: each starts
+    processes and waits on them, so `pytest -m "not slow"` leaves it out."""
     for item in items:
-        if "real_pipeline" in getattr(item, "fixturenames", ()):
+        fixtures = getattr(item, "fixturenames", ())
+        if "real_pipeline" in fixtures:
             item.add_marker(pytest.mark.model)
+        if "browser" in fixtures:
+            item.add_marker(pytest.mark.browser)
+            item.add_marker(pytest.mark.slow)
+        if "client" in fixtures and item.get_closest_marker("dask"):
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture(autouse=True)

@@ -236,6 +236,7 @@ def test_malformed_jsonl_lines_are_reported_by_line_number(run, tmp_path: Path) 
     assert f"{path}:5: no 'text' field" in lines[3]
 
 
+@pytest.mark.slow  # a 10 MB text
 def test_a_10_mb_single_line(run, tmp_path: Path) -> None:
     sentence = "the convoy left the town at dawn and reached the river by noon. "
     filler = sentence * 790
@@ -250,6 +251,7 @@ def test_a_10_mb_single_line(run, tmp_path: Path) -> None:
         assert text[e["start"] : e["end"]] == "Moscow"
 
 
+@pytest.mark.slow  # 10,000 files
 def test_ten_thousand_tiny_files(run, tmp_path: Path) -> None:
     root = tmp_path / "tiny"
     root.mkdir()
