@@ -88,13 +88,13 @@ class HtmlReportWriter:
     def __init__(self, stream: IO[bytes], world: WorldMap | None = None) -> None:
         self.stream = stream
         self.world = world or load_world_map()
-        self.assets = load_page_assets()
         self.started = False
         self.documents = 0
         self.failures = 0
         self.place_ids: dict[str, str] = {}
         self.markers: dict[str, _Marker] = {}
         self.contents: list[tuple[int, str, int]] = []
+        self.assets = load_page_assets()
 
     # -- the Writer protocol ------------------------------------------------------------
 
