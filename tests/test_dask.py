@@ -275,6 +275,7 @@ def test_cluster_output_is_byte_identical_to_a_local_run(
     assert len(local.stderr.splitlines()) == 4  # three bad lines and the summary
 
 
+@pytest.mark.slow  # starts a LocalCluster of its own
 def test_cluster_local_n_starts_its_own_cluster(fake, tmp_path: Path) -> None:
     folder = tmp_path / "in"
     folder.mkdir()
@@ -690,6 +691,7 @@ geotag.dask.workers.build_index_once(gazetteer)
 """
 
 
+@pytest.mark.slow  # two processes index 40,000 rows
 def test_the_index_is_built_once_per_machine_by_workers_starting_together(
     tmp_path: Path,
 ) -> None:

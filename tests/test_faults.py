@@ -90,6 +90,7 @@ def started(command: list[str], *args: str) -> tuple[subprocess.Popen[bytes], li
 # -- the main process killed ---------------------------------------------------------------
 
 
+@pytest.mark.slow  # two workers serving 200 records, per signal
 @linux_only
 @pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGTERM])
 def test_killing_the_main_process_leaves_no_worker_behind(
@@ -128,6 +129,7 @@ def pool_script(path: Path, fake_model: str, body: str) -> Path:
     return path
 
 
+@pytest.mark.slow  # three workers busy on long texts
 @linux_only
 def test_a_worker_mid_text_dies_with_its_parent(fake_model: str, tmp_path: Path) -> None:
     """Workers forked from a thread other than the main one get no death signal from the
