@@ -17,11 +17,12 @@ from .query import (
     PlaceQuery,
     context_cue,
     context_hint,
+    hint_before,
     name_cue,
     split_query,
 )
 from .rules import Rule
-from .scoring import Features
+from .scoring import REGION_CODES, Features, is_country
 
 # The least population of a town a longer name may be placed at by its inner name.
 INNER_NAME_POPULATION = 15_000
@@ -92,6 +93,12 @@ class CandidateFinder:
             base, hint = self.query(q.text)
             hint = hint or context_hint(text, q.start, q.end)
             rows = self.rows_for(q.text, base) or self._by_type_word(base)
+            if (
+                hint
+                and hint_before(q.text, text, q.start, q.end)
+                and self._container(base, hint, rows)
+            ):
+                hint = ""
             inner = None
             if not rows and not hint and self.inner_names:
                 inner = self._inner_name(q.text)
@@ -131,6 +138,18 @@ class CandidateFinder:
             g.members.append(i)
             g.ner_labels[q.ner_label] += 1
         return groups
+
+    def _container(self, base: str, hint: str, rows: list[int]) -> bool:
+        """ "The capital city of Iraq", "the province of Lebanon": a country's name after a
+        type word and "of" names the country the city or province is in, not a town that
+        bears the name (or one of its alternate names). A region of that very name is
+        meant when there is one ("the state of Georgia")."""
+        places = [self.gazetteer.place(r) for r in rows]
+        if not any(is_country(p) for p in places):
+            return False
+        return hint == "city" or not any(
+            p.feature_code in REGION_CODES and normalize_name(p.name) == base for p in places
+        )
 
     def _by_cue(self, text: str, q: PlaceQuery, base: str, rows: list[int]) -> list[int]:
         """Features news names only with a cue (`Gazetteer.needs_cue`: a full GeoNames

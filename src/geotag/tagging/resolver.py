@@ -13,16 +13,19 @@ How a mention is resolved, in order:
    organisation ("the Kremlin said") go to the landmark; a continent or a country named
    exactly goes to it (unless a first-level region of another country shares the name,
    "Georgia"); an explicit parent next to the name ("Paris, Texas", "Tripoli (Lebanon)",
-   "Hama in central Syria", "Raleigh, N.C.") keeps only the candidates inside that parent,
-   and settles the parent too; a mention with one candidate is settled.
+   "Hama in central Syria", "Raleigh, N.C.", "China, Texas": it outranks a country's
+   name) keeps only the candidates inside that parent, and settles the parent too; a
+   mention with one candidate is settled. A country's name after "city of" or "province
+   of" is the country ("the capital city of Iraq"; `CandidateFinder._container`).
 3. **Scores** for the rest, against what the hard rules settled (see `score_candidate`):
    feature type, importance, agreement with the document's countries and regions,
    distance to settled places, name match, NER label agreement, type hint and the user's
    country/bbox preferences. Mentions are settled most-confident first, so each one
    becomes context for the next; then every scored mention is scored again against all
-   the others (a famous "Paris" settled early can still become Paris, Texas), and a
-   country's name becomes a town when the story is local to the town's region and names
-   nothing else in that country ("Palestine" among Texas places).
+   the others (a famous "Paris" settled early can still become Paris, Texas); and a
+   country's name becomes a town only when the story is local to the town's region
+   (`_local_towns`: "Palestine" among Anderson County places, never "China" listed with
+   "the United States").
 4. **One sense per document**: every mention with the same query gets the same place.
 5. **Abstain** when the best score is below `ResolverOptions.abstain_below`, or its
    confidence (its softmax share among the candidates) is below `min_confidence`: the
@@ -98,6 +101,7 @@ def check_countries(gazetteer: Gazetteer, codes: Iterable[str]) -> None:
 
 
 REFINE_PASSES = 2
+# Mentions in a first-level region that make a story local to it.
 LOCAL_MENTIONS = 3
 
 
@@ -120,7 +124,11 @@ class Resolver:
             if q.kind == "demonym":
                 results[i] = self._demonym(q)
         self._apply_hard_rules(text, queries, groups)
+        named_countries = Counter(
+            r.place.country_code for r in results if r is not None and r.place is not None
+        )
         self._score_rest(groups)
+        self._local_towns(text, queries, groups, named_countries)
         for g in groups.values():
             res = self._resolution(g)
             for i in g.members:
@@ -185,7 +193,9 @@ class Resolver:
                     self._settle(g, best, "country")
         for i in range(len(queries)):
             member_of = by_member.get(i)
-            if member_of is None or (member_of.settled is not None and member_of.rule != "single"):
+            # An explicit parent outranks the name's one candidate and a country's name
+            # ("China, Texas", "Lebanon, Pa."), but not the other hard rules.
+            if member_of is None or member_of.rule not in (None, "single", "country"):
                 continue
             self._apply_parent(text, queries, i, member_of, by_member)
         for g in groups.values():
@@ -283,7 +293,6 @@ class Resolver:
                 self._decide(g)
                 context.add(self.gazetteer, g.settled, +g.weight)
         self._refine(groups)
-        self._local_towns(groups)
 
     def _context(self, groups: Iterable[MentionGroup]) -> Context:
         context = Context.empty()
@@ -291,33 +300,54 @@ class Resolver:
             context.add(self.gazetteer, g.settled, g.weight)
         return context
 
-    def _local_towns(self, groups: dict[str, MentionGroup]) -> None:
-        """A country's name read as a town of the region the story is in.
+    def _local_towns(
+        self,
+        text: str,
+        queries: Sequence[PlaceQuery],
+        groups: dict[str, MentionGroup],
+        named_countries: Counter[str],
+    ) -> None:
+        """A country's name read as a town of the region a local story is in.
 
-        "Palestine" in a story whose other places are in Texas, and that names nothing else
-        in the Palestinian territories, is Palestine, Texas: the town wins when at least
-        LOCAL_MENTIONS other mentions lie in its first-level region and none in the country.
+        "Palestine" in a story about Anderson County, Texas is Palestine, Texas. Otherwise a
+        country's name is the country, and the town wins only when the story is local to
+        the town's first-level region: it names that region or a county of it, at least
+        LOCAL_MENTIONS other mentions lie in the region, nothing lies in the country of the
+        name (not even its demonym, "Chinese"), no other country than the town's is named,
+        and the name is not listed with a country's ("the United States and China": a
+        story about trade with China, however many Texas towns it names).
         """
+        gaz = self.gazetteer
         context = self._context(groups.values())
+        settled = [(g, gaz.place(g.settled)) for g in groups.values() if g.settled is not None]
+        regions_named = {
+            (p.country_code, p.admin1_code)
+            for g, p in settled
+            if g.weight and p.feature_code in REGION_CODES
+        }
+        by_member = {i: g for g in groups.values() for i in g.members}
         for g in groups.values():
             if g.rule != "country" or g.settled is None:
                 continue
-            country = self.gazetteer.place(g.settled).country_code
-            context.add(self.gazetteer, g.settled, -g.weight)
-            others_in_country = context.countries.get(country, 0.0)
+            country = gaz.place(g.settled).country_code
+            if named_countries[country] or _listed_with_country(text, queries, g, by_member, gaz):
+                continue
+            others = {
+                p.country_code for h, p in settled if h is not g and h.weight and is_country(p)
+            }
+            context.add(gaz, g.settled, -g.weight)
             towns = [
                 r
                 for r in g.rows
-                if self.gazetteer.place(r).feature_class == "P"
-                and context.admin1.get(
-                    (self.gazetteer.place(r).country_code, self.gazetteer.place(r).admin1_code), 0.0
-                )
-                >= LOCAL_MENTIONS
+                if (p := gaz.place(r)).feature_class == "P"
+                and (p.country_code, p.admin1_code) in regions_named
+                and context.admin1.get((p.country_code, p.admin1_code), 0.0) >= LOCAL_MENTIONS
+                and others <= {p.country_code}
             ]
-            if not others_in_country and towns:
-                best = max(towns, key=lambda r: self.gazetteer.place(r).population)
+            if not context.countries.get(country, 0.0) and towns:
+                best = max(towns, key=lambda r: gaz.place(r).population)
                 self._settle(g, best, "local")
-            context.add(self.gazetteer, g.settled, +g.weight)
+            context.add(gaz, g.settled, +g.weight)
 
     def _refine(self, groups: dict[str, MentionGroup]) -> None:
         """A second look at every scored mention, now against all the others.
@@ -459,6 +489,31 @@ class Resolver:
         if g.settled is None:
             return Resolution(None, 0.0, tuple(alts), rule=rule)
         return Resolution(gaz.place(g.settled), g.confidence, tuple(alts), rule=rule)
+
+
+_LIST_LINK = re.compile(r"\s*(?:,|,?\s+(?:and|or|&))\s+(?:the\s+)?")
+
+
+def _listed_with_country(
+    text: str,
+    queries: Sequence[PlaceQuery],
+    g: MentionGroup,
+    by_member: dict[int, MentionGroup],
+    gaz: Gazetteer,
+) -> bool:
+    """A mention of the group stands in a list with a mention settled on a country
+    ("the United States and China", "China, Japan or Korea")."""
+    for i in g.members:
+        for j in (i - 1, i + 1):
+            other = by_member.get(j)
+            if other is None or other is g or other.settled is None:
+                continue
+            if not is_country(gaz.place(other.settled)):
+                continue
+            first, second = (queries[j], queries[i]) if j < i else (queries[i], queries[j])
+            if _LIST_LINK.fullmatch(text, first.end, second.start):
+                return True
+    return False
 
 
 def confidence_of(g: MentionGroup) -> float:
