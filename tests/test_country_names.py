@@ -1,5 +1,5 @@
-"""A country's name is the country: the real model and the real gazetteer on stories
-written here."""
+"""A country's name is the country, a world city is the world city, a city named with its
+country stays the city: the real model and the real gazetteer on stories written here."""
 
 from __future__ import annotations
 
@@ -51,6 +51,20 @@ IRAQ_STORY = (
     "Thousands of protesters marched through the capital city of Iraq on Sunday, demanding "
     "jobs. In Basra, oil workers joined the strike, while officials in Tehran called for calm."
 )
+GENEVA_STORY = (
+    "WASHINGTON — Negotiators from the United States and Iran will meet in Geneva next "
+    "week, diplomats said. Farmers in Iowa and Illinois are watching the talks closely. The "
+    "talks in Geneva follow a failed round in Vienna."
+)
+GENEVA_ILLINOIS_STORY = (
+    "GENEVA — The city council in Geneva voted on Monday to widen the bridge over the Fox "
+    "River. Commuters from Batavia and St. Charles cross it daily, and Kane County engineers "
+    "said work would start in May. Illinois officials will pay part of the cost."
+)
+ALEPPO_STORY = (
+    "Shelling hit a market in Aleppo, Syria, on Tuesday, activists said. Rescue workers in "
+    "Aleppo pulled survivors from the rubble."
+)
 
 
 def test_a_country_in_a_trade_story_is_the_country_however_texan(real_pipeline) -> None:
@@ -82,6 +96,24 @@ def test_the_city_of_a_country_names_the_country(real_pipeline) -> None:
     """Not a city in Iran that has "Iraq" among its alternate names."""
     for p in resolved(real_pipeline, IRAQ_STORY, "Iraq"):
         assert p is not None and (p.country_code, p.feature_code) == ("IQ", "PCLI")
+
+
+def test_a_world_city_outranks_its_small_namesakes(real_pipeline) -> None:
+    for p in resolved(real_pipeline, GENEVA_STORY, "Geneva"):
+        assert p is not None and p.country_code == "CH" and p.feature_class == "P"
+    for p in resolved(real_pipeline, GENEVA_STORY, "Vienna"):
+        assert p is not None and p.country_code == "AT" and p.feature_class == "P"
+
+
+def test_a_story_local_to_a_namesake_keeps_it(real_pipeline) -> None:
+    for p in resolved(real_pipeline, GENEVA_ILLINOIS_STORY, "Geneva"):
+        assert p is not None and (p.country_code, p.admin1) == ("US", "Illinois")
+
+
+def test_a_city_named_with_its_country_is_the_city_as_the_bare_name_is(real_pipeline) -> None:
+    with_country, bare = resolved(real_pipeline, ALEPPO_STORY, "Aleppo")
+    assert with_country is not None and with_country.feature_class == "P"
+    assert with_country == bare
 
 
 @pytest.mark.parametrize(

@@ -14,18 +14,20 @@ How a mention is resolved, in order:
    exactly goes to it (unless a first-level region of another country shares the name,
    "Georgia"); an explicit parent next to the name ("Paris, Texas", "Tripoli (Lebanon)",
    "Hama in central Syria", "Raleigh, N.C.", "China, Texas": it outranks a country's
-   name) keeps only the candidates inside that parent, and settles the parent too; a
-   mention with one candidate is settled. A country's name after "city of" or "province
-   of" is the country ("the capital city of Iraq"; `CandidateFinder._container`).
+   name) keeps only the candidates inside that parent, a city rather than the region
+   named after it ("Aleppo, Syria"), and settles the parent too; a mention with one
+   candidate is settled. A country's name after "city of" or "province of" is the
+   country ("the capital city of Iraq"; `CandidateFinder._container`).
 3. **Scores** for the rest, against what the hard rules settled (see `score_candidate`):
    feature type, importance, agreement with the document's countries and regions,
    distance to settled places, name match, NER label agreement, type hint and the user's
    country/bbox preferences. Mentions are settled most-confident first, so each one
    becomes context for the next; then every scored mention is scored again against all
-   the others (a famous "Paris" settled early can still become Paris, Texas); and a
-   country's name becomes a town only when the story is local to the town's region
-   (`_local_towns`: "Palestine" among Anderson County places, never "China" listed with
-   "the United States").
+   the others (a famous "Paris" settled early can still become Paris, Texas); a world
+   city with only small namesakes stays the world city unless the story lies mostly in a
+   namesake's region (`_world_cities`); and a country's name becomes a town only when
+   the story is local to the town's region (`_local_towns`: "Palestine" among Anderson
+   County places, never "China" listed with "the United States").
 4. **One sense per document**: every mention with the same query gets the same place.
 5. **Abstain** when the best score is below `ResolverOptions.abstain_below`, or its
    confidence (its softmax share among the candidates) is below `min_confidence`: the
@@ -103,6 +105,13 @@ def check_countries(gazetteer: Gazetteer, codes: Iterable[str]) -> None:
 REFINE_PASSES = 2
 # Mentions in a first-level region that make a story local to it.
 LOCAL_MENTIONS = 3
+# A world city: a capital (of a country or a first-level region) this big, named by its
+# own name, whose namesakes are all towns smaller than SMALL_NAMESAKE (Geneva, 200,000,
+# against towns of 22,000 and less; not Athens against Athens, Georgia). Round figures
+# chosen beforehand, not fit on the dev corpora.
+WORLD_CITY_POPULATION = 100_000
+SMALL_NAMESAKE = 50_000
+WORLD_CITY_CODES = frozenset({"PPLC", "PPLA"})
 
 
 class Resolver:
@@ -261,6 +270,22 @@ class Resolver:
                 pairs.append((child.population, TYPE_PRIOR.get(child.feature_code, 0.0), r, p_row))
         if not pairs:
             return
+        if g.hint != "region":
+            # "Aleppo, Syria" is the city, as a bare "Aleppo" is: a region named after a
+            # city inside it yields to the city unless the mention says region.
+            cities = {
+                (p.country_code, p.admin1_code)
+                for _, _, r, _ in pairs
+                if (p := self.gazetteer.place(r)).feature_class == "P"
+            }
+            pairs = [
+                pair
+                for pair in pairs
+                if not (
+                    (p := self.gazetteer.place(pair[2])).feature_code in REGION_CODES
+                    and (p.country_code, p.admin1_code) in cities
+                )
+            ]
         _, _, child_row, parent_row = max(pairs)
         self._settle(g, child_row, "parent")
         if parent_group is not None and (
@@ -293,12 +318,62 @@ class Resolver:
                 self._decide(g)
                 context.add(self.gazetteer, g.settled, +g.weight)
         self._refine(groups)
+        self._world_cities(groups)
 
     def _context(self, groups: Iterable[MentionGroup]) -> Context:
         context = Context.empty()
         for g in groups:
             context.add(self.gazetteer, g.settled, g.weight)
         return context
+
+    def _world_cities(self, groups: dict[str, MentionGroup]) -> None:
+        """A world city over its small namesakes, unless the story points to one.
+
+        "Geneva" in a story about farmers in Iowa and Illinois, or about Syria, is Geneva,
+        Switzerland, where the scores leave it to a town of the story's country or abstain.
+        A namesake keeps the name when at least half of the story's other mentions lie in
+        its first-level region ("Paris" in a story whose one other place is Dallas).
+        """
+        gaz = self.gazetteer
+        context = self._context(groups.values())
+        for g in groups.values():
+            # A name found inside a longer one is a guess: never forced to a world city.
+            if g.rule not in ("score", "abstain") or g.inner:
+                continue
+            city = self._world_city(g)
+            if city is None or g.settled == city:
+                continue
+            context.add(gaz, g.settled, -g.weight)
+            if not any(r != city and _story_in(context, gaz.place(r)) for r in g.rows):
+                self._settle(g, city, "world-city")
+            context.add(gaz, g.settled, +g.weight)
+
+    def _world_city(self, g: MentionGroup) -> int | None:
+        """The candidate that is a world city with only small namesakes (the region named
+        after it aside: the canton of Geneva), or None."""
+        gaz = self.gazetteer
+        cities = [r for r in g.rows if gaz.place(r).feature_class == "P"]
+        if not cities:
+            return None
+        top = max(cities, key=lambda r: gaz.place(r).population)
+        city = gaz.place(top)
+        if (
+            city.population < WORLD_CITY_POPULATION
+            or city.feature_code not in WORLD_CITY_CODES
+            or normalize_name(city.name) != g.base
+        ):
+            return None
+        for r in g.rows:
+            p = gaz.place(r)
+            if r == top or (
+                p.feature_code in REGION_CODES
+                and (p.country_code, p.admin1_code) == (city.country_code, city.admin1_code)
+            ):
+                continue
+            small = p.population < SMALL_NAMESAKE
+            if p.feature_class not in "PA" or is_country(p) or not small:
+                return None
+        return top
 
     def _local_towns(
         self,
@@ -514,6 +589,13 @@ def _listed_with_country(
             if _LIST_LINK.fullmatch(text, first.end, second.start):
                 return True
     return False
+
+
+def _story_in(context: Context, p: Place) -> bool:
+    """At least half of the story's (settled) mentions lie in the place's first-level
+    region."""
+    n = context.admin1.get((p.country_code, p.admin1_code), 0.0)
+    return n > 0 and n >= context.total / 2
 
 
 def confidence_of(g: MentionGroup) -> float:

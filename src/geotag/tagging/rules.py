@@ -16,6 +16,7 @@ Rule = Literal[
     "single",  # the name's one candidate
     "score",  # the best scored candidate
     "abstain",  # scored, none good or clear enough
+    "world-city",  # a world city over its small namesakes ("Geneva" in a story about Iowa)
     "local",  # a country's name read as a town of the story's region ("Palestine", Texas)
     "no-candidate",  # no gazetteer row for the name
 ]
@@ -29,5 +30,6 @@ RULE_CONFIDENCE: Final[Mapping[Rule, float]] = {
     "demonym": 0.9,
     "landmark": 0.9,
     "single": 0.8,
+    "world-city": 0.7,
     "local": 0.6,
 }
