@@ -7,7 +7,8 @@ import pytest
 
 from geotag.engine.pipeline import Pipeline
 from geotag.models import Place
-from geotag.tagging.query import hint_before
+from geotag.tagging.query import PlaceQuery, hint_before
+from geotag.tagging.resolver import Resolver, ResolverOptions
 
 
 def resolved(pipeline: Pipeline, text: str, surface: str) -> list[Place | None]:
@@ -130,3 +131,18 @@ def test_a_city_named_with_its_country_is_the_city_as_the_bare_name_is(real_pipe
 def test_hint_before_tells_a_container_from_a_name(surface: str, text: str, expected: bool):
     start = text.index(surface)
     assert hint_before(surface, text, start, start + len(surface)) is expected
+
+
+def test_a_preferred_country_outranks_the_world_city(real_gazetteer) -> None:
+    """The user's --prefer-country points elsewhere, as the story can."""
+    text = "Farmers in Iowa met buyers in Geneva on Friday."
+    queries = [
+        PlaceQuery(text.index(name), text.index(name) + len(name), name, "GPE")
+        for name in ("Iowa", "Geneva")
+    ]
+    plain = Resolver(real_gazetteer).resolve(text, queries)[1].place
+    preferred = Resolver(real_gazetteer, ResolverOptions(prefer_countries=("US",)))
+    in_us = preferred.resolve(text, queries)[1].place
+    assert plain is not None and plain.country_code == "CH"
+    # Left to the scores: a town in the US, or none where the US towns are a close call.
+    assert in_us is None or in_us.country_code == "US"

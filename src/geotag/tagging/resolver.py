@@ -332,7 +332,8 @@ class Resolver:
         "Geneva" in a story about farmers in Iowa and Illinois, or about Syria, is Geneva,
         Switzerland, where the scores leave it to a town of the story's country or abstain.
         A namesake keeps the name when at least half of the story's other mentions lie in
-        its first-level region ("Paris" in a story whose one other place is Dallas).
+        its first-level region ("Paris" in a story whose one other place is Dallas), or
+        when the user's --prefer-country or --bbox leaves the world city out.
         """
         gaz = self.gazetteer
         context = self._context(groups.values())
@@ -341,12 +342,21 @@ class Resolver:
             if g.rule not in ("score", "abstain") or g.inner:
                 continue
             city = self._world_city(g)
-            if city is None or g.settled == city:
+            if city is None or g.settled == city or not self._within_preferences(city):
                 continue
             context.add(gaz, g.settled, -g.weight)
             if not any(r != city and _story_in(context, gaz.place(r)) for r in g.rows):
                 self._settle(g, city, "world-city")
             context.add(gaz, g.settled, +g.weight)
+
+    def _within_preferences(self, row: int) -> bool:
+        """Inside the user's preferred countries and bounding box, when given: a world
+        city outside them is left to the scores, which weigh the preference."""
+        p = self.gazetteer.place(row)
+        opts = self.options
+        if opts.prefer_countries and p.country_code not in opts.prefer_countries:
+            return False
+        return not opts.bbox or in_bbox(p, opts.bbox)
 
     def _world_city(self, g: MentionGroup) -> int | None:
         """The candidate that is a world city with only small namesakes (the region named
