@@ -54,6 +54,7 @@ from ..gazetteer import Gazetteer, normalize_name
 from ..models import Candidate, Place, Resolution
 from .candidates import CandidateFinder, MentionGroup, Scored, speaks
 from .geometry import flat_distance2, great_circle_km, in_bbox
+from .namesakes import listed_with_country, story_in, world_city
 from .query import PlaceQuery
 from .rules import RULE_CONFIDENCE, Rule
 from .scoring import (
@@ -105,13 +106,6 @@ def check_countries(gazetteer: Gazetteer, codes: Iterable[str]) -> None:
 REFINE_PASSES = 2
 # Mentions in a first-level region that make a story local to it.
 LOCAL_MENTIONS = 3
-# A world city: a capital (of a country or a first-level region) this big, named by its
-# own name, whose namesakes are all towns smaller than SMALL_NAMESAKE (Geneva, 200,000,
-# against towns of 22,000 and less; not Athens against Athens, Georgia). Round figures
-# chosen beforehand, not fit on the dev corpora.
-WORLD_CITY_POPULATION = 100_000
-SMALL_NAMESAKE = 50_000
-WORLD_CITY_CODES = frozenset({"PPLC", "PPLA"})
 
 
 class Resolver:
@@ -341,11 +335,11 @@ class Resolver:
             # A name found inside a longer one is a guess: never forced to a world city.
             if g.rule not in ("score", "abstain") or g.inner:
                 continue
-            city = self._world_city(g)
+            city = world_city(gaz, g)
             if city is None or g.settled == city or not self._within_preferences(city):
                 continue
             context.add(gaz, g.settled, -g.weight)
-            if not any(r != city and _story_in(context, gaz.place(r)) for r in g.rows):
+            if not any(r != city and story_in(context, gaz.place(r)) for r in g.rows):
                 self._settle(g, city, "world-city")
             context.add(gaz, g.settled, +g.weight)
 
@@ -357,33 +351,6 @@ class Resolver:
         if opts.prefer_countries and p.country_code not in opts.prefer_countries:
             return False
         return not opts.bbox or in_bbox(p, opts.bbox)
-
-    def _world_city(self, g: MentionGroup) -> int | None:
-        """The candidate that is a world city with only small namesakes (the region named
-        after it aside: the canton of Geneva), or None."""
-        gaz = self.gazetteer
-        cities = [r for r in g.rows if gaz.place(r).feature_class == "P"]
-        if not cities:
-            return None
-        top = max(cities, key=lambda r: gaz.place(r).population)
-        city = gaz.place(top)
-        if (
-            city.population < WORLD_CITY_POPULATION
-            or city.feature_code not in WORLD_CITY_CODES
-            or normalize_name(city.name) != g.base
-        ):
-            return None
-        for r in g.rows:
-            p = gaz.place(r)
-            if r == top or (
-                p.feature_code in REGION_CODES
-                and (p.country_code, p.admin1_code) == (city.country_code, city.admin1_code)
-            ):
-                continue
-            small = p.population < SMALL_NAMESAKE
-            if p.feature_class not in "PA" or is_country(p) or not small:
-                return None
-        return top
 
     def _local_towns(
         self,
@@ -415,7 +382,7 @@ class Resolver:
             if g.rule != "country" or g.settled is None:
                 continue
             country = gaz.place(g.settled).country_code
-            if named_countries[country] or _listed_with_country(text, queries, g, by_member, gaz):
+            if named_countries[country] or listed_with_country(text, queries, g, by_member, gaz):
                 continue
             others = {
                 p.country_code for h, p in settled if h is not g and h.weight and is_country(p)
@@ -574,38 +541,6 @@ class Resolver:
         if g.settled is None:
             return Resolution(None, 0.0, tuple(alts), rule=rule)
         return Resolution(gaz.place(g.settled), g.confidence, tuple(alts), rule=rule)
-
-
-_LIST_LINK = re.compile(r"\s*(?:,|,?\s+(?:and|or|&))\s+(?:the\s+)?")
-
-
-def _listed_with_country(
-    text: str,
-    queries: Sequence[PlaceQuery],
-    g: MentionGroup,
-    by_member: dict[int, MentionGroup],
-    gaz: Gazetteer,
-) -> bool:
-    """A mention of the group stands in a list with a mention settled on a country
-    ("the United States and China", "China, Japan or Korea")."""
-    for i in g.members:
-        for j in (i - 1, i + 1):
-            other = by_member.get(j)
-            if other is None or other is g or other.settled is None:
-                continue
-            if not is_country(gaz.place(other.settled)):
-                continue
-            first, second = (queries[j], queries[i]) if j < i else (queries[i], queries[j])
-            if _LIST_LINK.fullmatch(text, first.end, second.start):
-                return True
-    return False
-
-
-def _story_in(context: Context, p: Place) -> bool:
-    """At least half of the story's (settled) mentions lie in the place's first-level
-    region."""
-    n = context.admin1.get((p.country_code, p.admin1_code), 0.0)
-    return n > 0 and n >= context.total / 2
 
 
 def confidence_of(g: MentionGroup) -> float:
