@@ -163,6 +163,9 @@ class Resolution:
     alternatives: tuple[Candidate, ...] = ()
     role: Role = "literal"
     rule: str = ""
+    # The mention is not `place` itself but lies within it ("Royal Street" in New
+    # Orleans): `place` is an approximation, and the output says so.
+    within: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,11 +206,22 @@ class Mention:
 
 
 def place_dict(res: Resolution | None) -> dict[str, Any] | None:
-    """The `place` object of the JSON schema: the place plus the confidence."""
+    """The `place` object of the JSON schema: the place plus the confidence; for a
+    mention that lies within the place (`Resolution.within`), also `precision: "within"`
+    and the container's name and id under `within`."""
     if res is None or res.place is None:
         return None
     out = res.place.to_dict()
     out["confidence"] = round(res.confidence, 4)
+    if res.within:
+        p = res.place
+        out["precision"] = "within"
+        out["within"] = {
+            "geonameid": p.geonameid,
+            "name": p.name,
+            "country_code": p.country_code or None,
+            "admin1": p.admin1 or None,
+        }
     return out
 
 

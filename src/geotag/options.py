@@ -97,6 +97,18 @@ class PipelineOptions:
             bbox_of,
         ),
     )
+    within: bool = field(
+        default=True,
+        kw_only=True,
+        metadata=_about(
+            Offer(
+                "Leave places the gazetteer lacks (streets, neighbourhoods, buildings) "
+                "unresolved rather than place them, marked as an approximation, at the "
+                "town or region they lie in.",
+                flag="--no-within",
+            )
+        ),
+    )
     # Set when an online geocoder will look up the names the gazetteer does not know.
     keep_unknown_places: bool = field(
         default=False,

@@ -232,7 +232,7 @@ class CandidateFinder:
                 base = normalize_name(name)
                 if not base or is_generic_name(base):
                     continue
-                rows = self.rows_for(name, base)
+                rows = [r for r in self.rows_for(name, base) if self._named_by(r, name, base)]
                 if not rows and size == 1:
                     demonym = self.gazetteer.demonym(name)
                     rows = [demonym] if demonym is not None else []
@@ -240,6 +240,16 @@ class CandidateFinder:
                 if rows:
                     return base, rows
         return None
+
+    def _named_by(self, row: int, name: str, base: str) -> bool:
+        """The words name the place itself, not a part of a longer name it goes by: its
+        own name, an abbreviation of it ("U.S."), or an alternate name of a country or a
+        first-level region ("Britain"). "Camp" is an alternate name of Camp County,
+        Texas, but "Camp Bastion" is not named after it."""
+        p = self.gazetteer.place(row)
+        if normalize_name(p.name) == base or p.feature_code in ("ADM1", "CONT"):
+            return True
+        return is_country(p) or bool(_ABBREVIATION.match(name))
 
     def _stands_out(self, row: int) -> bool:
         """A place big enough to be what a longer name is named after: not a hamlet that

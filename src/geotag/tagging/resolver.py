@@ -54,6 +54,16 @@ from ..gazetteer import Gazetteer, normalize_name
 from ..models import Candidate, Place, Resolution
 from .candidates import CandidateFinder, MentionGroup, Scored, speaks
 from .geometry import flat_distance2, great_circle_km, in_bbox
+from .local import (
+    HOME_CONFIDENCE,
+    WITHIN_NAMED,
+    WITHIN_STORY,
+    container,
+    dateline,
+    home_candidate,
+    home_region,
+    story_container,
+)
 from .namesakes import listed_with_country, story_in, world_city
 from .query import PlaceQuery
 from .rules import RULE_CONFIDENCE, Rule
@@ -83,6 +93,10 @@ class ResolverOptions:
     # A place mention the gazetteer has no entry for is placed at the place it names
     # inside ("Manila Cathedral" -> Manila); off when an online geocoder gets it first.
     inner_names: bool = True
+    # Such a place is marked as lying within the place it is placed at, and one with no
+    # place named inside it is placed at the place it lies in ("Royal Street in New
+    # Orleans"); off: left unresolved, and no mark.
+    within: bool = True
 
 
 # Codes people reach for that ISO 3166 spells otherwise.
@@ -132,6 +146,11 @@ class Resolver:
         )
         self._score_rest(groups)
         self._local_towns(text, queries, groups, named_countries)
+        by_member = {i: g for g in groups.values() for i in g.members}
+        dateline_at = dateline(text, queries)
+        self._home_region(groups, by_member, dateline_at)
+        if self.options.within:
+            self._within(text, queries, groups, by_member, dateline_at)
         for g in groups.values():
             res = self._resolution(g)
             for i in g.members:
@@ -401,6 +420,53 @@ class Resolver:
                 self._settle(g, best, "local")
             context.add(gaz, g.settled, +g.weight)
 
+    def _home_region(
+        self,
+        groups: dict[str, MentionGroup],
+        by_member: dict[int, MentionGroup],
+        dateline_at: int | None,
+    ) -> None:
+        """A local story's bare names are its home region's towns and counties.
+
+        "Arlington" or "Henry County" in a story datelined "ATLANTA, Ga." or that names
+        Georgia places with their state is the one in Georgia, where the scores would pick
+        a bigger namesake, a world city, or abstain. A country, a state or a continent
+        named stays what it is; so does a name given its own parent ("Paris, Texas").
+        """
+        gaz = self.gazetteer
+        home = home_region(gaz, list(groups.values()), by_member, dateline_at)
+        if home is None:
+            return
+        for g in groups.values():
+            if g.rule not in ("score", "abstain", "world-city") or g.inner:
+                continue
+            row = home_candidate(gaz, g, home)
+            if row is not None:
+                self._settle(g, row, "home", HOME_CONFIDENCE)
+
+    def _within(
+        self,
+        text: str,
+        queries: Sequence[PlaceQuery],
+        groups: dict[str, MentionGroup],
+        by_member: dict[int, MentionGroup],
+        dateline_at: int | None,
+    ) -> None:
+        """A place the gazetteer has no row for, placed at the place it lies in: named
+        with it in the sentence ("Royal Street in New Orleans"), else the story's
+        dateline or focus city. The point is the container's, marked as such (`within`),
+        with a lower confidence: never presented as the place itself."""
+        gaz = self.gazetteer
+        story = story_container(gaz, list(groups.values()), by_member, dateline_at)
+        for g in groups.values():
+            if g.rows or g.settled is not None or g.hint:
+                continue
+            found = container(text, queries, g, by_member)
+            if found is not None and found[0] is not g and found[0].settled is not None:
+                self._settle(g, found[0].settled, "within", WITHIN_NAMED)
+            elif story is not None and story.settled is not None:
+                self._settle(g, story.settled, "within", WITHIN_STORY)
+
     def _refine(self, groups: dict[str, MentionGroup]) -> None:
         """A second look at every scored mention, now against all the others.
 
@@ -540,7 +606,10 @@ class Resolver:
         rule: Rule = g.rule or "no-candidate"
         if g.settled is None:
             return Resolution(None, 0.0, tuple(alts), rule=rule)
-        return Resolution(gaz.place(g.settled), g.confidence, tuple(alts), rule=rule)
+        # A name placed by a name inside it ("Manila Cathedral") lies within that place.
+        within = rule == "within" or (g.inner and self.options.within)
+        confidence = min(g.confidence, WITHIN_NAMED) if within else g.confidence
+        return Resolution(gaz.place(g.settled), confidence, tuple(alts), rule=rule, within=within)
 
 
 def confidence_of(g: MentionGroup) -> float:

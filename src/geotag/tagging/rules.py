@@ -18,6 +18,8 @@ Rule = Literal[
     "abstain",  # scored, none good or clear enough
     "world-city",  # a world city over its small namesakes ("Geneva" in a story about Iowa)
     "local",  # a country's name read as a town of the story's region ("Palestine", Texas)
+    "home",  # a town of the story's home region over its namesakes ("Arlington", Georgia)
+    "within",  # a place the gazetteer lacks, placed at the place it lies in (an approximation)
     "no-candidate",  # no gazetteer row for the name
 ]
 
@@ -32,4 +34,5 @@ RULE_CONFIDENCE: Final[Mapping[Rule, float]] = {
     "single": 0.8,
     "world-city": 0.7,
     "local": 0.6,
+    "home": 0.6,
 }

@@ -37,6 +37,7 @@ class TagOptions:
             # A name the gazetteer does not know is left to the online geocoder when one
             # will look it up, rather than placed at a place named inside it.
             inner_names=not self.chosen.keep_unknown_places,
+            within=self.chosen.within and not self.chosen.keep_unknown_places,
         )
 
 
@@ -149,7 +150,13 @@ class Tagger:
         out = list(mentions)
         for i, res in zip(places, resolutions, strict=True):
             m = mentions[i]
-            key = res.place.key if res.place is not None else f"text:{normalize_name(m.text)}"
+            if res.place is None:
+                key = f"text:{normalize_name(m.text)}"
+            elif res.within:
+                # Not the place itself: its own entity, not one more mention of the town.
+                key = f"within:{normalize_name(m.text)}|{res.place.key}"
+            else:
+                key = res.place.key
             out[i] = replace(m, resolution=res, key=key)
         for i, m in enumerate(out):
             if m.label not in ("PLACE", "DEMONYM"):

@@ -1,0 +1,176 @@
+"""Where a story is: its home region (the first-level region a local story is set in),
+and the container of a place the gazetteer has no row for ("Royal Street in New Orleans").
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+
+from ..gazetteer import Gazetteer, normalize_name
+from .candidates import MentionGroup
+from .query import PlaceQuery
+
+# Round figures chosen beforehand, not fit on the dev corpora. A home region needs this
+# much evidence (a dateline counts DATELINE_VOTES, every other unambiguous mention one)
+# and at least half of all the evidence that lies in some first-level region.
+HOME_VOTES = 3
+DATELINE_VOTES = 3
+# The confidence of a place the gazetteer lacks, placed at its container: named as its
+# container in the same sentence, or only by the story's dateline or focus city.
+WITHIN_NAMED = 0.5
+WITHIN_STORY = 0.35
+# A town of the home region chosen over a namesake elsewhere.
+HOME_CONFIDENCE = 0.6
+
+# Rules that settle a mention without weighing its candidates: their places are the
+# unambiguous evidence of where a story is.
+_UNAMBIGUOUS = frozenset({"parent", "single", "landmark"})
+# "HUNTSVILLE, Ala. —", "CAIRO (Reuters) -": a place, perhaps its state or an agency,
+# then a dash, at the very start of the story.
+_DATELINE_TAIL = re.compile(
+    r"(?:,\s*[A-Z][\w.]*(?:\s[A-Z][\w.]*)?)?\s*(?:\([^)\n]{1,40}\)\s*)?[-—–]"
+)
+# Between a place the gazetteer lacks and its container named right after it: "X, Y",
+# "X in (downtown) Y", "X, a neighbourhood of Y".
+_KINDS = (
+    "neighbou?rhood|suburb|district|area|street|road|avenue|town|village|part|section|"
+    "quarter|borough|community|city|region|province|campus|park|square|stadium|township|"
+    "enclave|camp|base|island|port|hamlet|settlement|resort|county"
+)
+_WITHIN_LINK = re.compile(
+    r"\s*,\s*|\s+(?:in|at|of)\s+(?:the\s+)?"
+    r"(?:(?:downtown|central|north|south|east|west|northern|southern|eastern|western|"
+    r"suburban|rural|greater|outer|inner|old|historic)\s+)?"
+    rf"|\s*,\s*(?:an?|the)\s+(?:[\w-]+\s+){{0,3}}(?:{_KINDS})\s+(?:of|in|outside)\s+(?:the\s+)?"
+)
+_POSSESSIVE = re.compile(r"(?:'s|’s|'|’)\s+")
+
+
+def dateline(text: str, queries: Sequence[PlaceQuery]) -> int | None:
+    """The index of the query that is the story's dateline place, or None."""
+    if not queries or text[: queries[0].start].strip():
+        return None
+    if _DATELINE_TAIL.match(text, queries[0].end):
+        return 0
+    return None
+
+
+def home_region(
+    gaz: Gazetteer,
+    groups: Sequence[MentionGroup],
+    by_member: dict[int, MentionGroup],
+    dateline_at: int | None,
+) -> tuple[str, str] | None:
+    """The (country code, first-level region code) a story is set in: where its dateline
+    and its unambiguous mentions (a place with its state, a name with one candidate, a
+    state itself) mostly lie; None when they do not point to one region clearly."""
+    votes: Counter[tuple[str, str]] = Counter()
+    for g in groups:
+        if g.settled is None or g.inner:
+            continue
+        p = gaz.place(g.settled)
+        if not p.admin1_code or not (g.rule in _UNAMBIGUOUS or p.feature_code == "ADM1"):
+            continue
+        votes[(p.country_code, p.admin1_code)] += len(g.members)
+    if dateline_at is not None:
+        placed = by_member.get(dateline_at)
+        if placed is not None and placed.settled is not None:
+            p = gaz.place(placed.settled)
+            if p.admin1_code:
+                votes[(p.country_code, p.admin1_code)] += DATELINE_VOTES
+    if not votes:
+        return None
+    region, n = votes.most_common(1)[0]
+    if n < HOME_VOTES or n * 2 < sum(votes.values()):
+        return None
+    return region
+
+
+def home_candidate(gaz: Gazetteer, g: MentionGroup, home: tuple[str, str]) -> int | None:
+    """The town or county of the home region a scored name means ("Arlington", "Henry
+    County" in a story from Georgia), or None: its most populous candidate there named
+    by the name itself (not by an alternate name), unless the name is settled on a
+    country, a first-level region or a continent, or already in the home region."""
+    if g.settled is not None:
+        settled = gaz.place(g.settled)
+        if (settled.country_code, settled.admin1_code) == home:
+            return None
+        if settled.feature_code in ("ADM1", "CONT") or settled.feature_code.startswith("PCL"):
+            return None
+    names = {g.base, f"{g.base} county", f"{g.base} parish"}
+    local = [
+        r
+        for r in g.rows
+        if (p := gaz.place(r)).feature_class in "PA"
+        and (p.country_code, p.admin1_code) == home
+        and p.feature_code != "ADM1"
+        and normalize_name(p.name) in names
+    ]
+    if not local:
+        return None
+    return max(local, key=lambda r: gaz.place(r).population)
+
+
+def container(
+    text: str,
+    queries: Sequence[PlaceQuery],
+    g: MentionGroup,
+    by_member: dict[int, MentionGroup],
+) -> tuple[MentionGroup, bool] | None:
+    """The resolved mention a place the gazetteer lacks lies in, named in the same
+    sentence: right after it ("Royal Street in New Orleans", "Madinaty, a suburb of
+    Cairo", "Camp Bastion, Helmand") or as its possessor ("New Orleans' French Quarter").
+    The second value is True: the container is named, not inferred."""
+    for i in g.members:
+        q = queries[i]
+        if i + 1 < len(queries):
+            after = by_member.get(i + 1)
+            nxt = queries[i + 1]
+            if (
+                after is not None
+                and after.settled is not None
+                and nxt.kind == "toponym"
+                and _WITHIN_LINK.fullmatch(text, q.end, nxt.start)
+            ):
+                return after, True
+        if i > 0:
+            before = by_member.get(i - 1)
+            prev = queries[i - 1]
+            if (
+                before is not None
+                and before.settled is not None
+                and prev.kind == "toponym"
+                and _POSSESSIVE.fullmatch(text, prev.end, q.start)
+            ):
+                return before, True
+    return None
+
+
+def story_container(
+    gaz: Gazetteer,
+    groups: Sequence[MentionGroup],
+    by_member: dict[int, MentionGroup],
+    dateline_at: int | None,
+) -> MentionGroup | None:
+    """Where a story's places lie when it says no more: its dateline's city, else its
+    focus city (a city named more often than any other, and more than once)."""
+    if dateline_at is not None:
+        g = by_member.get(dateline_at)
+        if g is not None and g.settled is not None and gaz.place(g.settled).feature_class == "P":
+            return g
+    cities = sorted(
+        (
+            g
+            for g in groups
+            if g.settled is not None and not g.inner and gaz.place(g.settled).feature_class == "P"
+        ),
+        key=lambda g: len(g.members),
+        reverse=True,
+    )
+    if not cities or len(cities[0].members) < 2:
+        return None
+    if len(cities) > 1 and len(cities[1].members) == len(cities[0].members):
+        return None
+    return cities[0]
