@@ -35,6 +35,7 @@ CSV_COLUMNS = (
     "population",
     "confidence",
     "place_source",
+    "precision",
 )
 _PLACE_CELLS = (
     ("place_name", "name"),
@@ -49,6 +50,8 @@ _PLACE_CELLS = (
     ("population", "population"),
     ("confidence", "confidence"),
     ("place_source", "source"),
+    # "within" when the mention is not the place but lies in it; empty otherwise.
+    ("precision", "precision"),
 )
 
 

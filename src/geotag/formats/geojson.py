@@ -34,6 +34,10 @@ def place_feature(doc: Document, entity: Entity) -> dict[str, Any] | None:
         "place_source": place["source"],
         "source": doc.source,
     }
+    if "precision" in place:
+        # The point is the container's: the entity lies somewhere within it.
+        properties["precision"] = place["precision"]
+        properties["within"] = place["within"]
     if doc.id is not None:
         properties["id"] = doc.id
     return {

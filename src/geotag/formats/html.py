@@ -24,7 +24,7 @@ from importlib import resources
 from typing import IO
 
 from .._version import __version__
-from ..models import Document, Entity, Failure, FocusItem, Mention, Place, id_text
+from ..models import Document, Entity, Failure, FocusItem, Mention, Place, Resolution, id_text
 from .describe import feature_type
 from .escape import utf8
 from .worldmap import WorldMap, frame, load_world_map
@@ -179,14 +179,17 @@ class HtmlReportWriter:
         self.contents.append((number, title, len(doc.mentions)))
         markers: dict[str, _Marker] = {}
         for entity in doc.places:
-            place = entity.resolution.place if entity.resolution else None
-            if place is None:
+            res = entity.resolution
+            place = res.place if res else None
+            if res is None or place is None:
                 continue
             key = self._place_id(place)
             for table in (markers, self.markers):
                 marker = table.setdefault(key, _Marker(place, key, [], []))
-                if entity.name not in marker.names:
-                    marker.names.append(entity.name)
+                # A place the gazetteer lacks is shown at its container, and says so.
+                name = f"{entity.name} (within)" if res.within else entity.name
+                if name not in marker.names:
+                    marker.names.append(name)
                 if number not in marker.documents:
                     marker.documents.append(number)
         focus_countries = [f.place.country_code for f in doc.focus.countries]
@@ -300,7 +303,7 @@ class HtmlReportWriter:
             )
             rows.append(
                 f'<tr data-place="{self._place_id(p)}"><td class="name">{_e(e.name)}</td>'
-                f'<td class="num">{e.mentions}</td><td>{_e(p.label)}</td>'
+                f'<td class="num">{e.mentions}</td><td>{_e(_resolved_to(res))}</td>'
                 f"<td>{_e(', '.join([feature_type(p), *notes]))}</td>"
                 f'<td class="num">{p.lat:.2f}, {p.lon:.2f}</td>'
                 f'<td class="num">{res.confidence:.2f}</td><td class="num">{gid}</td></tr>'
@@ -405,7 +408,8 @@ def _mention_tip(m: Mention, names: dict[tuple[str, str], str]) -> str:
         return tip
     p = res.place
     tip = (
-        f"{p.label} — {feature_type(p)}, {p.lat:.2f}, {p.lon:.2f}; confidence {res.confidence:.2f}"
+        f"{_resolved_to(res)} — {feature_type(p)}, {p.lat:.2f}, {p.lon:.2f}; "
+        f"confidence {res.confidence:.2f}"
     )
     if m.kind == "demonym":
         tip += "; demonym"
@@ -426,3 +430,10 @@ def _name_table(title: str, css: str, entities: Sequence[Entity]) -> str:
         f'<h3>{title}</h3><table class="{css}"><thead><tr><th>Name</th><th>Mentions</th>'
         f"<th>Also written</th></tr></thead><tbody>{rows}</tbody></table>"
     )
+
+
+def _resolved_to(res: Resolution) -> str:
+    """The place a mention resolved to, said to be an approximation when the mention lies
+    within it ("within New Orleans, Louisiana, United States")."""
+    assert res.place is not None
+    return f"within {res.place.label}" if res.within else res.place.label

@@ -95,7 +95,8 @@ def _places_table(places: tuple[Entity, ...]) -> Any:
         table.add_row(
             shown(e.name),
             str(e.mentions),
-            shown(p.label),
+            # A place the gazetteer lacks, shown at the place it lies in: an approximation.
+            shown(f"within {p.label}" if res.within else p.label),
             shown(", ".join([feature_type(p), *flags, *_provider(p)])),
             f"{p.lat:.2f}, {p.lon:.2f}",
             f"{res.confidence:.2f}",

@@ -99,6 +99,9 @@ def home_candidate(gaz: Gazetteer, g: MentionGroup, home: tuple[str, str]) -> in
             return None
         if settled.feature_code in ("ADM1", "CONT") or settled.feature_code.startswith("PCL"):
             return None
+    if any(gaz.place(r).feature_code == "ADM1" for r in g.rows):
+        # A bare state's name is the state ("Washington" listed with Oregon), not a town.
+        return None
     names = {g.base, f"{g.base} county", f"{g.base} parish"}
     local = [
         r
