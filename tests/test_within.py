@@ -199,3 +199,11 @@ def test_the_home_region_leaves_a_state_s_name_alone(real_gazetteer: Gazetteer) 
     group = MentionGroup("washington", "washington", "", [0], Counter(), rows)
     p = gaz.place(georgia_town[0])
     assert home_candidate(gaz, group, (p.country_code, p.admin1_code)) is None
+
+
+def test_a_place_within_adds_nothing_to_the_focus(tagger: Tagger, exact_tagger: Tagger) -> None:
+    text = DATELINED + " Later the crowds moved to Cairo."
+    places = ("Elysian Fields", "NEW ORLEANS", "New Orleans", "Cairo")
+    with_within, without = given(tagger, text, *places), given(exact_tagger, text, *places)
+    assert mention(with_within, "Elysian Fields").resolution.within  # type: ignore[union-attr]
+    assert with_within.focus == without.focus

@@ -92,7 +92,8 @@ def focus(mentions: Sequence[Mention], gazetteer: Gazetteer, top: int = 3) -> Fo
 
     Each resolved place mention counts for itself and is passed up to its region and its
     country; demonyms and places inside organisation names count half. A score is the
-    share of all the weight at its level.
+    share of all the weight at its level. A place placed within another (`Resolution.within`)
+    does not count: it was placed by the story's other places and adds nothing to them.
     """
     countries: _Tally = {}
     regions: _Tally = {}
@@ -100,6 +101,8 @@ def focus(mentions: Sequence[Mention], gazetteer: Gazetteer, top: int = 3) -> Fo
     for m in mentions:
         res = m.resolution
         if m.label not in ("PLACE", "DEMONYM") or res is None or res.place is None:
+            continue
+        if res.within:
             continue
         p = res.place
         weight = WEAK_WEIGHT if m.kind == "demonym" or m.embedded else 1.0
