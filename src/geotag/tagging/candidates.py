@@ -191,12 +191,22 @@ class CandidateFinder:
 
     def query(self, surface: str) -> tuple[str, str]:
         """`split_query`, unless the type word is part of a known name ("Czech Republic",
-        "Kansas City", "Orange County"): then the whole name, and no hint."""
+        "Kansas City", "Orange County"): then the whole name, and no hint unless the name
+        has a region among its places and the word asks for one ("Aleppo Governorate")."""
         base, hint = split_query(surface)
         whole = normalize_name(strip_possessive(surface.strip()))
-        if hint and whole != base and self.gazetteer.lookup_key(whole):
-            return whole, ""
-        return base, hint
+        rows = self.gazetteer.lookup_key(whole) if hint and whole != base else []
+        if not rows:
+            return base, hint
+        # The type word still says which of the whole name's places is meant when one of
+        # them is of that kind: "Aleppo Governorate" is the governorate, though the city
+        # goes by that name too.
+        places = [self.gazetteer.place(r) for r in rows]
+        if hint == "region" and any(
+            p.feature_code in REGION_CODES and not is_country(p) for p in places
+        ):
+            return whole, hint
+        return whole, ""
 
     def rows_for(self, surface: str, base: str) -> list[int]:
         """The rows of a name, and those of an abbreviation it is ("U.S.", "N.C.")."""

@@ -95,13 +95,31 @@ _HINT_AFTER = re.compile(
 HINT_BEFORE = re.compile(r"\b([a-z]+)\s+of\s+(?:the\s+)?$")
 
 
+# A region's type word capitalised after a name the recogniser tagged without it
+# ("Aleppo Governorate", "Idlib Province"); not a city's, which is part of a name more often
+# than not ("Kansas City").
+_REGION_AFTER = re.compile(r"\s+([A-Z][a-z]+)\b(?![- ][A-Z])")
+
+
+def _after_kind(text: str, end: int) -> str:
+    """The kind the type word right after a mention names, or ''."""
+    after = _HINT_AFTER.match(text, end, min(len(text), end + 20))
+    if after and _kind_of(after.group(1)):
+        return _kind_of(after.group(1))
+    title = _REGION_AFTER.match(text, end, min(len(text), end + 20))
+    if title and _kind_of(title.group(1).lower()) == "region":
+        return "region"
+    return ""
+
+
 def context_hint(text: str, start: int, end: int) -> str:
     """A type hint from the words around a mention: "Idlib province", "the city of Idlib"."""
-    after = _HINT_AFTER.match(text, end, min(len(text), end + 20))
+    after = _after_kind(text, end)
+    if after:
+        return after
     before = HINT_BEFORE.search(text, max(0, start - 25), start)
-    for m in (after, before):
-        if m and _kind_of(m.group(1)):
-            return _kind_of(m.group(1))
+    if before and _kind_of(before.group(1)):
+        return _kind_of(before.group(1))
     return ""
 
 
@@ -112,8 +130,7 @@ def hint_before(surface: str, text: str, start: int, end: int) -> bool:
     _, hint, before = _split_type_word(surface)
     if hint:
         return before
-    after = _HINT_AFTER.match(text, end, min(len(text), end + 20))
-    if after and _kind_of(after.group(1)):
+    if _after_kind(text, end):
         return False
     m = HINT_BEFORE.search(text, max(0, start - 25), start)
     return bool(m and _kind_of(m.group(1)))

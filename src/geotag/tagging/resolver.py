@@ -34,11 +34,11 @@ How a mention is resolved, in order:
    mention keeps `place: null` and lists its best candidates.
 
 The rule between a region (first or second level) and a city of the same name: the city
-wins when it lies in that same region (the region is named after it: Idlib, Aleppo, New
-York, York), and is preferred when it is a national capital elsewhere (Washington) or a
-city or hand-written place elsewhere more important than the region (Portland, Oregon over
-a Jamaican parish), unless the mention says it means the region ("Idlib province",
-"Washington state").
+wins when it lies in that same region and goes by that very name (the region is named
+after it: Idlib, Aleppo, York; not Oklahoma City for "Oklahoma"), and is preferred when
+it is a national capital elsewhere (Washington) or a city or hand-written place elsewhere
+more important than the region (Portland, Oregon over a Jamaican parish), unless the
+mention says it means the region ("Idlib province", "Washington state").
 """
 
 from __future__ import annotations
@@ -570,9 +570,11 @@ class Resolver:
         """Penalty for a region that shares its name with a city or another place (the
         stated rule).
 
-        A city inside that region is what the region is named after (Idlib, Aleppo, New
-        York; for a county such as York, a city in the same first-level region): the city
-        wins outright. Preferred, though the document's context can still choose the region:
+        A city inside that region and called by the name itself is what the region is named
+        after (Idlib, Aleppo; for a county such as York, a city in the same first-level
+        region): the city wins outright. One that only goes by the name as an alternate
+        ("Oklahoma" for Oklahoma City) does not: a bare state's name means the state.
+        Preferred, though the document's context can still choose the region:
         a national capital elsewhere (Washington, D.C. against Washington state), and a city
         or a well-known feature elsewhere more important than the region (by population, or
         on the hand-written list): Portland, Oregon against the parish of Portland in
@@ -585,9 +587,11 @@ class Resolver:
             other = self.gazetteer.place(r)
             if other.feature_code in REGION_CODES or is_country(other):
                 continue
-            if other.feature_class == "P" and (
-                other.country_code == region.country_code
+            if (
+                other.feature_class == "P"
+                and other.country_code == region.country_code
                 and other.admin1_code == region.admin1_code
+                and normalize_name(other.name) == g.base
             ):
                 return -1.0
             if other.feature_code == "PPLC" or self._importance(r, other) > importance:
