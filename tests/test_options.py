@@ -29,6 +29,7 @@ SAMPLES: dict[str, tuple[Any, Any, list[str] | None]] = {
         (-100.0, 30.0, -90.0, 40.0),
         ["--bbox", "-100,30,-90,40"],
     ),
+    "within": (False, False, ["--no-within"]),
     # Set by --geocoder, for which the names the gazetteer does not know are kept.
     "keep_unknown_places": (True, True, None),
 }
