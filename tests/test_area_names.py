@@ -90,3 +90,19 @@ def test_a_world_city_with_small_namesakes_is_resolved(
 ) -> None:
     place = place_of(real_pipeline, text, surface)
     assert place is not None and place.country_code == country
+
+
+def test_a_dateline_names_a_city(real_pipeline: Pipeline) -> None:
+    """A bare "New York" is the state, but a story's dateline is where it was written."""
+    text = "NEW YORK (Reuters) - Stocks fell on Monday as investors in New York fretted."
+    doc = real_pipeline.tag_text(text)
+    first, later = [m for m in doc.mentions if m.text in ("NEW YORK", "New York")]
+    assert first.resolution is not None and first.resolution.place is not None
+    assert first.resolution.place.feature_class == "P"
+    assert later.resolution is not None and later.resolution.place is not None
+    assert later.resolution.place.feature_code == "ADM1"
+
+
+def test_a_country_s_dateline_is_the_country(real_pipeline: Pipeline) -> None:
+    place = place_of(real_pipeline, "LEBANON — Officials in Beirut said on Monday.", "LEBANON")
+    assert place is not None and place.feature_code == "PCLI"

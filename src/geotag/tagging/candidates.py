@@ -83,9 +83,11 @@ class CandidateFinder:
         # inside ("Manila Cathedral" -> Manila); off when an online geocoder gets it first.
         self.inner_names = inner_names
 
-    def group(self, text: str, queries: Sequence[PlaceQuery]) -> dict[str, MentionGroup]:
+    def group(
+        self, text: str, queries: Sequence[PlaceQuery], dateline_at: int | None = None
+    ) -> dict[str, MentionGroup]:
         """The place mentions (demonyms aside) grouped by query, each group with its
-        candidate rows."""
+        candidate rows. The story's dateline (`dateline_at`, "NEW YORK —") names a city."""
         groups: dict[str, MentionGroup] = {}
         for i, q in enumerate(queries):
             if q.kind == "demonym":
@@ -93,6 +95,13 @@ class CandidateFinder:
             base, hint = self.query(q.text)
             hint = hint or context_hint(text, q.start, q.end)
             rows = self.rows_for(q.text, base) or self._by_type_word(base)
+            if (
+                not hint
+                and i == dateline_at
+                and not any(is_country(self.gazetteer.place(r)) for r in rows)
+            ):
+                # A dateline names a city ("NEW YORK —"), unless a country's name.
+                hint = "city"
             if (
                 hint
                 and hint_before(q.text, text, q.start, q.end)

@@ -136,7 +136,8 @@ class Resolver:
     def resolve(self, text: str, queries: Sequence[PlaceQuery]) -> list[Resolution]:
         """One Resolution per query, in order."""
         results: list[Resolution | None] = [None] * len(queries)
-        groups = self.finder.group(text, queries)
+        dateline_at = dateline(text, queries)
+        groups = self.finder.group(text, queries, dateline_at)
         for i, q in enumerate(queries):
             if q.kind == "demonym":
                 results[i] = self._demonym(q)
@@ -147,7 +148,6 @@ class Resolver:
         self._score_rest(groups)
         self._local_towns(text, queries, groups, named_countries)
         by_member = {i: g for g in groups.values() for i in g.members}
-        dateline_at = dateline(text, queries)
         self._home_region(groups, by_member, dateline_at)
         if self.options.within:
             self._within(text, queries, groups, by_member, dateline_at)
