@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from ..gazetteer import Gazetteer, normalize_name
 from .candidates import MentionGroup
@@ -121,11 +121,10 @@ def container(
     queries: Sequence[PlaceQuery],
     g: MentionGroup,
     by_member: dict[int, MentionGroup],
-) -> tuple[MentionGroup, bool] | None:
+) -> MentionGroup | None:
     """The resolved mention a place the gazetteer lacks lies in, named in the same
     sentence: right after it ("Royal Street in New Orleans", "Madinaty, a suburb of
-    Cairo", "Camp Bastion, Helmand") or as its possessor ("New Orleans' French Quarter").
-    The second value is True: the container is named, not inferred."""
+    Cairo", "Camp Bastion, Helmand") or as its possessor ("New Orleans' French Quarter")."""
     for i in g.members:
         q = queries[i]
         if i + 1 < len(queries):
@@ -137,7 +136,7 @@ def container(
                 and nxt.kind == "toponym"
                 and _WITHIN_LINK.fullmatch(text, q.end, nxt.start)
             ):
-                return after, True
+                return after
         if i > 0:
             before = by_member.get(i - 1)
             prev = queries[i - 1]
@@ -147,7 +146,7 @@ def container(
                 and prev.kind == "toponym"
                 and _POSSESSIVE.fullmatch(text, prev.end, q.start)
             ):
-                return before, True
+                return before
     return None
 
 
@@ -177,3 +176,55 @@ def story_container(
     if len(cities) > 1 and len(cities[1].members) == len(cities[0].members):
         return None
     return cities[0]
+
+
+def home_towns(
+    gaz: Gazetteer,
+    groups: Iterable[MentionGroup],
+    by_member: dict[int, MentionGroup],
+    dateline_at: int | None,
+) -> list[tuple[MentionGroup, int]]:
+    """A local story's bare names are its home region's towns and counties: each scored
+    group ("Arlington", "Henry County" in a story datelined "ATLANTA, Ga." or naming
+    Georgia places with their state) and the home region's row it means, where the
+    scores picked a bigger namesake, a world city, or abstained. A country, a state or a
+    continent named stays what it is; so does a name given its own parent."""
+    groups = list(groups)
+    home = home_region(gaz, groups, by_member, dateline_at)
+    if home is None:
+        return []
+    found = []
+    for g in groups:
+        if g.rule not in ("score", "abstain", "world-city") or g.inner:
+            continue
+        row = home_candidate(gaz, g, home)
+        if row is not None:
+            found.append((g, row))
+    return found
+
+
+def containers(
+    gaz: Gazetteer,
+    text: str,
+    queries: Sequence[PlaceQuery],
+    groups: Iterable[MentionGroup],
+    dateline_at: int | None,
+) -> list[tuple[MentionGroup, int, bool]]:
+    """Each place the gazetteer has no row for, the row of the place it lies in, and
+    whether that place is named with it (True) or only the story's (False): the container
+    the sentence names ("Royal Street in New Orleans"), else the story's dateline or focus
+    city. A name with a type word that found nothing ("Orange County" without a county)
+    is left alone."""
+    groups = list(groups)
+    by_member = {i: g for g in groups for i in g.members}
+    story = story_container(gaz, groups, by_member, dateline_at)
+    found = []
+    for g in groups:
+        if g.rows or g.settled is not None or g.hint:
+            continue
+        named = container(text, queries, g, by_member)
+        if named is not None and named is not g and named.settled is not None:
+            found.append((g, named.settled, True))
+        elif story is not None and story.settled is not None:
+            found.append((g, story.settled, False))
+    return found

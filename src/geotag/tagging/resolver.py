@@ -27,7 +27,11 @@ How a mention is resolved, in order:
    city with only small namesakes stays the world city unless the story lies mostly in a
    namesake's region (`_world_cities`); and a country's name becomes a town only when
    the story is local to the town's region (`_local_towns`: "Palestine" among Anderson
-   County places, never "China" listed with "the United States").
+   County places, never "China" listed with "the United States"); a local story's home
+   region, from its dateline and unambiguous mentions, takes a bare town or county name
+   the scores left open or sent elsewhere (`local.py`); and a place the gazetteer has no
+   row for is placed, marked `within`, at the place the sentence, the dateline or the
+   focus city says it lies in ("Royal Street in New Orleans").
 4. **One sense per document**: every mention with the same query gets the same place.
 5. **Abstain** when the best score is below `ResolverOptions.abstain_below`, or its
    confidence (its softmax share among the candidates) is below `min_confidence`: the
@@ -54,16 +58,7 @@ from ..gazetteer import Gazetteer, normalize_name
 from ..models import Candidate, Place, Resolution
 from .candidates import CandidateFinder, MentionGroup, Scored, speaks
 from .geometry import flat_distance2, great_circle_km, in_bbox
-from .local import (
-    HOME_CONFIDENCE,
-    WITHIN_NAMED,
-    WITHIN_STORY,
-    container,
-    dateline,
-    home_candidate,
-    home_region,
-    story_container,
-)
+from .local import HOME_CONFIDENCE, WITHIN_NAMED, WITHIN_STORY, containers, dateline, home_towns
 from .namesakes import listed_with_country, story_in, world_city
 from .query import PlaceQuery
 from .rules import RULE_CONFIDENCE, Rule
@@ -148,9 +143,13 @@ class Resolver:
         self._score_rest(groups)
         self._local_towns(text, queries, groups, named_countries)
         by_member = {i: g for g in groups.values() for i in g.members}
-        self._home_region(groups, by_member, dateline_at)
+        # A local story's bare names are its home region's towns (`local.py`).
+        for g, row in home_towns(self.gazetteer, groups.values(), by_member, dateline_at):
+            self._settle(g, row, "home", HOME_CONFIDENCE)
         if self.options.within:
-            self._within(text, queries, groups, by_member, dateline_at)
+            found = containers(self.gazetteer, text, queries, groups.values(), dateline_at)
+            for g, row, named in found:
+                self._settle(g, row, "within", WITHIN_NAMED if named else WITHIN_STORY)
         for g in groups.values():
             res = self._resolution(g)
             for i in g.members:
@@ -419,53 +418,6 @@ class Resolver:
                 best = max(towns, key=lambda r: gaz.place(r).population)
                 self._settle(g, best, "local")
             context.add(gaz, g.settled, +g.weight)
-
-    def _home_region(
-        self,
-        groups: dict[str, MentionGroup],
-        by_member: dict[int, MentionGroup],
-        dateline_at: int | None,
-    ) -> None:
-        """A local story's bare names are its home region's towns and counties.
-
-        "Arlington" or "Henry County" in a story datelined "ATLANTA, Ga." or that names
-        Georgia places with their state is the one in Georgia, where the scores would pick
-        a bigger namesake, a world city, or abstain. A country, a state or a continent
-        named stays what it is; so does a name given its own parent ("Paris, Texas").
-        """
-        gaz = self.gazetteer
-        home = home_region(gaz, list(groups.values()), by_member, dateline_at)
-        if home is None:
-            return
-        for g in groups.values():
-            if g.rule not in ("score", "abstain", "world-city") or g.inner:
-                continue
-            row = home_candidate(gaz, g, home)
-            if row is not None:
-                self._settle(g, row, "home", HOME_CONFIDENCE)
-
-    def _within(
-        self,
-        text: str,
-        queries: Sequence[PlaceQuery],
-        groups: dict[str, MentionGroup],
-        by_member: dict[int, MentionGroup],
-        dateline_at: int | None,
-    ) -> None:
-        """A place the gazetteer has no row for, placed at the place it lies in: named
-        with it in the sentence ("Royal Street in New Orleans"), else the story's
-        dateline or focus city. The point is the container's, marked as such (`within`),
-        with a lower confidence: never presented as the place itself."""
-        gaz = self.gazetteer
-        story = story_container(gaz, list(groups.values()), by_member, dateline_at)
-        for g in groups.values():
-            if g.rows or g.settled is not None or g.hint:
-                continue
-            found = container(text, queries, g, by_member)
-            if found is not None and found[0] is not g and found[0].settled is not None:
-                self._settle(g, found[0].settled, "within", WITHIN_NAMED)
-            elif story is not None and story.settled is not None:
-                self._settle(g, story.settled, "within", WITHIN_STORY)
 
     def _refine(self, groups: dict[str, MentionGroup]) -> None:
         """A second look at every scored mention, now against all the others.
