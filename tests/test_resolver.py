@@ -105,9 +105,14 @@ def test_washington_state_when_the_story_is_there(mini_gazetteer: Gazetteer) -> 
     assert res.place is not None and res.place.feature_code == "ADM1"
 
 
-def test_a_city_named_by_an_alternate_name_beats_its_region(mini_gazetteer: Gazetteer) -> None:
+def test_a_bare_state_name_is_the_state_not_a_city_that_goes_by_it(
+    mini_gazetteer: Gazetteer,
+) -> None:
+    """Issue 19: a bare state's name means the area; New York City goes by "New York" only
+    as an alternate name (changed from the city, which it was before)."""
     res = only(resolve(mini_gazetteer, "Rents rose in New York.", "New York"), "New York")
-    assert res.place is not None and res.place.name == "New York City"
+    assert res.place is not None and res.place.feature_code == "ADM1"
+    assert [c.place.name for c in res.alternatives] == ["New York City"]
 
 
 def test_a_city_beats_a_smaller_region_of_the_same_name_elsewhere(
