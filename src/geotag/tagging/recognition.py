@@ -20,6 +20,7 @@ from __future__ import annotations
 import math
 import re
 from bisect import bisect_right
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -31,6 +32,7 @@ from .query import CITY_WORDS, HINT_BEFORE, REGION_WORDS
 from .spans import (
     NAME_LABELS,
     PLACE_LABELS,
+    Occupied,
     is_abbreviation,
     lowercase_words,
     people_words,
@@ -85,6 +87,7 @@ _NAME_BEFORE = re.compile(r"([A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,2})$")
 _OF_BEFORE = re.compile(r"\b(?:of|for|in)\s+(?:the\s+)?$")
 _TYPE_AFTER = re.compile(r"\s+([a-z]+)\b")
 _TYPE_WORDS = REGION_WORDS | CITY_WORDS
+_NO_VOTES: Counter[str] = Counter()
 
 
 @dataclass(slots=True)
@@ -259,9 +262,11 @@ def _describe(
 ) -> None:
     """Fill each candidate's features."""
     keys = [normalize_name(strip_possessive(text[c.start : c.end])) for c in found]
-    labels_of: dict[str, list[str]] = {}
+    # What the recogniser called each name, counted once for the story: a name's other
+    # mentions are these counts less the mention's own label.
+    labels_of: dict[str, Counter[str]] = {}
     for s, e, label in spans:
-        labels_of.setdefault(normalize_name(strip_possessive(text[s:e])), []).append(label)
+        labels_of.setdefault(normalize_name(strip_possessive(text[s:e])), Counter())[label] += 1
     mentions: dict[str, int] = {}
     for key in keys:
         mentions[key] = mentions.get(key, 0) + 1
@@ -288,13 +293,14 @@ def _describe(
         if text[c.end : c.end + 1] in "-–" and text[c.end + 1 : c.end + 2].isalnum():
             f["hyphen_after"] = 1.0
         # What the recogniser said of the name's other mentions.
-        votes = list(labels_of.get(key, []))
-        if c.ner_label and c.ner_label in votes:
-            votes.remove(c.ner_label)
-        if votes:
-            f["doc_place_share"] = sum(v in PLACE_LABELS for v in votes) / len(votes)
-            f["doc_person_share"] = votes.count("PERSON") / len(votes)
-            f["doc_org_share"] = votes.count("ORG") / len(votes)
+        votes = labels_of.get(key, _NO_VOTES)
+        own = c.ner_label if votes[c.ner_label] else ""
+        others = votes.total() - (own != "")
+        if others:
+            places = sum(n for label, n in votes.items() if label in PLACE_LABELS)
+            f["doc_place_share"] = (places - (own in PLACE_LABELS)) / others
+            f["doc_person_share"] = (votes["PERSON"] - (own == "PERSON")) / others
+            f["doc_org_share"] = (votes["ORG"] - (own == "ORG")) / others
         f["doc_mentions"] = min(1.0, math.log1p(mentions[key]) / 3.0)
 
         words = surface.split()
@@ -450,10 +456,10 @@ def choose_places(
     for c in found:
         if not c.outer_label:
             by_name.setdefault(c.key, []).append(c.probability)
+    mean = {key: sum(share) / len(share) for key, share in by_name.items()}
     for c in found:
-        share = by_name.get(c.key)
-        if share:
-            c.probability = (c.probability + sum(share) / len(share)) / 2
+        if c.key in mean:
+            c.probability = (c.probability + mean[c.key]) / 2
     if keep_unknown:
         for c in found:
             if c.ner_label in PLACE_LABELS and "g_unknown" in c.features:
@@ -461,9 +467,11 @@ def choose_places(
     chosen = [c for c in found if c.probability >= model.threshold]
     chosen.sort(key=lambda c: (-c.probability, -(c.end - c.start), c.start))
     kept: list[PlaceCandidate] = []
+    taken = Occupied(())
     for c in chosen:
-        if all(c.end <= k.start or k.end <= c.start for k in kept):
+        if taken.free(c.start, c.end):
             kept.append(c)
+            taken.add(c.start, c.end)
     kept.sort(key=lambda c: c.start)
     return kept
 
