@@ -10,7 +10,9 @@ outside the text:
    it got, and so is a religion's or a movement's word ("Takfiri", "Salafists"): never an
    organisation. Of overlapping spans the longer stays.
 4. **Places** (`recognition`): which of the recogniser's spans, and of the names it missed
-   or tagged inside a longer span, are places, by the place model. A place inside an
+   or tagged inside a longer span, are places, by the place model (and a person or an
+   organisation in a place's role: "camps near Sarmada", "the Bab al-Hawa crossing",
+   when the gazetteer has the name in a country of the story or lacks it). A place inside an
    organisation's name ("**Minnesota** Department of Transportation") is reported apart,
    as embedded: the organisation keeps its span.
 5. **People's surnames.** A one-word span that is the last name of a person named in full
