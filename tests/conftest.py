@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from geotag.gazetteer import Gazetteer
-from geotag.gazetteer.index import forget_loaded
+from geotag.gazetteer.lookup import forget_loaded
 
 from .helpers import FAKE_PATTERNS, MINI_DEMONYMS, MINI_GAZETTEER, fake_ner
 

@@ -33,7 +33,9 @@ from pathlib import Path
 import orjson
 
 from ..errors import GazetteerError
-from .compiled import FORMAT, MAGIC, IndexDamaged, MappedIndex, compile_csv
+from .index.format import FORMAT, MAGIC, IndexDamaged
+from .index.reader import MappedIndex
+from .index.writer import compile_csv
 
 CACHE_ENV = "GEOTAG_CACHE_DIR"
 TRUST_MAGIC = b"GEOTAG-GAZTRUST\n"

@@ -30,8 +30,8 @@ import orjson
 from ..errors import DumpError
 from ..models import Warn, ignore_warning
 from .cache import sibling_index
-from .compiled import compile_csv
 from .csvfile import NO_ID
+from .index.writer import compile_csv
 from .names import normalize_name
 from .packaged import default_gazetteer_path
 from .schema import (

@@ -11,16 +11,17 @@ from typing import TypeVar
 from ..errors import GazetteerError
 from ..models import Place
 from .cache import FileKey, cache_dir, compile_ahead, open_index
-from .compiled import IndexDamaged, MappedIndex
 from .csvfile import NO_ID
 from .demonyms import DemonymTarget, read_demonyms, read_given_names
+from .index.format import IndexDamaged
+from .index.reader import MappedIndex
 from .names import abbreviation_key, normalize_name
 from .packaged import default_demonyms_path, default_gazetteer_path, default_given_names_path
 
 GAZETTEER_ENV = "GEOTAG_GAZETTEER"
 # Rows made into Places that a gazetteer remembers: news repeats names, and their places
 # are asked for again and again within a document (the keys looked up are remembered by
-# the index, `compiled.Postings`). Emptied when full, so memory stays bounded whatever the
+# the index, `index.reader.Postings`). Emptied when full, so memory stays bounded whatever the
 # gazetteer's size.
 PLACES_KEPT = 100_000
 # Feature classes news names without saying what kind of place it is: administrative
