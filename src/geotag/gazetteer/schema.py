@@ -1,7 +1,7 @@
-"""The gazetteer's schema and the rules every builder of it shares: the CSV columns, the
-row kinds, which alternate names are usable, and which one colliding with another row's
-name a row may keep. `scripts/build_gazetteer.py` and `geotag gazetteer build` both use
-these, so the shipped gazetteer and an imported one follow the same rules.
+"""The gazetteer's schema and the rules every builder of it shares: the CSV columns and the
+row they hold, the row kinds, which alternate names are usable, and which one colliding
+with another row's name a row may keep. `scripts/build_gazetteer.py` and `geotag gazetteer
+build` both use these, so the shipped gazetteer and an imported one follow the same rules.
 """
 
 from __future__ import annotations
@@ -9,10 +9,12 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
+from dataclasses import dataclass
 from difflib import SequenceMatcher
 from enum import IntEnum
 
 from ..errors import GazetteerError
+from ..models import GazetteerEntry
 
 COLUMNS = (
     "geonameid",
@@ -64,6 +66,38 @@ class RowKind(IntEnum):
     ADMIN2 = 4
     CITY = 5
     FEATURE = 6  # any other GeoNames feature: named in news with a cue ("Lake X")
+
+
+@dataclass(frozen=True, slots=True)
+class GazetteerRow(GazetteerEntry):
+    """One row of a gazetteer CSV, as `scripts/build_gazetteer.py` and `geotag gazetteer
+    build` write it: a gazetteer entry with its alternate names and abbreviations (in the
+    order they are written), first-level region and provenance (`source`, `+`-joined)."""
+
+    alternatenames: tuple[str, ...] = ()
+    abbreviations: tuple[str, ...] = ()
+    admin1_code: str = ""
+    admin1_name: str = ""
+    population: int = 0
+    source: str = ""
+
+    def cells(self) -> list[str]:
+        """The row's cells in COLUMNS order: names `|`-joined, the point in five decimals."""
+        return [
+            "" if self.geonameid is None else str(self.geonameid),
+            self.name,
+            "|".join(self.alternatenames),
+            "|".join(self.abbreviations),
+            format_degrees(self.lat),
+            format_degrees(self.lon),
+            self.feature_class,
+            self.feature_code,
+            self.country_code,
+            self.admin1_code,
+            self.admin1_name,
+            str(self.population),
+            self.source,
+        ]
 
 
 # -- alternate names -----------------------------------------------------------------------
