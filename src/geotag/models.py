@@ -84,11 +84,8 @@ class Failure:
 
 
 @dataclass(frozen=True, slots=True)
-class GazetteerEntry:
-    """What a gazetteer says of any place, however it is held: its GeoNames id (None for a
-    hand-written row or an online answer), name, point, GeoNames feature and country. A
-    resolved `Place` and a row of the gazetteer CSV (`gazetteer.schema.GazetteerRow`, which
-    the build script and the GeoNames import write) are both entries."""
+class Place:
+    """One gazetteer entry: a real place with coordinates."""
 
     geonameid: int | None
     name: str
@@ -97,13 +94,6 @@ class GazetteerEntry:
     feature_class: str
     feature_code: str
     country_code: str
-
-
-@dataclass(frozen=True, slots=True)
-class Place(GazetteerEntry):
-    """A gazetteer entry as an answer: a real place with coordinates, the names of its
-    country and first-level region, and who resolved it."""
-
     country: str
     admin1_code: str
     admin1: str

@@ -13,10 +13,10 @@ from __future__ import annotations
 import contextlib
 import re
 import zipfile
-from collections.abc import Container, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, NamedTuple
+from typing import IO, NamedTuple, Protocol
 
 from ...errors import DumpError
 from ...models import Warn
@@ -185,10 +185,15 @@ def main_table(path: Path, problem: Problems) -> Iterator[tuple[int, DumpLine]]:
 
 
 def is_text(line: DumpLine, where: str, problem: Problems) -> bool:
-    """True when every column of the line is valid UTF-8 (each one that is not is a
-    problem)."""
-    decoded = [decode(field, where, problem) for field in line]
-    return all(text is not None for text in decoded)
+    """True when every column of the line is valid UTF-8; each one that is not is a
+    problem. The columns are checked at once (tabs cannot end or start a UTF-8 sequence,
+    so the line decodes exactly when each column does), one by one only to report."""
+    try:
+        b"\t".join(line).decode("utf-8")
+    except UnicodeDecodeError:
+        decoded = [decode(field, where, problem) for field in line]
+        return all(text is not None for text in decoded)
+    return True
 
 
 # -- the side files --------------------------------------------------------------------------
@@ -266,8 +271,12 @@ def read_admin1_codes(path: Path, problem: Problems) -> dict[bytes, Admin1]:
     return units
 
 
+class IdLookup(Protocol):
+    def __contains__(self, gid: int, /) -> bool: ...
+
+
 def read_alternate_names(
-    path: Path, languages: tuple[str, ...], kept: Container[int], problem: Problems
+    path: Path, languages: tuple[str, ...], kept: IdLookup, problem: Problems
 ) -> dict[int, tuple[list[str], list[str]]]:
     """alternateNamesV2.txt (alternateNameId, geonameid, isolanguage, alternate name,
     isPreferredName, isShortName, isColloquial, isHistoric, from, to; the older

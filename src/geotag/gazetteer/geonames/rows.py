@@ -95,9 +95,7 @@ class IdSet:
         self.bits = bytearray()
         self.others: set[int] = set()
 
-    def __contains__(self, gid: object) -> bool:
-        if not isinstance(gid, int):
-            return False
+    def __contains__(self, gid: int) -> bool:
         if 0 <= gid < self.BITSET_LIMIT:
             byte = gid >> 3
             return byte < len(self.bits) and bool(self.bits[byte] >> (gid & 7) & 1)
