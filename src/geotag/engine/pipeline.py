@@ -39,7 +39,7 @@ class Pipeline:
     ) -> None:
         self.model = model
         self.nlp = nlp if nlp is not None else load_nlp(model)
-        self.tagger = Tagger(gazetteer or Gazetteer.load(), options)
+        self.tagger = Tagger(gazetteer if gazetteer is not None else Gazetteer.load(), options)
 
     def tag_text(
         self, text: str, source: str | None = None, id: RecordId | None = None

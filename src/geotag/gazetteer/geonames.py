@@ -385,7 +385,7 @@ _shipped_memo: dict[tuple[str, int, int], _Shipped] = {}
 def read_shipped(path: Path | None = None) -> _Shipped:
     """The rows an import may borrow from: everything but plain cities (most of the file).
     Read once per process and file version."""
-    path = path or default_gazetteer_path()
+    path = path if path is not None else default_gazetteer_path()
     stat = path.stat()
     key = (str(path), stat.st_mtime_ns, stat.st_size)
     if key not in _shipped_memo:
@@ -580,7 +580,7 @@ def import_geonames(
     countryInfo.txt. Raises DumpError with `FILE:LINE: reason` for a malformed line
     (unless options.skip_malformed) or a missing file.
     """
-    options = options or ImportOptions()
+    options = options if options is not None else ImportOptions()
     say: Warn = warn or ignore_warning
     folder = Path(directory)
     dump = find_dump(folder)

@@ -156,7 +156,7 @@ class Resolver:
 
     def __init__(self, gazetteer: Gazetteer, options: ResolverOptions | None = None) -> None:
         self.gazetteer = gazetteer
-        self.options = options or ResolverOptions()
+        self.options = options if options is not None else ResolverOptions()
         check_countries(gazetteer, self.options.prefer_countries)
 
     # -- public --------------------------------------------------------------------------
