@@ -109,3 +109,32 @@ def test_a_given_gazetteer_is_used_whatever_its_size(
     pipeline = Pipeline(gazetteer=given, nlp=fake_ner([("Idlib", "GPE")]))
     assert isinstance(pipeline.tagger, Tagger)
     assert pipeline.tagger.gazetteer is given
+
+
+# -- 3. a row with fewer fields than the header ------------------------------------------
+
+
+def test_a_short_gazetteer_row_names_file_and_line(tmp_path: Path) -> None:
+    path = tmp_path / "short.csv"
+    path.write_text(HEADER + "\n1,Bar,,,1,2,P,PPL,XX,,,0,x\n2,Dhaka,,,23.7,90.4\n")
+    with pytest.raises(GazetteerError, match=r"short\.csv:3: fewer fields than the header"):
+        Gazetteer.load(path, cache=False)
+
+
+def test_a_short_gazetteer_row_stops_the_cli(tmp_path: Path, fake_model: str, article: str) -> None:
+    path = tmp_path / "short.csv"
+    path.write_text(HEADER + "\n2,Dhaka,,,23.7,90.4\n")
+    result = invoke("--model", fake_model, "--gazetteer", str(path), "-f", "jsonl", article)
+    assert result.exit_code == 1
+    one_line_error(result, f"{path}:2:", "fewer fields than the header has columns (6, not 13)")
+
+
+def test_a_gazetteer_without_optional_columns_still_loads(tmp_path: Path) -> None:
+    """Rows as wide as a header that leaves optional columns out are not short rows."""
+    path = tmp_path / "narrow.csv"
+    path.write_text(
+        "geonameid,name,lat,lon,feature_class,feature_code,country_code\n"
+        "2,Dhaka,23.7,90.4,P,PPLC,BD\n"
+    )
+    gazetteer = Gazetteer.load(path, cache=False)
+    assert [gazetteer.place(0).name, gazetteer.place(0).country_code] == ["Dhaka", "BD"]
