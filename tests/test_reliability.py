@@ -138,3 +138,88 @@ def test_a_gazetteer_without_optional_columns_still_loads(tmp_path: Path) -> Non
     )
     gazetteer = Gazetteer.load(path, cache=False)
     assert [gazetteer.place(0).name, gazetteer.place(0).country_code] == ["Dhaka", "BD"]
+
+
+# -- 8. evaluate refuses gold it cannot score, and reads stdin ----------------------------
+
+GOLD_TEXT = "Peskov was in Moscow."
+MOSCOW = {"start": 14, "end": 20, "label": "GPE", "text": "Moscow"}
+
+
+def gold_lines(*entities: dict) -> str:
+    import json
+
+    good = json.dumps({"id": "a", "text": GOLD_TEXT, "entities": [MOSCOW]})
+    bad = json.dumps({"id": "b", "text": GOLD_TEXT, "entities": list(entities)})
+    return f"{good}\n\n{bad}\n"
+
+
+@pytest.mark.parametrize(
+    ("entity", "reason"),
+    [
+        ({**MOSCOW, "lat": 55.75, "lon": 37.62, "geonameid": "524901"}, "geonameid is a string"),
+        (
+            {**MOSCOW, "place": {"lat": 55.75, "lon": 37.62, "geonameid": "524901"}},
+            "geonameid is a string",
+        ),
+        ({**MOSCOW, "lat": 55.75}, "a latitude without a longitude"),
+        ({**MOSCOW, "place": {"lon": 37.62}}, "a longitude without a latitude"),
+        (
+            {**MOSCOW, "text": "Moscow."},
+            "'text' is a string ('Moscow.') but span 14-20 is 'Moscow'",
+        ),
+        (
+            {**MOSCOW, "start": 13, "end": 19},
+            "'text' is a string ('Moscow') but span 13-19 is ' Mosco'",
+        ),
+    ],
+)
+def test_evaluate_refuses_gold_it_cannot_score(tmp_path: Path, entity: dict, reason: str) -> None:
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text(gold_lines(entity), encoding="utf-8")
+    result = invoke("evaluate", str(gold))
+    assert result.exit_code == 1
+    one_line_error(result, f"{gold}:3: entity 1: {reason}")
+
+
+@pytest.mark.parametrize("content", ["", "\n\n  \n"])
+def test_evaluate_refuses_an_empty_gold_file(tmp_path: Path, content: str) -> None:
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text(content)
+    result = invoke("evaluate", str(gold))
+    assert result.exit_code == 1
+    one_line_error(result, f"{gold}:", "no gold documents")
+
+
+def test_evaluate_warns_once_about_labels_it_does_not_score(
+    tmp_path: Path, fake_model: str
+) -> None:
+    gold = tmp_path / "gold.jsonl"
+    misspelt = {"start": 0, "end": 6, "label": "PERSN", "text": "Peskov"}
+    gold.write_text(gold_lines(misspelt, {**misspelt, "start": 0}), encoding="utf-8")
+    result = invoke(
+        "evaluate", str(gold), "--model", fake_model, "--gazetteer", str(MINI_GAZETTEER)
+    )
+    assert result.exit_code == 0
+    (warning,) = result.stderr.splitlines()
+    assert warning.startswith(
+        f"geotag: warning: {gold}: labels not scored: 'PERSN' (2 from line 3)"
+    )
+    assert "PERSON  exact" in result.stdout
+
+
+def test_evaluate_reads_gold_from_stdin(tmp_path: Path, fake_model: str) -> None:
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text(gold_lines(MOSCOW), encoding="utf-8")
+    common = ["--model", fake_model, "--gazetteer", str(MINI_GAZETTEER), "-f", "json"]
+    from_file = invoke("evaluate", str(gold), *common)
+    from_stdin = invoke("evaluate", "-", *common, input=gold.read_bytes())
+    assert (from_stdin.exit_code, from_stdin.stderr) == (0, "")
+    assert from_stdin.stdout == from_file.stdout
+    assert '"docs":2' in from_stdin.stdout
+
+
+def test_evaluate_names_stdin_in_its_errors() -> None:
+    result = invoke("evaluate", "-", input='{"text": "x", "entities": [{"start": 0}]}\n')
+    assert result.exit_code == 1
+    one_line_error(result, "-:1: entity 1: no 'end'")

@@ -11,11 +11,11 @@ import click
 
 from ..errors import GeotagError, OutputError
 from .options import PipelineSettings, jobs_option, pipeline_options
-from .status import silence
+from .status import silence, warn
 
 
 @click.command("evaluate")
-@click.argument("gold", type=click.Path(exists=True, dir_okay=False))
+@click.argument("gold", type=click.Path(exists=True, dir_okay=False, allow_dash=True))
 @pipeline_options
 @click.option(
     "--gold-spans",
@@ -45,7 +45,7 @@ def evaluate_command(
     predictions: str | None,
     jobs: int,
 ) -> None:
-    """Score geotag on GOLD, a JSON Lines file of annotated documents.
+    """Score geotag on GOLD, a JSON Lines file of annotated documents ('-': stdin).
 
     Reports exact-span precision, recall and F1 for PERSON, ORG and PLACE, and for gold
     places with coordinates the accuracy within 161 km (end to end, and among the places
@@ -53,7 +53,7 @@ def evaluate_command(
     """
     from ..evaluate import evaluate, format_report, read_gold
 
-    docs = read_gold(gold)
+    docs = read_gold(gold, warn)
     nlp = pipeline.load()
     with _predictions_file(predictions) as stream:
         report = evaluate(nlp, docs, gold_spans=gold_spans, jobs=jobs, predictions=stream)
