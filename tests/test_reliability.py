@@ -13,7 +13,7 @@ from geotag.cli import cli
 from geotag.errors import GazetteerError
 from geotag.gazetteer import Gazetteer
 
-from .helpers import ARTICLES, MINI_GAZETTEER
+from .helpers import ARTICLES, MINI_GAZETTEER, json_stream
 
 HEADER = MINI_GAZETTEER.read_text(encoding="utf-8").splitlines()[0]
 
@@ -223,3 +223,78 @@ def test_evaluate_names_stdin_in_its_errors() -> None:
     result = invoke("evaluate", "-", input='{"text": "x", "entities": [{"start": 0}]}\n')
     assert result.exit_code == 1
     one_line_error(result, "-:1: entity 1: no 'end'")
+
+
+# -- 6. JSON Lines in UTF-16 and UTF-32, records counted -----------------------------------
+
+RECORDS = [{"id": n, "text": f"Troops entered Idlib on day {n}. Île-de-France"} for n in range(10)]
+
+
+def jsonl_text() -> str:
+    import json
+
+    return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in RECORDS)
+
+
+@pytest.mark.parametrize(
+    ("codec", "flags"),
+    [
+        ("utf-16", []),  # Python writes a BOM for these two
+        ("utf-32", []),
+        ("utf-16", ["--encoding", "utf-16"]),
+        ("utf-16-le", []),  # no BOM: told by where the NUL bytes fall (RFC 4627)
+        ("utf-16-be", []),
+        ("utf-32-le", []),
+        ("utf-32-be", []),
+        ("utf-16-le", ["--encoding", "utf-16-le"]),
+        ("utf-8-sig", []),
+    ],
+)
+@pytest.mark.parametrize("from_stdin", [False, True])
+def test_jsonl_in_wide_encodings_is_read_record_by_record(
+    tmp_path: Path, fake_model: str, codec: str, flags: list[str], from_stdin: bool
+) -> None:
+    import json
+
+    data = jsonl_text().encode(codec)
+    path = tmp_path / "records.jsonl"
+    path.write_bytes(data)
+    common = ["--model", fake_model, "--gazetteer", str(MINI_GAZETTEER), "--input-format", "jsonl"]
+    args = [*common, *flags, "-f", "jsonl", "-" if from_stdin else str(path)]
+    result = invoke(*args, input=data if from_stdin else None)
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr.splitlines()[-1].startswith("geotag: 10 document(s), 0 failed")
+    out = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [d["id"] for d in out] == [r["id"] for r in RECORDS]
+    for doc in out:
+        assert (15, 20, "Idlib") in {(e["start"], e["end"], e["text"]) for e in doc["entities"]}
+
+
+def test_bad_bytes_in_utf16_jsonl_are_replaced_with_a_warning(
+    tmp_path: Path, fake_model: str
+) -> None:
+    good = jsonl_text().encode("utf-16-le")
+    # A lone low surrogate in the text of the third record.
+    broken = good.replace("day 2".encode("utf-16-le"), "day ".encode("utf-16-le") + b"\x00\xdc")
+    path = tmp_path / "records.jsonl"
+    path.write_bytes(b"\xff\xfe" + broken)
+    result = invoke(
+        "--model", fake_model, "--gazetteer", str(MINI_GAZETTEER), "--input-format", "jsonl",
+        "-f", "jsonl", str(path),
+    )  # fmt: skip
+    assert result.exit_code == 0
+    warning, summary = result.stderr.splitlines()
+    assert warning.startswith(f"geotag: warning: {path}:")
+    assert "invalid UTF-16" in warning
+    assert summary.startswith("geotag: 10 document(s), 0 failed")
+    assert [d["id"] for d in json_stream(result.stdout)] == list(range(10))
+
+
+def test_evaluate_reads_utf16_gold(tmp_path: Path, fake_model: str) -> None:
+    gold = tmp_path / "gold.jsonl"
+    gold.write_bytes(gold_lines(MOSCOW).encode("utf-16"))
+    result = invoke(
+        "evaluate", str(gold), "--model", fake_model, "--gazetteer", str(MINI_GAZETTEER)
+    )
+    assert (result.exit_code, result.stderr) == (0, "")
+    assert result.stdout.startswith("docs 2 ")

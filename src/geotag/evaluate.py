@@ -22,7 +22,7 @@ from geopy.distance import great_circle
 
 from .errors import InputError, OutputError
 from .models import Article, Document, Failure, RecordId, Warn, id_text, ignore_warning
-from .readers import STDIN
+from .readers import STDIN, jsonl_lines
 
 if TYPE_CHECKING:
     from .engine.pipeline import Pipeline
@@ -67,9 +67,10 @@ def read_gold(path: str | Path, warn: Warn = ignore_warning) -> list[GoldDocumen
     number = 0
     try:
         with _open_gold(path) as f:
-            for number, line in enumerate(f, start=1):
-                if number == 1 and line.startswith(b"\xef\xbb\xbf"):
-                    line = line[3:]
+            # Decoded as the JSON Lines geotag tags are (a BOM, UTF-16 and UTF-32 too).
+            for number, line in jsonl_lines(f, str(path), warn=warn):
+                if isinstance(line, InputError):
+                    raise line
                 if not line.strip():
                     continue
                 where = f"{path}:{number}"
