@@ -298,3 +298,66 @@ def test_evaluate_reads_utf16_gold(tmp_path: Path, fake_model: str) -> None:
     )
     assert (result.exit_code, result.stderr) == (0, "")
     assert result.stdout.startswith("docs 2 ")
+
+
+# -- 7. integer ids of any size keep every digit -------------------------------------------
+
+
+@pytest.mark.parametrize("digits", [19, 25, 309, 310, 400, 4300])
+@pytest.mark.parametrize("fmt", ["jsonl", "csv"])
+def test_an_integer_id_keeps_every_digit(fake_model: str, digits: int, fmt: str) -> None:
+    import csv
+    import io
+    import json
+
+    big = int("7" * digits)
+    records = [
+        {"id": big, "text": "Troops entered Idlib."},
+        {"id": {"k": [-big]}, "text": "Troops entered Idlib."},
+    ]
+    lines = "".join(json.dumps(r) + "\n" for r in records)
+    result = invoke(
+        "--model", fake_model, "--gazetteer", str(MINI_GAZETTEER), "--input-format", "jsonl",
+        "-f", fmt, "-", input=lines,
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    if fmt == "jsonl":
+        got = [json.loads(line)["id"] for line in result.stdout.splitlines()]
+        assert got == [big, {"k": [-big]}]
+    else:
+        ids = {row["id"] for row in csv.DictReader(io.StringIO(result.stdout))}
+        assert ids == {str(big), json.dumps({"k": [-big]}, separators=(",", ":"))}
+
+
+@pytest.mark.parametrize(
+    ("value", "reason"),
+    [
+        ("7" * 4301, "an integer of more than 4300 digits"),
+        ("1e400", "number 1e400 is beyond the range of a double"),
+    ],
+)
+def test_a_number_beyond_reach_is_a_failed_record(fake_model: str, value: str, reason: str) -> None:
+    lines = f'{{"id": {value}, "text": "Troops entered Idlib."}}\n{{"id": 2, "text": "Idlib."}}\n'
+    result = invoke(
+        "--model", fake_model, "--gazetteer", str(MINI_GAZETTEER), "--input-format", "jsonl",
+        "-f", "jsonl", "-", input=lines,
+    )  # fmt: skip
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[0] == f"geotag: error: -:1: {reason}"
+    assert [d["id"] for d in json_stream(result.stdout)] == [2]
+
+
+def test_evaluate_keeps_a_long_integer_id(tmp_path: Path, fake_model: str) -> None:
+    import json
+
+    gold = tmp_path / "gold.jsonl"
+    big = int("3" * 400)
+    gold.write_text(json.dumps({"id": big, "text": GOLD_TEXT, "entities": [MOSCOW]}) + "\n")
+    out = tmp_path / "predictions.jsonl"
+    result = invoke(
+        "evaluate", str(gold), "--model", fake_model, "--gazetteer", str(MINI_GAZETTEER),
+        "--predictions", str(out),
+    )  # fmt: skip
+    assert (result.exit_code, result.stderr) == (0, "")
+    assert json.loads(out.read_text())["id"] == big
+    assert "missing from prediction: 0" in result.stdout

@@ -21,8 +21,9 @@ import orjson
 from geopy.distance import great_circle
 
 from .errors import InputError, OutputError
+from .formats.escape import json_bytes
 from .models import Article, Document, Failure, RecordId, Warn, id_text, ignore_warning
-from .readers import STDIN, jsonl_lines
+from .readers import STDIN, jsonl_lines, parse_json
 
 if TYPE_CHECKING:
     from .engine.pipeline import Pipeline
@@ -75,9 +76,9 @@ def read_gold(path: str | Path, warn: Warn = ignore_warning) -> list[GoldDocumen
                     continue
                 where = f"{path}:{number}"
                 try:
-                    rec = orjson.loads(line)
-                except orjson.JSONDecodeError as exc:
-                    raise InputError(f"{where}: malformed JSON: {exc}") from None
+                    rec = parse_json(line)
+                except ValueError as exc:
+                    raise InputError(f"{where}: {exc}") from None
                 doc = _gold_document(rec, number, where)
                 key = id_text(doc.id)
                 if key in seen:
@@ -339,7 +340,7 @@ def evaluate(
             predicted.append(d)
             if predictions is not None:
                 with _writing(predictions):
-                    predictions.write(orjson.dumps(d) + b"\n")
+                    predictions.write(json_bytes(d, orjson.OPT_APPEND_NEWLINE))
     if predictions is not None:
         with _writing(predictions):
             predictions.flush()

@@ -9,10 +9,11 @@ from __future__ import annotations
 import codecs
 import fnmatch
 import itertools
+import math
 import os
 import sys
 from collections.abc import Iterable, Iterator
-from typing import IO, BinaryIO, Literal
+from typing import IO, Any, BinaryIO, Literal
 
 import orjson
 
@@ -215,9 +216,9 @@ def read_jsonl(
         if not line.strip():
             continue
         try:
-            record = orjson.loads(line)
-        except orjson.JSONDecodeError as exc:
-            yield Failure(where, f"{where}: malformed JSON: {exc}")
+            record = parse_json(line)
+        except ValueError as exc:
+            yield Failure(where, f"{where}: {exc}")
             continue
         if not isinstance(record, dict):
             yield Failure(where, f"{where}: expected a JSON object, got {type(record).__name__}")
@@ -326,6 +327,48 @@ def _wide_lines(chunks: Iterable[bytes], codec: str, source: str, warn: Warn) ->
         yield from done
     if pending:
         yield pending
+
+
+def parse_json(line: str) -> Any:
+    """The JSON value on a line; ValueError with the reason a person reads otherwise.
+
+    orjson refuses a number beyond a double's range (an integer of 310 digits and more):
+    such a line is read again by the standard library, which keeps an integer's every
+    digit up to Python's limit for reading one (`sys.get_int_max_str_digits`, 4300).
+    """
+    try:
+        return orjson.loads(line)
+    except orjson.JSONDecodeError as exc:
+        if "number is infinity" not in str(exc):
+            raise ValueError(f"malformed JSON: {exc}") from None
+    import json
+
+    try:
+        return json.loads(line, parse_float=_finite_float, parse_constant=_no_constant)
+    except RecursionError:
+        raise ValueError("malformed JSON: nested too deeply") from None
+    except _OutOfRange:
+        raise
+    except ValueError as exc:
+        if "integer string conversion" in str(exc):
+            limit = sys.get_int_max_str_digits()
+            raise ValueError(f"an integer of more than {limit} digits") from None
+        raise ValueError(f"malformed JSON: {exc}") from None
+
+
+class _OutOfRange(ValueError):
+    pass
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if math.isinf(value):
+        raise _OutOfRange(f"number {text[:20]} is beyond the range of a double")
+    return value
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
 
 
 # An id is written back in every output; one nested deeper than this (JSON allows it, and
