@@ -4,6 +4,9 @@ claim is about them)."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -361,3 +364,63 @@ def test_evaluate_keeps_a_long_integer_id(tmp_path: Path, fake_model: str) -> No
     assert (result.exit_code, result.stderr) == (0, "")
     assert json.loads(out.read_text())["id"] == big
     assert "missing from prediction: 0" in result.stdout
+
+
+# -- 4. a table on a stdout that cannot carry UTF-8 -----------------------------------------
+
+ACCENTED = "Police in São Paulo and Zürich said the Île-de-France region was calm.\n"
+
+
+def run_geotag(args: list[str], env: dict[str, str], **kwargs) -> subprocess.CompletedProcess:
+    """geotag as a real process: the encoding of its stdout is the point."""
+    full = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path), **env}
+    return subprocess.run(
+        [sys.executable, "-m", "geotag", *args], env=full, capture_output=True, **kwargs
+    )
+
+
+@pytest.mark.model
+@pytest.mark.parametrize(
+    "env",
+    [
+        {"PYTHONIOENCODING": "ascii"},
+        {"LC_ALL": "C", "LANG": "C", "PYTHONUTF8": "0", "PYTHONIOENCODING": ""},
+    ],
+    ids=["PYTHONIOENCODING=ascii", "LC_ALL=C"],
+)
+def test_a_table_on_an_ascii_stdout_is_spelt_in_ascii(tmp_path: Path, env: dict) -> None:
+    story = tmp_path / "story.txt"
+    story.write_text(ACCENTED, encoding="utf-8")
+    done = run_geotag(["-f", "table", str(story)], {**env, "COLUMNS": "100"})
+    assert done.returncode == 0, done.stderr.decode()
+    assert b"Traceback" not in done.stderr
+    out = done.stdout.decode("ascii")  # every byte ASCII
+    assert "Sao Paulo, Brazil" in out
+    assert "Zurich" in out
+    # The transliteration happens before the layout: every row of a table is as wide.
+    tables: list[set[int]] = [set()]
+    for line in out.splitlines():
+        if line.startswith(("|", "+")):
+            tables[-1].add(len(line))
+        elif tables[-1]:
+            tables.append(set())
+    assert len(tables) >= 2
+    assert all(len(widths) <= 1 for widths in tables)
+
+
+def test_a_gazetteer_table_on_an_ascii_stdout(tmp_path: Path) -> None:
+    done = run_geotag(
+        ["gazetteer", "lookup", "São Paulo", "-f", "table"],
+        {"PYTHONIOENCODING": "ascii", "COLUMNS": "100"},
+    )
+    assert done.returncode == 0, done.stderr.decode()
+    assert "Sao Paulo, Brazil" in done.stdout.decode("ascii")
+
+
+def test_carried_keeps_what_the_encoding_can_write() -> None:
+    from geotag.formats.table import carried
+
+    assert carried("Île-de-France 北京", "latin-1") == "Île-de-France BeiJing"
+    assert carried("Île-de-France …", "ascii") == "Ile-de-France ..."
+    assert carried("Île …", "ascii", one_cell=True) == "Ile ."
+    assert carried("Île", "utf-8") == "Île"

@@ -12,17 +12,67 @@ from .escape import for_terminal
 
 def shown(text: str) -> str:
     """Text from an input or the gazetteer as rich markup that shows it as it is: no
-    control sequence reaches the terminal and no bracket is taken for a style."""
+    control sequence reaches the terminal, no bracket is taken for a style, and what
+    stdout's encoding cannot carry is spelt in ASCII (São Paulo as Sao Paulo), before
+    the table is laid out so that its columns still line up."""
     from rich.markup import escape
 
-    return escape(for_terminal(text))
+    return escape(carried(for_terminal(text), getattr(sys.stdout, "encoding", None)))
+
+
+def carried(text: str, encoding: str | None, one_cell: bool = False) -> str:
+    """`text` with each character `encoding` cannot write transliterated (anyascii),
+    or '?' where even that cannot be written; with `one_cell`, cut to one character
+    (for text already laid out in columns)."""
+    if not encoding:
+        return text
+    try:
+        text.encode(encoding)
+        return text
+    except UnicodeEncodeError:
+        pass
+    except LookupError:
+        return text
+    from anyascii import anyascii
+
+    out = []
+    for char in text:
+        try:
+            char.encode(encoding)
+        except UnicodeEncodeError:
+            char = anyascii(char) or "?"
+            if one_cell:
+                char = char[0]
+            char = char.encode(encoding, "replace").decode(encoding)
+        out.append(char)
+    return "".join(out)
+
+
+class _Replacing:
+    """stdout for a console when its encoding is not UTF-8: what rich draws itself (an
+    ellipsis where a cell is cut) is written in ASCII, a character for a character, rather
+    than raising an error; `shown` has transliterated the text from inputs already."""
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+        self.encoding = stream.encoding
+
+    def write(self, text: str) -> int:
+        return int(self._stream.write(carried(text, self.encoding, one_cell=True)))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
 
 
 def make_console(no_color: bool = False) -> Any:
     """A rich console on stdout; colour obeys --no-color and NO_COLOR."""
     from rich.console import Console
 
-    return Console(file=sys.stdout, no_color=no_color or None, highlight=False)
+    stream: Any = sys.stdout
+    encoding = str(getattr(stream, "encoding", None) or "utf-8")
+    if not encoding.lower().replace("_", "-").startswith("utf"):
+        stream = _Replacing(stream)
+    return Console(file=stream, no_color=no_color or None, highlight=False)
 
 
 class TableWriter:
