@@ -424,3 +424,42 @@ def test_carried_keeps_what_the_encoding_can_write() -> None:
     assert carried("Île-de-France …", "ascii") == "Ile-de-France ..."
     assert carried("Île …", "ascii", one_cell=True) == "Ile ."
     assert carried("Île", "utf-8") == "Île"
+
+
+# -- 5. narrow and nonsense terminal widths -------------------------------------------------
+
+
+def table_at(fake_model: str, columns: str) -> Result:
+    from .helpers import TEXT
+
+    return CliRunner(env={"COLUMNS": columns}).invoke(
+        cli,
+        ["--model", fake_model, "--gazetteer", str(MINI_GAZETTEER), "-f", "table", "-"],
+        input=TEXT,
+        catch_exceptions=False,
+    )
+
+
+@pytest.mark.parametrize("columns", ["20", "40", "59"])
+def test_a_narrow_table_keeps_each_place_with_its_country(fake_model: str, columns: str) -> None:
+    result = table_at(fake_model, columns)
+    assert (result.exit_code, result.stderr) == (0, "")
+    lines = result.stdout.splitlines()
+    assert max(len(line) for line in lines) <= int(columns)
+    words = " ".join(" ".join(lines).split())  # the records, unwrapped
+    assert "Idlib (1) -> Idlib, Syria; city;" in words
+    assert "Moscow (1) -> Moscow, Russia;" in words
+    assert "People: Peskov (1)" in words or "People: Dmitry Peskov" in words
+
+
+@pytest.mark.parametrize("columns", ["0", "-3", "wide", ""])
+def test_a_nonsense_width_is_taken_as_80(fake_model: str, columns: str) -> None:
+    result = table_at(fake_model, columns)
+    assert (result.exit_code, result.stderr) == (0, "")
+    assert result.stdout == table_at(fake_model, "80").stdout
+    assert "Idlib, Syria" in result.stdout
+    assert max(len(line) for line in result.stdout.splitlines()) == 80
+
+
+def test_a_wide_enough_terminal_keeps_the_tables(fake_model: str) -> None:
+    assert "┃ Name" in table_at(fake_model, "60").stdout

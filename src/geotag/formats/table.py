@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import Any
 
@@ -64,6 +65,12 @@ class _Replacing:
         return getattr(self._stream, name)
 
 
+# Below this many columns the Places table cannot show a name, its place and its type
+# side by side (rich squeezes every column to a letter or none): records are stacked.
+NARROW = 60
+DEFAULT_WIDTH = 80
+
+
 def make_console(no_color: bool = False) -> Any:
     """A rich console on stdout; colour obeys --no-color and NO_COLOR."""
     from rich.console import Console
@@ -72,7 +79,20 @@ def make_console(no_color: bool = False) -> Any:
     encoding = str(getattr(stream, "encoding", None) or "utf-8")
     if not encoding.lower().replace("_", "-").startswith("utf"):
         stream = _Replacing(stream)
-    return Console(file=stream, no_color=no_color or None, highlight=False)
+    width = console_width(os.environ.get("COLUMNS"))
+    return Console(file=stream, no_color=no_color or None, highlight=False, width=width)
+
+
+def console_width(columns: str | None) -> int | None:
+    """The width COLUMNS asks for: None when it is not set (the terminal's, else 80); 80
+    when it is not a whole number above 0 (rich would print nothing for 0)."""
+    if columns is None:
+        return None
+    try:
+        width = int(columns)
+    except ValueError:
+        return DEFAULT_WIDTH
+    return width if width > 0 else DEFAULT_WIDTH
 
 
 class TableWriter:
@@ -88,16 +108,54 @@ class TableWriter:
         self.console.print(Rule(shown(title or "document"), style="bold"))
         if not doc.mentions:
             self.console.print("[dim]no people, organisations or places found[/dim]")
+        if self.console.width < NARROW:
+            self._write_stacked(doc)
+        else:
+            self._write_tables(doc)
+        focus = _focus_line(doc)
+        if focus:
+            self.console.print(focus)
+        self.console.file.flush()
+
+    def _write_tables(self, doc: Document) -> None:
         if doc.people:
             self.console.print(_name_table("People", doc.people, "cyan"))
         if doc.organizations:
             self.console.print(_name_table("Organisations", doc.organizations, "magenta"))
         if doc.places:
             self.console.print(_places_table(doc.places))
-        focus = _focus_line(doc)
-        if focus:
-            self.console.print(focus)
-        self.console.file.flush()
+
+    def _write_stacked(self, doc: Document) -> None:
+        """A record a line, wrapped, for a terminal too narrow for the tables."""
+        for title, entities, style in (
+            ("People", doc.people, "cyan"),
+            ("Organisations", doc.organizations, "magenta"),
+        ):
+            if entities:
+                names = ", ".join(
+                    f"[{style}]{shown(e.name)}[/{style}] ({e.mentions})" for e in entities
+                )
+                self.console.print(f"[bold {style}]{title}:[/bold {style}] {names}")
+        if doc.places:
+            self.console.print("[bold green]Places:[/bold green]")
+        for e in doc.places:
+            res = e.resolution
+            p = res.place if res else None
+            flags = [
+                f
+                for f in (e.kind == "demonym" and "demonym", e.role == "metonym" and "metonym")
+                if f
+            ]
+            head = f"[green]{shown(e.name)}[/green] ({e.mentions}) -> "
+            if p is None or res is None:
+                self.console.print(
+                    head + "[red]unresolved[/red]" + "".join(f"; {f}" for f in flags)
+                )
+                continue
+            kind = shown(", ".join([feature_type(p), *flags, *_provider(p)]))
+            self.console.print(
+                f"{head}{shown(p.label)}; {kind}; {p.lat:.2f}, {p.lon:.2f}; {res.confidence:.2f}"
+            )
 
     def failure(self, failure: Failure) -> None:
         return None
