@@ -463,3 +463,28 @@ def test_a_nonsense_width_is_taken_as_80(fake_model: str, columns: str) -> None:
 
 def test_a_wide_enough_terminal_keeps_the_tables(fake_model: str) -> None:
     assert "┃ Name" in table_at(fake_model, "60").stdout
+
+
+# -- 9. the reader going away ends every format alike ----------------------------------------
+
+
+@pytest.mark.parametrize("fmt", ["table", "json", "jsonl", "csv", "geojson", "html"])
+def test_every_format_exits_0_when_the_reader_goes_away(
+    command: list[str], fmt: str, tmp_path: Path
+) -> None:
+    from .helpers import TEXT
+
+    # Far more output than a pipe holds, so the writer is still writing when it closes.
+    records = tmp_path / "records.jsonl"
+    records.write_text("".join(f'{{"id": {n}, "text": "{TEXT}"}}\n' for n in range(3000)))
+    child = subprocess.Popen(
+        [*command, "--input-format", "jsonl", "-f", fmt, "-q", str(records)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "COLUMNS": "100"},
+    )
+    assert child.stdout is not None and child.stderr is not None
+    assert child.stdout.readline()  # as `| head -1` does
+    child.stdout.close()
+    assert child.wait(timeout=300) == 0
+    assert child.stderr.read() == b""

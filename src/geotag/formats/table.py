@@ -80,7 +80,15 @@ def make_console(no_color: bool = False) -> Any:
     if not encoding.lower().replace("_", "-").startswith("utf"):
         stream = _Replacing(stream)
     width = console_width(os.environ.get("COLUMNS"))
-    return Console(file=stream, no_color=no_color or None, highlight=False, width=width)
+
+    class PipeConsole(Console):
+        def on_broken_pipe(self) -> None:
+            # rich exits 1 here, in the middle of a write; every other format lets the
+            # error reach the run loop, which stops quietly with exit 0 (`| head`).
+            self.quiet = True
+            raise BrokenPipeError
+
+    return PipeConsole(file=stream, no_color=no_color or None, highlight=False, width=width)
 
 
 def console_width(columns: str | None) -> int | None:
