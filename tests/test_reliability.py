@@ -488,3 +488,76 @@ def test_every_format_exits_0_when_the_reader_goes_away(
     child.stdout.close()
     assert child.wait(timeout=300) == 0
     assert child.stderr.read() == b""
+
+
+# -- 10. smaller ones: --bbox, --cluster, the summary of a run cut short ---------------------
+
+
+@pytest.mark.parametrize(
+    ("bbox", "reason"),
+    [
+        ("0,0,10,95", "north 95 is not a latitude (-90 to 90)"),
+        ("0,-91,10,5", "south -91 is not a latitude (-90 to 90)"),
+        ("0,0,190,5", "east 190 is not a longitude (-180 to 180)"),
+        ("0,10,10,5", "south 10 is north of north 5"),
+        ("nan,0,10,5", "west nan is not a longitude"),
+        ("1,2,3", "expected four numbers W,S,E,N"),
+    ],
+)
+@pytest.mark.parametrize("command", [[], ["gazetteer", "lookup", "Idlib"]])
+def test_a_bad_bbox_names_its_problem(bbox: str, reason: str, command: list[str]) -> None:
+    result = invoke(*command, "--bbox", bbox, "-")
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert "Invalid value for '--bbox': " + reason in result.stderr
+
+
+def test_the_api_names_a_bad_bbox(tmp_path: Path) -> None:
+    from geotag.models import bbox_of
+
+    with pytest.raises(ValueError, match="north 95 is not a latitude"):
+        bbox_of((0, 0, 10, 95))
+    # West east of east: a box across the antimeridian, not a mistake.
+    assert bbox_of((170, -10, -170, 10)) == (170, -10, -170, 10)
+
+
+@pytest.mark.parametrize("address", ["tcp://127.0.0.1:99999", "127.0.0.1:0", "tcp://h:65536"])
+def test_a_cluster_address_without_a_port_is_a_usage_error(address: str, article: str) -> None:
+    # Refused while the options are read: nothing tries to connect (Dask would for 10 s).
+    result = invoke("--cluster", address, article)
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert "is not a port (1 to 65535)" in result.stderr
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_the_summary_of_a_run_cut_short_says_so(
+    command: list[str], tmp_path: Path, jobs: str
+) -> None:
+    import re
+
+    from .helpers import TEXT
+
+    # Far more output than a pipe holds: the reader is gone long before the end.
+    paths = []
+    for n in range(200):
+        path = tmp_path / f"story-{n:03}.txt"
+        path.write_text(TEXT)
+        paths.append(str(path))
+    child = subprocess.Popen(
+        [*command, "-f", "json", "-j", jobs, *paths],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert child.stdout is not None and child.stderr is not None
+    assert child.stdout.readline()
+    child.stdout.close()
+    assert child.wait(timeout=300) == 0
+    (line,) = child.stderr.read().decode().splitlines()
+    found = re.fullmatch(
+        r"geotag: stopped early: the output's reader went away after (\d+) of 200 "
+        r"document\(s\), 0 failed",
+        line,
+    )
+    assert found, line
+    assert int(found.group(1)) < 200

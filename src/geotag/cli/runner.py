@@ -125,8 +125,15 @@ def run(
                     bar.stop()
     except BrokenPipeError:
         # The reader went away (`| head`): stop quietly, and keep Python from
-        # complaining when it flushes stdout at exit.
+        # complaining when it flushes stdout at exit. A summary must not read as if
+        # the run had been done: it says where it stopped.
         silence_stdout()
+        if summary:
+            of = f" of {progress_total}" if progress_total is not None else ""
+            note(
+                f"stopped early: the output's reader went away after {done}{of} "
+                f"document(s), {failed} failed"
+            )
         return ExitStatus.OK
     except OSError as exc:
         silence_stdout()
