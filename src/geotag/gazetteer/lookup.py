@@ -102,7 +102,7 @@ class Gazetteer:
         if path is None:
             path = os.environ.get(GAZETTEER_ENV) or default_gazetteer_path()
         csv_path = Path(path)
-        demonym_path = Path(demonyms) if demonyms else _optional_default_demonyms()
+        demonym_path = Path(demonyms) if demonyms is not None else _optional_default_demonyms()
         key: _LoadKey = (
             _file_key(csv_path),
             _file_key(demonym_path) if demonym_path else None,
@@ -132,6 +132,10 @@ class Gazetteer:
     @classmethod
     def _read(cls, csv_path: Path, demonym_path: Path | None, cache: bool) -> Gazetteer:
         index, sha256 = open_index(csv_path, use_cache=cache)
+        if not index.rows:
+            # Resolving against no places is never what naming a gazetteer means: say so
+            # rather than leave every place unresolved.
+            raise GazetteerError(f"gazetteer has no places, only a header: {csv_path}")
         table = read_demonyms(demonym_path) if demonym_path else {}
         names_path = _optional(default_given_names_path)
         given = read_given_names(names_path) if names_path else {}

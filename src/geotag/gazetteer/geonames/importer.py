@@ -103,7 +103,7 @@ def import_geonames(
     countryInfo.txt. Raises DumpError with `FILE:LINE: reason` for a malformed line
     (unless options.skip_malformed) or a missing file.
     """
-    options = options or ImportOptions()
+    options = options if options is not None else ImportOptions()
     say: Warn = warn or ignore_warning
     folder = Path(directory)
     dump = find_dump(folder)

@@ -28,7 +28,7 @@ _shipped_memo: dict[tuple[str, int, int], Shipped] = {}
 def read_shipped(path: Path | None = None) -> Shipped:
     """The rows an import may borrow from: everything but plain cities (most of the file).
     Read once per process and file version."""
-    path = path or default_gazetteer_path()
+    path = path if path is not None else default_gazetteer_path()
     stat = path.stat()
     key = (str(path), stat.st_mtime_ns, stat.st_size)
     if key not in _shipped_memo:
