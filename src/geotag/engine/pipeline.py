@@ -42,11 +42,11 @@ class Pipeline:
         recognition: RecognitionModel | None = None,
     ) -> None:
         """A pipeline with the model and gazetteer `options` name, unless given loaded."""
-        self.options = options or PipelineOptions()
+        self.options = options if options is not None else PipelineOptions()
         self.model = self.options.model
         self.nlp = nlp if nlp is not None else load_nlp(self.model)
         self.tagger = Tagger(
-            gazetteer or Gazetteer.load(self.options.gazetteer),
+            gazetteer if gazetteer is not None else Gazetteer.load(self.options.gazetteer),
             TagOptions(self.options, recognition),
         )
 

@@ -87,7 +87,7 @@ class HtmlReportWriter:
 
     def __init__(self, stream: IO[bytes], world: WorldMap | None = None) -> None:
         self.stream = stream
-        self.world = world or load_world_map()
+        self.world = world if world is not None else load_world_map()
         self.started = False
         self.documents = 0
         self.failures = 0

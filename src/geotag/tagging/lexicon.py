@@ -39,17 +39,75 @@ def names_a_belief(surface: str) -> bool:
     return word in BELIEFS or (word.endswith("s") and word[:-1] in BELIEFS)
 
 
+# A capitalised name of up to three words, and an optional name of a list before the
+# name that follows: "in Singapore and Rotterdam".
+_NAME = r"[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,2}"
+_LIST_BEFORE = "(?:" + _NAME + r"(?:,\s*|\s+and\s+|\s+or\s+))?"
 # Words after which a name is a location ("a fire in Fargo"), not a person or a company.
 LOCATIVE = re.compile(
-    r"\b(?:in|near|outside|across|throughout|around|downtown)\s+"
-    # ... and the next names of a list after one: "in Singapore and Rotterdam".
-    r"(?:[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,2}(?:,\s*|\s+and\s+|\s+or\s+))?$"
+    r"\b(?:in|near|outside|across|throughout|around|downtown)\s+" + _LIST_BEFORE + "$"
 )
 
 
 def after_locative(text: str, start: int) -> bool:
     """True when a locative word ("in", "near", ...) comes right before `start`."""
     return LOCATIVE.search(text, max(0, start - 48), start) is not None
+
+
+# Words that put the name after them in a place's role. "in" (and "across", "throughout")
+# says less than "near": "in Congress", "in Information Technology"; "between" takes
+# people and firms as well as places.
+_NEAR = re.compile(r"(?i:\b(?:near|outside|around))\s+" + _LIST_BEFORE + "$")
+_BETWEEN = re.compile(r"(?i:\bbetween)\s+" + _LIST_BEFORE + "$")
+_DIRECTION_OF = re.compile(
+    r"(?i:\b(?:north|south|east|west|northeast|northwest|southeast|southwest)\s+of)\s+"
+    + _LIST_BEFORE
+    + "$"
+)
+# Sites named after a place, after "the X": "the Bab al-Hawa crossing".
+SITE_WORDS = frozenset("crossing checkpoint border frontier".split())
+_SITE_AFTER = re.compile(r"\s+(?:border\s+)?([a-z]+)\b")
+_THE_BEFORE = re.compile(r"\b[Tt]he\s+$")
+
+
+def locative_frame(text: str, start: int, end: int) -> str:
+    """The kind of words around a name that put it in a place's role: "near" ("near X
+    and Y", "outside X", "around X"), "direction" ("north of X"), "site" ("the X
+    crossing"), "between" ("between X and Y"), "in" ("in X", "across X"); "" for none."""
+    window = max(0, start - 60)
+    if _NEAR.search(text, window, start):
+        return "near"
+    if _DIRECTION_OF.search(text, window, start):
+        return "direction"
+    site = _SITE_AFTER.match(text, end, min(len(text), end + 24))
+    if (
+        site is not None
+        and site.group(1) in SITE_WORDS
+        and _THE_BEFORE.search(text, max(0, start - 5), start)
+    ):
+        return "site"
+    if _BETWEEN.search(text, window, start):
+        return "between"
+    if after_locative(text, start):
+        return "in"
+    return ""
+
+
+_LISTED_AFTER = re.compile(r"(?:,\s*|\s+and\s+|\s+or\s+)(" + _NAME + ")")
+_LISTED_BEFORE = re.compile("(" + _NAME + r")(?:,\s*|\s+and\s+|\s+or\s+)$")
+
+
+def listed_with(text: str, start: int, end: int) -> list[str]:
+    """The names listed right before and after a name ("Aleppo" and "Homs" around
+    "Idlib" in "Aleppo, Idlib and Homs")."""
+    out = []
+    before = _LISTED_BEFORE.search(text, max(0, start - 40), start)
+    if before:
+        out.append(before.group(1))
+    after = _LISTED_AFTER.match(text, end, min(len(text), end + 40))
+    if after:
+        out.append(after.group(1).rstrip(".,;:"))
+    return out
 
 
 def named_exactly(surface: str, gazetteer: Gazetteer) -> list[Place]:

@@ -4,8 +4,9 @@ settled so far) that the context-dependent parts are measured against."""
 
 from __future__ import annotations
 
+import heapq
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..gazetteer import Gazetteer
 from ..models import Place
@@ -68,13 +69,26 @@ def is_country(place: Place) -> bool:
 @dataclass(slots=True)
 class Context:
     """What the settled mentions say about the document: countries, regions, points,
-    each weighted by its number of mentions; kept up to date as mentions settle."""
+    each weighted by its number of mentions; kept up to date as mentions settle.
+
+    The points distances are measured to are the NEAR_POINTS heaviest, the earlier
+    counted first among equals. They are kept in a heap that is never rebuilt: a change
+    of weight adds an entry and leaves the old one to be dropped when it surfaces, so
+    taking a place out and putting it back (as the resolver does for each mention it
+    scores again) costs a logarithm of the number of points, not a sort of them all.
+    """
 
     countries: dict[str, float]
     admin1: dict[tuple[str, str], float]
     points: dict[int, list[float]]  # settled row -> [lat, lon, weight]
     total: float
     _near: list[tuple[float, float]] | None = None
+    # Heap of (-weight, since, change, row); an entry holds while `_current[row]` is its
+    # (since, change): `since` orders equal weights by when the point was counted in,
+    # `change` tells the entries of one point apart.
+    _heap: list[tuple[float, int, int, int]] = field(default_factory=list)
+    _current: dict[int, tuple[int, int]] = field(default_factory=dict)
+    _changes: int = 0
 
     @classmethod
     def empty(cls) -> Context:
@@ -92,18 +106,38 @@ class Context:
             key = (p.country_code, p.admin1_code)
             self.admin1[key] = self.admin1.get(key, 0.0) + weight
         if not is_country(p) and p.feature_code != "CONT":
-            point = self.points.setdefault(row, [p.lat, p.lon, 0.0])
-            point[2] += weight
-            if point[2] <= 0:
-                del self.points[row]
-            self._near = None
+            self._weigh(row, p.lat, p.lon, weight)
         self.total += weight
+
+    def _weigh(self, row: int, lat: float, lon: float, weight: float) -> None:
+        self._changes += 1
+        point = self.points.get(row)
+        if point is None:
+            point = self.points[row] = [lat, lon, 0.0]
+            since = self._changes
+        else:
+            since = self._current[row][0]
+        point[2] += weight
+        if point[2] <= 0:
+            del self.points[row]
+            self._current.pop(row, None)
+        else:
+            self._current[row] = (since, self._changes)
+            heapq.heappush(self._heap, (-point[2], since, self._changes, row))
+        self._near = None
 
     def near(self) -> list[tuple[float, float]]:
         """The points distances are measured to: the NEAR_POINTS most mentioned."""
         if self._near is None:
-            heaviest = sorted(self.points.values(), key=lambda pt: -pt[2])[:NEAR_POINTS]
-            self._near = [(lat, lon) for lat, lon, _ in heaviest]
+            heap, current = self._heap, self._current
+            top: list[tuple[float, int, int, int]] = []
+            while heap and len(top) < NEAR_POINTS:
+                entry = heapq.heappop(heap)
+                if current.get(entry[3]) == (entry[1], entry[2]):
+                    top.append(entry)
+            for entry in top:
+                heapq.heappush(heap, entry)
+            self._near = [(self.points[row][0], self.points[row][1]) for *_, row in top]
         return self._near
 
 

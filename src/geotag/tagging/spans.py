@@ -4,7 +4,6 @@ punctuation, the dot of an abbreviation, overlaps, and where a sentence starts."
 from __future__ import annotations
 
 import re
-from bisect import bisect_left, insort
 from collections.abc import Iterable
 
 from ..gazetteer import Gazetteer
@@ -123,17 +122,19 @@ def drop_overlaps(spans: list[RawSpan]) -> list[RawSpan]:
 
 
 class Occupied:
-    """Spans already taken, none overlapping another, kept sorted: whether a new span is
-    free is a bisection (only its neighbours can overlap it), not a scan."""
+    """Spans already taken: the characters of the text they cover. Whether a new span is
+    free costs the span's own length, whatever the number of spans taken, and so does
+    taking one; a span of no characters is always free."""
 
     def __init__(self, spans: Iterable[RawSpan]) -> None:
-        self.spans = sorted((s, e) for s, e, _ in spans)
+        self._taken = bytearray()
+        for s, e, _ in spans:
+            self.add(s, e)
 
     def free(self, start: int, end: int) -> bool:
-        i = bisect_left(self.spans, (start, start))
-        if i > 0 and self.spans[i - 1][1] > start:
-            return False
-        return i == len(self.spans) or self.spans[i][0] >= end
+        return self._taken.find(1, start, end) < 0
 
     def add(self, start: int, end: int) -> None:
-        insort(self.spans, (start, end))
+        if end > len(self._taken):
+            self._taken.extend(bytes(end - len(self._taken)))
+        self._taken[start:end] = b"\x01" * (end - start)

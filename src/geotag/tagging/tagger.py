@@ -46,7 +46,7 @@ class Tagger:
 
     def __init__(self, gazetteer: Gazetteer, options: TagOptions | None = None) -> None:
         self.gazetteer = gazetteer
-        self.options = options or TagOptions()
+        self.options = options if options is not None else TagOptions()
         self.resolver = Resolver(gazetteer, self.options.resolver)
 
     def tag(
