@@ -207,3 +207,34 @@ def test_a_place_within_adds_nothing_to_the_focus(tagger: Tagger, exact_tagger: 
     with_within, without = given(tagger, text, *places), given(exact_tagger, text, *places)
     assert mention(with_within, "Elysian Fields").resolution.within  # type: ignore[union-attr]
     assert with_within.focus == without.focus
+
+
+@pytest.mark.parametrize(
+    ("text", "placed"),
+    [
+        (
+            "Officials in Ankara said talks in Ankara would go on. Aid reached Sarmada "
+            "on Monday, and Ankara sent more on Tuesday, with help from Moscow.",
+            True,
+        ),
+        (
+            "Officials in Ankara said talks in Ankara and Moscow would go on. Aid reached "
+            "Sarmada on Monday from Latakia and Sochi.",
+            False,
+        ),
+    ],
+)
+def test_the_focus_city_holds_a_place_only_when_the_story_is_mostly_there(
+    tagger: Tagger, text: str, placed: bool
+) -> None:
+    names = ("Ankara", "Moscow", "Sarmada", "Latakia", "Sochi")
+    spans = []
+    for name in names:
+        start = text.find(name)
+        while start != -1:
+            spans.append((start, start + len(name), "GPE"))
+            start = text.find(name, start + 1)
+    doc = tagger.tag(text, sorted(spans), given_places=True)
+    res = mention(doc, "Sarmada").resolution
+    assert res is not None
+    assert (res.place is not None and res.within) is placed

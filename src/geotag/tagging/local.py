@@ -157,7 +157,8 @@ def story_container(
     dateline_at: int | None,
 ) -> MentionGroup | None:
     """Where a story's places lie when it says no more: its dateline's city, else its
-    focus city (a city named more often than any other, and more than once)."""
+    focus city (named more than once, and by at least half the mentions of cities: not
+    Ankara in a story about Idlib that names Ankara most)."""
     if dateline_at is not None:
         g = by_member.get(dateline_at)
         if g is not None and g.settled is not None and gaz.place(g.settled).feature_class == "P":
@@ -173,7 +174,8 @@ def story_container(
     )
     if not cities or len(cities[0].members) < 2:
         return None
-    if len(cities) > 1 and len(cities[1].members) == len(cities[0].members):
+    # The focus only when the story is mostly there: at least half of its cities' mentions.
+    if 2 * len(cities[0].members) < sum(len(g.members) for g in cities):
         return None
     return cities[0]
 
