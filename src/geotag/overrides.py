@@ -86,7 +86,9 @@ def load_overrides(path: str | Path) -> Overrides:
     try:
         raw = Path(path).read_bytes()
     except OSError as e:
-        raise OverridesError(f"{where}: cannot read the overrides file: {e.strerror or e}") from None
+        raise OverridesError(
+            f"{where}: cannot read the overrides file: {e.strerror or e}"
+        ) from None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
@@ -99,7 +101,8 @@ def parse_overrides(text: str, where: str = "<overrides>") -> Overrides:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
-        raise OverridesError(f"{where}:{_decode_error_line(e)}: not valid TOML: {_reason(e)}") from None
+        line = _decode_error_line(e, text)
+        raise OverridesError(f"{where}:{line}: not valid TOML: {_reason(e)}") from None
     lines = text.splitlines()
     headers = [n for n, line in enumerate(lines, 1) if _TABLE_HEADER.match(line)]
     for key in data:
@@ -121,7 +124,9 @@ def parse_overrides(text: str, where: str = "<overrides>") -> Overrides:
     return Overrides(where, tuple(rules))
 
 
-def _rule(table: Mapping[str, Any], where: str, lines: list[str], first: int, last: int) -> Override:
+def _rule(
+    table: Mapping[str, Any], where: str, lines: list[str], first: int, last: int
+) -> Override:
     def fail(message: str, key: str | None = None) -> OverridesError:
         line = first if key is None else _key_line(lines, key, first, last)
         return OverridesError(f"{where}:{line}: {message}")
@@ -202,12 +207,14 @@ def _key_line(lines: list[str], key: str, first: int, last: int) -> int:
     return first
 
 
-def _decode_error_line(e: Exception) -> int:
+def _decode_error_line(e: Exception, text: str) -> int:
     line = getattr(e, "lineno", None)  # Python 3.14 adds it; older ones put it in the text
     if isinstance(line, int):
         return line
     m = re.search(r"line (\d+)", str(e))
-    return int(m.group(1)) if m else 1
+    if m:
+        return int(m.group(1))
+    return max(1, len(text.splitlines())) if "end of document" in str(e) else 1
 
 
 def _reason(e: Exception) -> str:
