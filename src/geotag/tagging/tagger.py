@@ -21,7 +21,9 @@ from ..models import (
     bbox_of,
     country_codes,
 )
+from ..overrides import Overrides
 from .aggregate import aggregate, focus
+from .corrections import apply_overrides, conditional_names
 from .query import LABEL_CUES, PlaceQuery
 from .recognition import RecognitionModel
 from .repair import repair_spans
@@ -40,6 +42,8 @@ class TagOptions:
     # Keep the recogniser's place spans the gazetteer does not know, unresolved, whatever
     # the model says (for the online geocoder, which may know them).
     keep_unknown_places: bool = False
+    # The user's corrections (--overrides), applied before resolution.
+    overrides: Overrides | None = None
 
     @classmethod
     def create(
@@ -81,8 +85,21 @@ class Tagger:
     ) -> Document:
         """Tag a text whose recogniser spans are `spans`. With `given_places` the place
         spans are taken as given (gold spans, to measure resolution alone)."""
-        mentions = self.label(text, spans, given_places=given_places)
-        mentions = self.resolve(text, mentions)
+        labelled = self.label(text, spans, given_places=given_places)
+        rules = self.options.overrides
+        if rules is None:
+            mentions = self.resolve(text, labelled)
+        else:
+            mentions = self.resolve(text, apply_overrides(labelled, rules, self.gazetteer, None))
+            # A rule that holds only in stories about one country is applied once the
+            # story's countries are known without the names it could change.
+            names = conditional_names(rules, labelled)
+            if names:
+                others = [m for m in mentions if m.text not in names]
+                top = focus(others, self.gazetteer).countries[:1]
+                countries = [c.place.country_code for c in top]
+                pinned = apply_overrides(labelled, rules, self.gazetteer, countries)
+                mentions = self.resolve(text, pinned)
         people, organizations, places = aggregate(mentions)
         return Document(
             source=source,
@@ -155,7 +172,12 @@ class Tagger:
     # -- resolution ----------------------------------------------------------------------
 
     def resolve(self, text: str, mentions: Sequence[Mention]) -> list[Mention]:
-        places = [i for i, m in enumerate(mentions) if m.label in ("PLACE", "DEMONYM")]
+        # A mention already resolved (pinned by a user's override) is not asked again.
+        places = [
+            i
+            for i, m in enumerate(mentions)
+            if m.label in ("PLACE", "DEMONYM") and m.resolution is None
+        ]
         queries = [
             PlaceQuery(
                 start=mentions[i].start,
@@ -174,6 +196,6 @@ class Tagger:
             key = res.place.key if res.place is not None else f"text:{normalize_name(m.text)}"
             out[i] = replace(m, resolution=res, key=key)
         for i, m in enumerate(out):
-            if m.label not in ("PLACE", "DEMONYM"):
+            if m.label not in ("PLACE", "DEMONYM") and not m.key:
                 out[i] = replace(m, key=normalize_name(m.text) or m.text.lower())
         return out
