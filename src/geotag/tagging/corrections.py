@@ -79,9 +79,12 @@ def apply_overrides(
     out: list[Mention] = []
     for m in mentions:
         rule = None if m.embedded else rules.for_name(m.text)
-        if rule is not None and rule.country_context is not None:
-            if known is None or not rule.applies_in(known):
-                rule = None
+        if (
+            rule is not None
+            and rule.country_context is not None
+            and (known is None or not rule.applies_in(known))
+        ):
+            rule = None
         if rule is None:
             out.append(m)
         elif rule.kind == "not_place":
