@@ -155,8 +155,9 @@ TAG_COST = """
 import json, statistics, sys, time
 from geotag.engine.model import spans_of
 from geotag.engine.pipeline import Pipeline
+from geotag.options import PipelineOptions
 model, corpus, rounds = sys.argv[1], sys.argv[2], int(sys.argv[3])
-pipeline = Pipeline(model)
+pipeline = Pipeline(PipelineOptions(model))
 with open(corpus, encoding="utf-8") as f:
     texts = [json.loads(line)["text"] for line in f]
 ner = tag = 0.0

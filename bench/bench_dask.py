@@ -175,10 +175,10 @@ def write_parquet_corpus(records: list[dict[str, str]], folder: Path, files: int
 def warm_cluster_run(client: Any, records: list[dict[str, Any]], model: str) -> float:
     """Seconds for the executor behind --cluster to tag the records on warm workers."""
     from geotag.dask.executor import ClusterTagger
-    from geotag.dask.workers import Settings
     from geotag.models import Article, Document
+    from geotag.options import PipelineOptions
 
-    tagger = ClusterTagger(client, Settings.create(model))
+    tagger = ClusterTagger(client, PipelineOptions(model))
     started = time.perf_counter()
     results = list(tagger.run(Article(r["text"], id=r["id"]) for r in records))
     elapsed = time.perf_counter() - started

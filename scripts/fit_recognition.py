@@ -56,7 +56,7 @@ class Doc:
 
 def read_corpora(paths: Sequence[Path], cache: Path | None) -> list[Doc]:
     docs: list[Doc] = []
-    nlp = None
+    recognise = None
     for path in paths:
         cached = cache / f"{path.stem}.ner.jsonl" if cache else None
         known: dict[str, list[RawSpan]] = {}
@@ -74,9 +74,9 @@ def read_corpora(paths: Sequence[Path], cache: Path | None) -> list[Doc]:
                 gold = GoldDocument(rid, rec["text"], tuple(rec.get("entities", ())))
                 spans = known.get(rid)
                 if spans is None:
-                    if nlp is None:
-                        nlp = _recogniser()
-                    spans = nlp(gold.text)
+                    if recognise is None:
+                        recognise = _recogniser()
+                    spans = recognise(gold.text)
                     fresh.append({"id": rid, "spans": spans})
                 docs.append(Doc(path.stem, gold, spans))
         if cached is not None and fresh:

@@ -1,10 +1,13 @@
 """Fixtures only (shared helpers live in helpers.py): a private cache folder, the small
-hand-written gazetteer, the real gazetteer and model, and the CLI run on the fake NER."""
+hand-written gazetteer, the real gazetteer and model, the CLI run on the fake NER, and a
+headless Chromium (devtools.py)."""
 
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
+import tempfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
@@ -12,16 +15,25 @@ from click.testing import CliRunner, Result
 from geotag.gazetteer import Gazetteer
 from geotag.gazetteer.index import forget_loaded
 
+from .devtools import CHROMIUM, NO_CHROMIUM, Browser
 from .helpers import FAKE_PATTERNS, MINI_DEMONYMS, MINI_GAZETTEER, fake_ner
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """A test that uses the real model through `real_pipeline` is a `model` test, so
     `pytest -m "not model"` leaves it out; tests that run the real model in a child
-    process carry the marker themselves."""
+    process carry the marker themselves. A test that drives headless Chromium (`browser`)
+    or runs on the Dask LocalCluster of test_dask.py (`client`) is `slow`: each starts
+    processes and waits on them, so `pytest -m "not slow"` leaves it out."""
     for item in items:
-        if "real_pipeline" in getattr(item, "fixturenames", ()):
+        fixtures = getattr(item, "fixturenames", ())
+        if "real_pipeline" in fixtures:
             item.add_marker(pytest.mark.model)
+        if "browser" in fixtures:
+            item.add_marker(pytest.mark.browser)
+            item.add_marker(pytest.mark.slow)
+        if "client" in fixtures and item.get_closest_marker("dask"):
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture(autouse=True)
@@ -83,3 +95,16 @@ def run(fake_model: str) -> Callable[..., Result]:
         return CliRunner().invoke(cli, full, input=input, catch_exceptions=False)
 
     return invoke
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """One headless Chromium for the `browser` tests, skipped where it is not installed."""
+    if CHROMIUM is None:
+        pytest.skip(NO_CHROMIUM)
+    with tempfile.TemporaryDirectory(prefix="geotag-chromium-") as profile:
+        chromium = Browser(Path(profile))
+        try:
+            yield chromium
+        finally:
+            chromium.close()

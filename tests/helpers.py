@@ -105,3 +105,30 @@ def unreadable_file(tmp_path: Path) -> str:
         except OSError:
             continue
     pytest.skip("no file here refuses reading to root")
+
+
+# Generous: only a hang (the bug the batch tests look for) comes anywhere near it.
+HANG = 120
+
+
+def docs(stdout: str) -> list[dict]:
+    """The documents of `-f jsonl` output, one a line."""
+    return [json.loads(line) for line in stdout.splitlines()]
+
+
+def errors(stderr: str) -> list[str]:
+    return [line for line in stderr.splitlines() if line.startswith("geotag: error:")]
+
+
+def write(path: Path, data: str | bytes) -> str:
+    """Write an input file (folders made as needed) and return its path as geotag names it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(data, str):
+        path.write_text(data, encoding="utf-8")
+    else:
+        path.write_bytes(data)
+    return str(path)
+
+
+def entity_texts(doc: dict) -> list[str]:
+    return [e["text"] for e in doc["entities"]]

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import re
+import shlex
 from pathlib import Path
 
+import click
 import pytest
 from click.testing import CliRunner
 
@@ -212,3 +215,100 @@ def test_help_for_every_command_and_option() -> None:
                 assert param.help, f"{' '.join(path)} {param.opts} has no help"
         result = runner.invoke(cli, [*path, "--help"])
         assert result.exit_code == 0, path
+
+
+def _every_command(command, path=()):
+    yield command, list(path)
+    for name, sub in getattr(command, "commands", {}).items():
+        yield from _every_command(sub, [*path, name])
+
+
+def _example_lines(help_text: str) -> list[str]:
+    """The examples a help screen ends with: the lines after its Examples heading."""
+    _, found, tail = help_text.partition("Examples:\n")
+    assert found, "no Examples section"
+    return [line.strip() for line in tail.splitlines() if line.strip()]
+
+
+def _parse_example(line: str) -> list[str]:
+    """Parse an example as geotag would (options, arguments and their checks), without
+    running it; the path of the command it runs."""
+    words = shlex.split(line)
+    words = words[words.index("geotag") + 1 :]
+    # The shell's part of the line (a pipe, a redirection) is not geotag's.
+    for n, word in enumerate(words):
+        if word in ("|", ">", ">>", "<"):
+            words = words[:n]
+            break
+    command, path = cli, []
+    while isinstance(command, click.Group):
+        name = words[0] if words and words[0] in command.commands else "tag"
+        if words and words[0] == name:
+            words = words[1:]
+        command, path = command.commands[name], [*path, name]
+    # Files the example names exist here, as they would where it is run.
+    for word in words:
+        if not word.startswith("-") and word.endswith((".txt", ".jsonl", ".csv")):
+            Path(word).parent.mkdir(parents=True, exist_ok=True)
+            Path(word).touch()
+    command.make_context(" ".join(["geotag", *path]), words)
+    return path
+
+
+@pytest.mark.parametrize(
+    "path", [path for _, path in _every_command(cli)], ids=lambda p: " ".join(p) or "geotag"
+)
+def test_every_help_ends_with_examples_that_parse(path, tmp_path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, [*path, "--help"])
+    assert result.exit_code == 0
+    lines = _example_lines(result.stdout)
+    assert 2 <= len(lines) <= 3, lines
+    for line in lines:
+        ran = _parse_example(line)
+        if path and path != ["tag"]:  # `geotag --help` shows examples of several commands
+            assert ran[: len(path)] == path, line
+        elif path == ["tag"]:
+            assert ran == ["tag"], line
+
+
+def test_an_example_that_does_not_parse_is_caught(tmp_path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(click.UsageError):
+        _parse_example("geotag gazetteer lookup Paris --bbox 1,2")
+    with pytest.raises(click.UsageError):
+        _parse_example("geotag --no-such-flag a.txt")
+
+
+def test_the_terminal_is_read_once_from_the_environment(monkeypatch) -> None:
+    from geotag.cli.terminal import Terminal
+
+    monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.setenv("COLUMNS", "123")
+    seen = Terminal.detect()
+    assert (seen.color, seen.width) == (False, 123)
+    monkeypatch.setenv("NO_COLOR", "")  # set but empty: colour stays (no-color.org)
+    monkeypatch.setenv("COLUMNS", "wide")
+    seen = Terminal.detect()
+    assert (seen.color, seen.width) == (True, None)
+    assert Terminal(stdout=True).output_format(None) == "table"
+    assert Terminal(stdout=False).output_format(None) == "json"
+    assert Terminal(stdout=True).output_format("csv") == "csv"
+
+
+def _source_files_calling(pattern: str) -> set[str]:
+    package = Path(__file__).resolve().parents[1] / "src" / "geotag"
+    return {
+        str(path.relative_to(package))
+        for path in package.rglob("*.py")
+        if re.search(pattern, path.read_text(encoding="utf-8"))
+    }
+
+
+def test_only_the_terminal_module_asks_whether_a_stream_is_a_terminal() -> None:
+    assert _source_files_calling(r"\.isatty\(") == {"cli/terminal.py"}
+
+
+def test_only_the_status_module_names_exit_statuses() -> None:
+    # Commands exit with what cli/status.py decides (status.finished, or an exception it maps).
+    assert _source_files_calling(r"ExitStatus\.[A-Z]") == {"cli/status.py"}

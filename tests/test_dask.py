@@ -275,6 +275,7 @@ def test_cluster_output_is_byte_identical_to_a_local_run(
     assert len(local.stderr.splitlines()) == 4  # three bad lines and the summary
 
 
+@pytest.mark.slow  # starts a LocalCluster of its own
 def test_cluster_local_n_starts_its_own_cluster(fake, tmp_path: Path) -> None:
     folder = tmp_path / "in"
     folder.mkdir()
@@ -292,10 +293,10 @@ def test_cluster_local_n_starts_its_own_cluster(fake, tmp_path: Path) -> None:
 
 def test_cluster_tagger_survives_a_killed_worker_in_order(client, fake) -> None:
     from geotag.dask.executor import ClusterTagger
-    from geotag.dask.workers import Settings
+    from geotag.options import PipelineOptions
 
     texts = fake_texts(3000, seed=29)
-    tagger = ClusterTagger(client, Settings.create(**fake))
+    tagger = ClusterTagger(client, PipelineOptions(**fake))
     results = tagger.run(Article(t, id=n) for n, t in enumerate(texts))
     ids = []
     pid = None
@@ -411,7 +412,7 @@ def test_each_worker_loads_the_pipeline_once(client, fake) -> None:
     from geotag.dask import tag_bag
 
     before = client.run(geotag.dask.workers.cache_info)
-    # Settings no earlier test used, so this run loads a pipeline of its own.
+    # Options no earlier test used, so this run loads a pipeline of its own.
     bag = db.from_sequence(fake_texts(200, seed=3), npartitions=20)
     out = tag_bag(bag, prefer_countries=["FR"], **fake).compute()
     assert len(out) == 200
@@ -690,6 +691,7 @@ geotag.dask.workers.build_index_once(gazetteer)
 """
 
 
+@pytest.mark.slow  # two processes index 40,000 rows
 def test_the_index_is_built_once_per_machine_by_workers_starting_together(
     tmp_path: Path,
 ) -> None:

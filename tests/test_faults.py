@@ -90,6 +90,7 @@ def started(command: list[str], *args: str) -> tuple[subprocess.Popen[bytes], li
 # -- the main process killed ---------------------------------------------------------------
 
 
+@pytest.mark.slow  # two workers serving 200 records, per signal
 @linux_only
 @pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGTERM])
 def test_killing_the_main_process_leaves_no_worker_behind(
@@ -121,11 +122,14 @@ def pool_script(path: Path, fake_model: str, body: str) -> Path:
         "from geotag.engine.pool import WorkerPool\n"
         "from geotag.gazetteer import Gazetteer\n"
         "from geotag.models import Article\n"
-        f"pipeline = Pipeline({fake_model!r}, Gazetteer.load({str(MINI_GAZETTEER)!r}))\n" + body
+        "from geotag.options import PipelineOptions\n"
+        f"pipeline = Pipeline(PipelineOptions({fake_model!r}), "
+        f"Gazetteer.load({str(MINI_GAZETTEER)!r}))\n" + body
     )
     return path
 
 
+@pytest.mark.slow  # three workers busy on long texts
 @linux_only
 def test_a_worker_mid_text_dies_with_its_parent(fake_model: str, tmp_path: Path) -> None:
     """Workers forked from a thread other than the main one get no death signal from the

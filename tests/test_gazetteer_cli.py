@@ -137,7 +137,7 @@ def test_group_help_lists_the_commands() -> None:
     ],
 )
 def test_shell_completion(words: str, expected: set[str]) -> None:
-    """What the README's `_GEOTAG_COMPLETE=bash_source geotag` script asks geotag."""
+    """What docs/cli.md's `_GEOTAG_COMPLETE=bash_source geotag` script asks geotag."""
     cword = len(words.split()) - (0 if words.endswith(" ") else 1)
     env = {"_GEOTAG_COMPLETE": "bash_complete", "COMP_WORDS": words, "COMP_CWORD": str(cword)}
     result = CliRunner(env=env).invoke(cli, [], prog_name="geotag")

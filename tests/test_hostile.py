@@ -304,10 +304,11 @@ def test_a_preferred_country_the_gazetteer_lacks_is_a_usage_error(fake_model: st
 def test_the_api_raises_for_such_a_country() -> None:
     from geotag.errors import OptionError
     from geotag.gazetteer import Gazetteer
+    from geotag.options import PipelineOptions
     from geotag.tagging.tagger import Tagger, TagOptions
 
     with pytest.raises(OptionError, match="no country with the code ZZ"):
-        Tagger(Gazetteer.load(MINI_GAZETTEER), TagOptions.create(prefer_countries=["zz"]))
+        Tagger(Gazetteer.load(MINI_GAZETTEER), TagOptions(PipelineOptions(prefer_countries=["zz"])))
 
 
 @pytest.mark.parametrize("how", ["env", "flag"])

@@ -1,33 +1,38 @@
-"""The package's shape: imports point one way (down the layers), and the heavy or
+"""The package's shape: imports point one way (down the layers, in the order the README's
+map of the code lists them), no module imports one that imports it back, and the heavy or
 interface-specific libraries stay in the layer that owns them."""
 
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
 
-PACKAGE = Path(__file__).resolve().parents[1] / "src" / "geotag"
+ROOT = Path(__file__).resolve().parents[1]
+PACKAGE = ROOT / "src" / "geotag"
 
-# Lower number, lower layer: a module may import only from its own layer or below.
-LAYERS = {
-    "geotag._version": 0,
-    "geotag.models": 0,
-    "geotag.errors": 0,
-    "geotag.gazetteer": 1,
-    "geotag.tagging": 2,
-    "geotag.engine": 3,
-    "geotag.api": 4,
-    "geotag.readers": 4,
-    "geotag.evaluate": 4,
-    "geotag.geocoder": 4,
-    "geotag.formats": 4,
-    "geotag.dask": 4,
-    "geotag.cli": 5,
-    "geotag.__main__": 6,
-    "geotag": 6,
-}
+# Top layer first, one layer a line, as the README's map of the code lists them: a module
+# may import only from its own layer or one further down this list.
+ORDER = [
+    ("geotag", "geotag.__main__"),
+    ("geotag.cli",),
+    ("geotag.api",),
+    ("geotag.dask",),
+    ("geotag.evaluate",),
+    ("geotag.geocoder",),
+    ("geotag.formats",),
+    ("geotag.readers",),
+    ("geotag.engine",),
+    ("geotag.tagging",),
+    ("geotag.gazetteer",),
+    ("geotag.options",),
+    ("geotag.models",),
+    ("geotag.errors", "geotag._version"),
+]
+# Lower number, lower layer.
+LAYERS = {name: len(ORDER) - n for n, names in enumerate(ORDER) for name in names}
 # Third-party packages only these parts of geotag may import.
 OWNERS = {
     "click": ("geotag.cli",),
@@ -90,10 +95,7 @@ def violations(root: Path) -> list[str]:
             where = f"{path.relative_to(root.parent)}:{line}"
             if top == root.name:
                 if layer_of(target) > mine:
-                    problems.append(
-                        f"{where}: {here} (layer {mine}) imports {target} "
-                        f"(layer {layer_of(target)})"
-                    )
+                    problems.append(f"{where}: {here} imports {target}, from a layer above")
             elif top in OWNERS and not any(
                 here == owner or here.startswith(f"{owner}.") for owner in OWNERS[top]
             ):
@@ -103,8 +105,108 @@ def violations(root: Path) -> list[str]:
     return problems
 
 
+def import_graph(root: Path) -> dict[str, set[str]]:
+    """Each module of the package and the modules of the package it imports, lazily or not."""
+    known = {module_name(p, root) for p in root.rglob("*.py")}
+    graph: dict[str, set[str]] = {}
+    for path in sorted(root.rglob("*.py")):
+        here = module_name(path, root)
+        graph[here] = {
+            target
+            for _, target in imports_of(path, root, known)
+            if target in known and target != here
+        }
+    return graph
+
+
+def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The groups of modules that import one another, directly or round a loop (the
+    strongly connected components of more than one module, by Tarjan's algorithm)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        on_stack.add(node)
+        for nxt in sorted(graph.get(node, ())):
+            if nxt not in index:
+                visit(nxt)
+                low[node] = min(low[node], low[nxt])
+            elif nxt in on_stack:
+                low[node] = min(low[node], index[nxt])
+        if low[node] == index[node]:
+            group = []
+            while True:
+                member = stack.pop()
+                on_stack.discard(member)
+                group.append(member)
+                if member == node:
+                    break
+            if len(group) > 1:
+                found.append(sorted(group))
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    return found
+
+
 def test_imports_point_down_the_layers() -> None:
     assert violations(PACKAGE) == []
+
+
+def test_no_module_imports_one_that_imports_it() -> None:
+    assert cycles(import_graph(PACKAGE)) == []
+
+
+def test_a_cycle_is_found_through_a_lazy_import(tmp_path: Path) -> None:
+    root = write_package(
+        tmp_path,
+        {
+            "engine/__init__.py": "",
+            "engine/pipeline.py": "def run():\n    from .pool import Pool\n",
+            "engine/pool.py": "from .model import load\n",
+            "engine/model.py": "from . import pipeline\n",
+        },
+    )
+    assert cycles(import_graph(root)) == [
+        ["geotag.engine.model", "geotag.engine.pipeline", "geotag.engine.pool"]
+    ]
+
+
+def test_a_module_taking_a_name_from_its_package_that_imports_it_is_a_cycle(
+    tmp_path: Path,
+) -> None:
+    # A command module that takes the group from the package whose __init__ imports the
+    # command: a cycle; a sibling module taken the same way is not.
+    root = write_package(
+        tmp_path,
+        {
+            "cli/__init__.py": "from .tag import tag\ngroup = None\n",
+            "cli/tag.py": "from . import status\ndef tag():\n    from . import group\n",
+            "cli/status.py": "",
+        },
+    )
+    assert cycles(import_graph(root)) == [["geotag.cli", "geotag.cli.tag"]]
+
+
+def test_the_layers_are_the_readme_map_in_order() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### Map of the code", 1)[1].split("\n## ", 1)[0]
+    lines = re.findall(r"^- (`src/geotag/.*)$", section, flags=re.M)
+    mapped = [
+        tuple(
+            "geotag." + path.removesuffix("/").removesuffix(".py").replace("/", ".")
+            for path in re.findall(r"`src/geotag/([^`]+)`", line.split(" — ")[0])
+        )
+        for line in lines
+    ]
+    public = [tuple(n for n in names if not n.startswith(("geotag._",))) for names in ORDER]
+    assert mapped == [names for names in public if names and names[0] != "geotag"]
 
 
 def test_every_module_has_a_layer() -> None:
@@ -132,7 +234,7 @@ def write_package(tmp_path: Path, files: dict[str, str]) -> Path:
                 "cli/__init__.py": "",
                 "cli/y.py": "",
             },
-            "geotag.tagging.x (layer 2) imports geotag.cli.y (layer 5)",
+            "geotag.tagging.x imports geotag.cli.y, from a layer above",
         ),
         # ... absolutely, for type checking only
         (
@@ -141,7 +243,12 @@ def write_package(tmp_path: Path, files: dict[str, str]) -> Path:
                 "engine/__init__.py": "",
                 "engine/pipeline.py": "",
             },
-            "geotag.models (layer 0) imports geotag.engine.pipeline (layer 3)",
+            "geotag.models imports geotag.engine.pipeline, from a layer above",
+        ),
+        # two layers the README lists on lines of their own
+        (
+            {"readers.py": "from .formats.csv import CsvWriter\n", "formats/__init__.py": ""},
+            "geotag.readers imports geotag.formats.csv, from a layer above",
         ),
         # spaCy outside the engine
         ({"tagging/__init__.py": "import spacy\n"}, "geotag.tagging imports spacy"),

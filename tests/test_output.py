@@ -15,7 +15,7 @@ from geojson_pydantic import FeatureCollection
 
 from geotag.cli import cli
 from geotag.cli.runner import run as run_results
-from geotag.cli.status import ExitStatus
+from geotag.cli.status import Interrupted
 from geotag.formats.csv import CSV_COLUMNS, CsvWriter
 from geotag.formats.geojson import GeoJsonWriter
 from geotag.models import Document
@@ -194,8 +194,8 @@ def test_geojson_streams_and_an_interrupted_run_still_parses(mini_gazetteer) -> 
 
     stream = Recorder()
     writer = GeoJsonWriter(stream)
-    code = run_results(results(), writer, None, show_progress=False, summary=False)
-    assert code == ExitStatus.INTERRUPTED
+    with pytest.raises(Interrupted, match="interrupted after 1 document"):
+        run_results(results(), writer, None, show_progress=False, summary=False)
     # The finished document's feature was flushed before the interruption...
     assert any(b'"Idlib"' in chunk and not chunk.endswith(b"]}\n") for chunk in stream.flushed)
     # ...and the collection was closed, so it still parses.

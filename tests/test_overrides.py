@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from geotag.errors import OverridesError
-from geotag.overrides import load_overrides, parse_overrides
+from geotag.gazetteer.overrides import load_overrides, parse_overrides
 
 EXAMPLE = """\
 # corrections for a sports corpus

@@ -4,19 +4,10 @@ page as real headless Chromium renders it (no console errors, markers where they
 from __future__ import annotations
 
 import base64
-import contextlib
 import hashlib
 import io
 import json
-import os
 import re
-import select
-import shutil
-import struct
-import subprocess
-import tempfile
-import time
-import zlib
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any, ClassVar
@@ -25,17 +16,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from geotag.formats.html import (
-    CONTENT_SECURITY_POLICY,
-    MIN_FRAME_DEGREES,
-    HtmlReportWriter,
-    frame,
-    load_world_map,
-)
+from geotag.formats.html import HtmlReportWriter, load_page_assets
+from geotag.formats.worldmap import MIN_FRAME_DEGREES, frame, load_world_map
 from geotag.gazetteer import Gazetteer
 from geotag.models import Document, Failure
+from geotag.options import PipelineOptions
 from geotag.tagging.tagger import Tagger, TagOptions
 
+from .devtools import Browser, near, png_pixels
 from .helpers import Recorder
 
 NAMES = [
@@ -73,7 +61,7 @@ def spans(text: str) -> list[tuple[int, int, str]]:
 
 def tag(gazetteer: Gazetteer, text: str, source: str = "article.txt") -> Document:
     # Unknown places kept (as with an online geocoder), so the page shows an unresolved one.
-    options = TagOptions(keep_unknown_places=True)
+    options = TagOptions(PipelineOptions(keep_unknown_places=True))
     return Tagger(gazetteer, options).tag(text, spans(text), source=source)
 
 
@@ -210,15 +198,25 @@ def test_any_text_comes_back_exactly(mini_gazetteer: Gazetteer, pieces: list[str
 
 def test_policy_hashes_match_the_style_and_script_written(mini_gazetteer: Gazetteer) -> None:
     source = report(tag(mini_gazetteer, OTHER))
+    policy = load_page_assets().content_security_policy
     for kind, body in (
         ("style", re.search(r"<style>(.*?)</style>", source, re.S)),
         ("script", re.search(r"<script>(.*?)</script>", source, re.S)),
     ):
         assert body is not None
         digest = base64.b64encode(hashlib.sha256(body.group(1).encode()).digest()).decode()
-        assert f"{kind}-src 'sha256-{digest}'" in CONTENT_SECURITY_POLICY
-    assert "default-src 'none'" in CONTENT_SECURITY_POLICY
-    assert f'content="{CONTENT_SECURITY_POLICY}"' in source
+        assert f"{kind}-src 'sha256-{digest}'" in policy
+    assert "default-src 'none'" in policy
+    assert f'content="{policy}"' in source
+
+
+def test_page_inlines_the_shipped_style_and_script(mini_gazetteer: Gazetteer) -> None:
+    assets = Path(__file__).parents[1] / "src" / "geotag" / "formats" / "assets"
+    source = report(tag(mini_gazetteer, OTHER))
+    style = (assets / "report.css").read_text(encoding="utf-8")
+    script = (assets / "report.js").read_text(encoding="utf-8")
+    assert source.count(f"<style>\n{style}</style>") == 1
+    assert source.count(f"<script>\n{script}</script>") == 1
 
 
 def test_streams_head_then_sections_then_the_end(mini_gazetteer: Gazetteer) -> None:
@@ -350,233 +348,17 @@ def test_cli_report_covers_every_input_and_failure(run, tmp_path: Path) -> None:
 
 # -- real headless Chromium ---------------------------------------------------------------
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-needs_chromium = pytest.mark.skipif(
-    CHROMIUM is None, reason="Debian's chromium is not installed (apt-get install chromium)"
-)
 MARKER = (0xE6, 0x00, 0x7E)
 LAND, SEA, FOCUS = (0xF3, 0xF0, 0xE8), (0xDC, 0xEB, 0xF7), (0xFF, 0xE0, 0x8A)
 
 
-class Browser:
-    """Headless Chromium driven over the DevTools protocol on a pipe (fds 3 and 4): no
-    websocket, no extra package. Collects every console error, exception and log entry."""
-
-    def __init__(self, profile: Path) -> None:
-        assert CHROMIUM is not None
-        to_child_r, self._to_child = os.pipe()
-        self._from_child, from_child_w = os.pipe()
-        # Move the child's ends above 4 so that dup2 onto 3 and 4 cannot clobber them.
-        child_r = _high_fd(to_child_r)
-        child_w = _high_fd(from_child_w)
-
-        def wire() -> None:
-            os.dup2(child_r, 3)
-            os.dup2(child_w, 4)
-
-        self.process = subprocess.Popen(
-            [
-                CHROMIUM,
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--hide-scrollbars",
-                "--remote-debugging-pipe",
-                f"--user-data-dir={profile}",
-                "about:blank",
-            ],
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            preexec_fn=wire,
-            close_fds=False,
-        )
-        for fd in (to_child_r, from_child_w, child_r, child_w):
-            os.close(fd)
-        self._buffer = b""
-        self._next_id = 0
-        self.events: list[dict[str, Any]] = []
-        self.session = ""
-
-    def call(self, method: str, session: bool = True, **params: Any) -> dict[str, Any]:
-        self._next_id += 1
-        message: dict[str, Any] = {"id": self._next_id, "method": method, "params": params}
-        if session:
-            message["sessionId"] = self.session
-        os.write(self._to_child, json.dumps(message).encode() + b"\0")
-        while True:
-            reply = self._read()
-            if reply.get("id") == self._next_id:
-                assert "error" not in reply, (method, reply["error"])
-                return dict(reply["result"])
-            self.events.append(reply)
-
-    def wait_for(self, method: str) -> dict[str, Any]:
-        for event in self.events:
-            if event.get("method") == method and event.get("sessionId") == self.session:
-                return event
-        while True:
-            event = self._read()
-            self.events.append(event)
-            if event.get("method") == method and event.get("sessionId") == self.session:
-                return event
-
-    def _read(self, timeout: float = 30.0) -> dict[str, Any]:
-        deadline = time.monotonic() + timeout
-        while b"\0" not in self._buffer:
-            left = deadline - time.monotonic()
-            ready, _, _ = select.select([self._from_child], [], [], max(left, 0))
-            if not ready:
-                raise TimeoutError("chromium did not answer")
-            chunk = os.read(self._from_child, 1 << 20)
-            if not chunk:
-                raise RuntimeError("chromium closed the DevTools pipe")
-            self._buffer += chunk
-        message, self._buffer = self._buffer.split(b"\0", 1)
-        return dict(json.loads(message))
-
-    def open(self, url: str, width: int) -> None:
-        target = self.call("Target.createTarget", session=False, url="about:blank")
-        attached = self.call(
-            "Target.attachToTarget", session=False, targetId=target["targetId"], flatten=True
-        )
-        self.session = attached["sessionId"]
-        for domain in ("Page", "Runtime", "Log", "Network"):
-            self.call(f"{domain}.enable")
-        self.call(
-            "Emulation.setDeviceMetricsOverride",
-            width=width,
-            height=900,
-            deviceScaleFactor=1,
-            mobile=False,
-        )
-        self.events.clear()
-        self.call("Page.navigate", url=url)
-        self.wait_for("Page.loadEventFired")
-
-    def problems(self) -> list[str]:
-        """Console errors and warnings, uncaught exceptions, log entries (CSP violations,
-        failed loads) and any request that is not for the page itself."""
-        found = []
-        for event in self.events:
-            if event.get("sessionId") != self.session:
-                continue
-            method, params = event.get("method"), event.get("params", {})
-            if method == "Runtime.exceptionThrown":
-                found.append(f"exception: {params['exceptionDetails']}")
-            elif method == "Runtime.consoleAPICalled" and params["type"] in (
-                "error",
-                "warning",
-                "assert",
-            ):
-                found.append(f"console.{params['type']}: {params['args']}")
-            elif method == "Log.entryAdded" and params["entry"]["level"] in ("error", "warning"):
-                found.append(f"log: {params['entry']}")
-            elif method == "Network.requestWillBeSent":
-                url = params["request"]["url"]
-                if not url.startswith(("file:", "data:")):
-                    found.append(f"request: {url}")
-        return found
-
-    def evaluate(self, expression: str) -> Any:
-        result = self.call("Runtime.evaluate", expression=expression, returnByValue=True)
-        return result["result"]["value"]
-
-    def screenshot(self, x: float, y: float, width: float, height: float) -> bytes:
-        clip = {"x": x, "y": y, "width": width, "height": height, "scale": 1}
-        shot = self.call(
-            "Page.captureScreenshot", format="png", clip=clip, captureBeyondViewport=True
-        )
-        return base64.b64decode(shot["data"])
-
-    def close(self) -> None:
-        with contextlib.suppress(OSError, RuntimeError, TimeoutError):
-            self.call("Browser.close", session=False)
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-        os.close(self._to_child)
-        os.close(self._from_child)
-
-
-def _high_fd(fd: int) -> int:
-    import fcntl
-
-    return fcntl.fcntl(fd, fcntl.F_DUPFD, 10)
-
-
-def png_pixels(data: bytes) -> list[list[tuple[int, int, int]]]:
-    """Decode an 8-bit RGB or RGBA, non-interlaced PNG (what Chromium writes) to rows of RGB."""
-    assert data[:8] == b"\x89PNG\r\n\x1a\n"
-    pos, idat = 8, b""
-    width = height = channels = 0
-    while pos < len(data):
-        (length,) = struct.unpack(">I", data[pos : pos + 4])
-        kind, body = data[pos + 4 : pos + 8], data[pos + 8 : pos + 8 + length]
-        pos += 12 + length
-        if kind == b"IHDR":
-            width, height, depth, colour, _, _, interlace = struct.unpack(">IIBBBBB", body)
-            assert depth == 8 and colour in (2, 6) and interlace == 0
-            channels = 3 if colour == 2 else 4
-        elif kind == b"IDAT":
-            idat += body
-    raw = zlib.decompress(idat)
-    stride = width * channels
-    previous = bytearray(stride)
-    rows: list[list[tuple[int, int, int]]] = []
-    for r in range(height):
-        filter_type = raw[r * (stride + 1)]
-        line = bytearray(raw[r * (stride + 1) + 1 : (r + 1) * (stride + 1)])
-        for i in range(stride):
-            left = line[i - channels] if i >= channels else 0
-            up = previous[i]
-            corner = previous[i - channels] if i >= channels else 0
-            if filter_type == 1:
-                line[i] = (line[i] + left) & 0xFF
-            elif filter_type == 2:
-                line[i] = (line[i] + up) & 0xFF
-            elif filter_type == 3:
-                line[i] = (line[i] + (left + up) // 2) & 0xFF
-            elif filter_type == 4:
-                p = left + up - corner
-                pa, pb, pc = abs(p - left), abs(p - up), abs(p - corner)
-                pred = left if pa <= pb and pa <= pc else up if pb <= pc else corner
-                line[i] = (line[i] + pred) & 0xFF
-        rows.append([(line[c], line[c + 1], line[c + 2]) for c in range(0, stride, channels)])
-        previous = line
-    return rows
-
-
-def near(colour: tuple[int, int, int], wanted: tuple[int, int, int], tolerance: int = 12) -> bool:
-    return all(abs(a - b) <= tolerance for a, b in zip(colour, wanted, strict=True))
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if CHROMIUM is None:
-        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
-    with tempfile.TemporaryDirectory(prefix="geotag-chromium-") as profile:
-        b = Browser(Path(profile))
-        try:
-            yield b
-        finally:
-            b.close()
-
-
-@needs_chromium
+@pytest.mark.browser
 def test_the_harness_sees_errors_and_requests(browser: Browser, tmp_path: Path) -> None:
     """The check below is only worth something if it fails on a broken page."""
     blocked = tmp_path / "blocked.html"
     blocked.write_text(
         f'<!DOCTYPE html><meta http-equiv="Content-Security-Policy" '
-        f'content="{CONTENT_SECURITY_POLICY}"><p>x</p><script>1</script>',
+        f'content="{load_page_assets().content_security_policy}"><p>x</p><script>1</script>',
         encoding="utf-8",
     )
     browser.open(blocked.as_uri(), width=800)
@@ -593,7 +375,7 @@ def test_the_harness_sees_errors_and_requests(browser: Browser, tmp_path: Path) 
     assert "request: http://127.0.0.1:9/x.png" in problems
 
 
-@needs_chromium
+@pytest.mark.browser
 def test_chromium_renders_the_report_with_markers_in_place(
     browser: Browser, mini_gazetteer: Gazetteer, tmp_path: Path
 ) -> None:

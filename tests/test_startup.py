@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from geotag.formats.html import load_page_assets
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -79,6 +81,8 @@ def test_wheel_carries_the_gazetteer_and_finds_it(tmp_path: Path) -> None:
         # The index compiled at build time (hatch_build.py): a first run need not compile.
         packaged = {"gazetteer.csv", "gazetteer.csv.index", "demonyms.csv", "world-110m.json"}
         assert {f"geotag/data/{name}" for name in packaged} <= names
+        assets = {"report.css", "report.js"}  # the html report's style and script
+        assert {f"geotag/formats/assets/{name}" for name in assets} <= names
         site = tmp_path / "site"
         zf.extractall(site)
     code = (
@@ -88,12 +92,15 @@ def test_wheel_carries_the_gazetteer_and_finds_it(tmp_path: Path) -> None:
         "gaz = g.Gazetteer.load(cache=False)\n"
         "print(len(gaz))\n"
         "print(gaz._index.path)\n"
+        "from geotag.formats.html import load_page_assets\n"
+        "print(load_page_assets().content_security_policy.replace(' ', '_'))\n"
     )
     env = {**os.environ, "PYTHONPATH": str(site)}
     out = subprocess.run(
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
     )
-    module, data, rows, index = out.stdout.split()
+    module, data, rows, index, policy = out.stdout.split()
     assert module.startswith(str(site)) and data.startswith(str(site))
     assert int(rows) > 1000
     assert index == data + ".index"  # the shipped index, checked and used
+    assert policy == load_page_assets().content_security_policy.replace(" ", "_")

@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from geotag.gazetteer import Gazetteer
+from geotag.options import PipelineOptions
 from geotag.tagging.spans import trim_span
 from geotag.tagging.tagger import Tagger, TagOptions
 
@@ -64,7 +65,9 @@ def test_labels_map_to_person_org_place(mini_gazetteer: Gazetteer) -> None:
         ("Idlib", "PLACE", "toponym"),
         ("Syrian", "PLACE", "demonym"),
     ]
-    no_demonyms = Tagger(mini_gazetteer, TagOptions(demonyms=False)).tag(text, marks)
+    no_demonyms = Tagger(mini_gazetteer, TagOptions(PipelineOptions(demonyms=False))).tag(
+        text, marks
+    )
     assert "Syrian" not in [m.text for m in no_demonyms.mentions]
 
 

@@ -34,7 +34,7 @@ __all__ = [
 ]
 
 _LAZY = {
-    "DEFAULT_MODEL": "engine.model",
+    "DEFAULT_MODEL": "options",
     "Article": "models",
     "Candidate": "models",
     "Document": "models",
@@ -54,7 +54,6 @@ _LAZY = {
 
 if TYPE_CHECKING:
     from .api import load_pipeline, tag_text, tag_texts
-    from .engine.model import DEFAULT_MODEL
     from .engine.pipeline import Pipeline
     from .errors import GeotagError
     from .gazetteer import Gazetteer
@@ -69,6 +68,7 @@ if TYPE_CHECKING:
         Place,
         Resolution,
     )
+    from .options import DEFAULT_MODEL
 
 
 def __getattr__(name: str) -> Any:

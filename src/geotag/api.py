@@ -6,34 +6,46 @@ The spaCy model and the gazetteer are each loaded once per process and shared (b
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
-from pathlib import Path
+import functools
+import inspect
+from collections.abc import Callable, Iterable, Iterator
+from typing import ParamSpec
 
-from .engine.model import DEFAULT_MODEL
 from .engine.pipeline import Pipeline
-from .engine.spec import PipelineSpec
 from .errors import GeotagError
 from .models import Article, Document, Failure
+from .options import DEFAULT_MODEL, PipelineOptions
+
+_Options = ParamSpec("_Options")
 
 
-def load_pipeline(
-    model: str = DEFAULT_MODEL,
-    gazetteer: str | Path | None = None,
-    *,
-    demonyms: bool = True,
-    prefer_countries: Iterable[str] = (),
-    bbox: Sequence[float] | None = None,
-    keep_unknown_places: bool = False,
-) -> Pipeline:
+def _takes_options(
+    options: Callable[_Options, PipelineOptions],
+) -> Callable[[Callable[[PipelineOptions], Pipeline]], Callable[_Options, Pipeline]]:
+    """A function of PipelineOptions made to take their fields as its arguments, with their
+    names, defaults and types (for `help()` and type checkers too)."""
+
+    def decorate(load: Callable[[PipelineOptions], Pipeline]) -> Callable[_Options, Pipeline]:
+        @functools.wraps(load)
+        def with_options(*args: _Options.args, **kwargs: _Options.kwargs) -> Pipeline:
+            return load(options(*args, **kwargs))
+
+        signature = inspect.signature(options).replace(return_annotation="Pipeline")
+        setattr(with_options, "__signature__", signature)  # noqa: B010
+        return with_options
+
+    return decorate
+
+
+@_takes_options(PipelineOptions)
+def load_pipeline(options: PipelineOptions) -> Pipeline:
     """A ready Pipeline: the spaCy model (NER components only) and the gazetteer.
 
-    With `keep_unknown_places`, the recogniser's place names the gazetteer does not know
-    are reported (unresolved) rather than judged by the place model; for an online
-    geocoder to look up.
+    Takes the fields of `geotag.options.PipelineOptions` as its arguments (the first two
+    may be given by position), and their looser forms: a path for the gazetteer (None:
+    $GEOTAG_GAZETTEER or the shipped one), any iterable of country codes, four numbers.
     """
-    return PipelineSpec.create(
-        model, gazetteer, demonyms, prefer_countries, bbox, keep_unknown_places
-    ).load()
+    return Pipeline.load(options)
 
 
 def tag_text(

@@ -17,10 +17,10 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 import orjson
-from geopy.distance import great_circle
 
 from .errors import InputError, OutputError
 from .models import Article, Document, Failure, RecordId, id_text
+from .tagging.geometry import great_circle_km
 
 if TYPE_CHECKING:
     from .engine.pipeline import Pipeline
@@ -160,8 +160,8 @@ def norm_label(label: object) -> str | None:
 
 def coordinates(mention: dict[str, Any]) -> tuple[float, float] | None:
     """The (lat, lon) of a mention, on it or in a nested object (place, resolved...), or
-    None. ValueError when they are there but not coordinates (text, out of range): geopy
-    would otherwise warn, or wrap a longitude round the globe."""
+    None. ValueError when they are there but not coordinates (text, out of range): a
+    distance would otherwise be measured to a longitude wrapped round the globe."""
     for holder in [mention, *(mention.get(k) for k in NESTED)]:
         if not isinstance(holder, dict):
             continue
@@ -243,7 +243,7 @@ def score(gold: Sequence[GoldDocument], predicted: Iterable[dict[str, Any]]) -> 
                 id_hits += bool(found) and _geonameid(found[0]) == int(ge["geonameid"])
             if pc is None:
                 continue
-            err = great_circle(gc, pc).km
+            err = great_circle_km(gc, pc)
             errors.append(err)
             hits += err <= ACCURACY_KM
     report: dict[str, Any] = {"docs": len(gold), "docs_missing_from_pred": missing}

@@ -12,9 +12,11 @@ import click
 from .._version import __version__
 from .corpus import corpus_command
 from .evaluate import evaluate_command
+from .examples import examples
 from .gazetteer import gazetteer_group
 from .status import errors_become_exits
 from .tag import tag_command
+from .terminal import Terminal
 
 
 class DefaultGroup(click.Group):
@@ -56,12 +58,19 @@ class DefaultGroup(click.Group):
     name="geotag",
     cls=DefaultGroup,
     context_settings={"help_option_names": ["-h", "--help"]},
-    epilog="Exit codes: 0 all inputs tagged, 1 some input failed, 2 usage error, "
-    "130 interrupted. Docs: README.md.",
+    epilog=examples(
+        "geotag examples/idlib-ceasefire.txt",
+        "geotag -r news/ -j 0 -f jsonl > tagged.jsonl",
+        "geotag gazetteer lookup Paris --prefer-country US",
+        before="Exit codes: 0 all inputs tagged, 1 some input failed, 2 usage error, "
+        "130 interrupted. Docs: README.md.",
+    ),
 )
 @click.version_option(__version__, "--version", prog_name="geotag")
-def cli() -> None:
+@click.pass_context
+def cli(ctx: click.Context) -> None:
     """Find the people, organisations and places in news text and resolve every place."""
+    ctx.obj = Terminal.detect()
 
 
 cli.add_command(tag_command)

@@ -4,14 +4,14 @@ and the one place where Dask not being installed becomes an error a person can a
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 from collections.abc import Iterable, Iterator
 from types import ModuleType
 from typing import Any
 
 from ..errors import GeotagError
 from ..models import Article, Document, Failure
-from .options import ClusterAddress, PipelineSettings
+from ..options import PipelineOptions
+from .options import ClusterAddress
 
 # What the `dask` extra brings; a missing one means the extra is not installed.
 DASK_PACKAGES = ("dask", "distributed", "pandas", "pyarrow", "fsspec")
@@ -33,13 +33,6 @@ def dask_module(name: str = "") -> ModuleType:
         ) from None
 
 
-def worker_settings(settings: PipelineSettings) -> Any:
-    """The pipeline settings as the workers load them."""
-    workers = dask_module("workers")
-    fields = {f.name: getattr(settings, f.name) for f in dataclasses.fields(settings)}
-    return workers.Settings(**fields)
-
-
 @contextlib.contextmanager
 def connected(cluster: ClusterAddress) -> Iterator[Any]:
     """A Dask client on the cluster, for the length of the block."""
@@ -49,12 +42,12 @@ def connected(cluster: ClusterAddress) -> Iterator[Any]:
 
 
 @contextlib.contextmanager
-def cluster_tagger(cluster: ClusterAddress, settings: PipelineSettings) -> Iterator[ClusterRun]:
+def cluster_tagger(cluster: ClusterAddress, options: PipelineOptions) -> Iterator[ClusterRun]:
     """Connect (or start a LocalCluster), load the pipeline on every worker, and hand back
     what tags articles there; the cluster is let go on leaving."""
     executor = dask_module("executor")
     with connected(cluster) as client:
-        yield ClusterRun(executor.ClusterTagger(client, worker_settings(settings)))
+        yield ClusterRun(executor.ClusterTagger(client, options))
 
 
 class ClusterRun:
@@ -64,7 +57,7 @@ class ClusterRun:
         self.tagger = tagger
 
     def tag_articles(self, articles: Iterable[Article | Failure]) -> Iterator[Document | Failure]:
-        from ..engine.inputs import ReadAhead
+        from ..engine.feed import ReadAheadFeed
 
-        results: Iterator[Document | Failure] = self.tagger.run(ReadAhead(articles))
+        results: Iterator[Document | Failure] = self.tagger.run(ReadAheadFeed(articles))
         return results

@@ -3,18 +3,35 @@ inputs and write the output parts, and only the counts come back."""
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 import time
 from dataclasses import dataclass
+from typing import Any
 
 import click
 
+from ..options import PipelineOptions
 from . import status
-from .options import ClusterAddress, PipelineSettings, cluster_option, pipeline_options
+from .examples import examples
+from .options import (
+    ClusterAddress,
+    cluster_option,
+    pipeline_options,
+    quiet_option,
+    record_options,
+)
 from .status import ExitStatus
 
 
-@click.command("corpus")
+@click.command(
+    "corpus",
+    epilog=examples(
+        "geotag corpus 'archive/*.jsonl' tagged/ --cluster local:4",
+        "geotag corpus 's3://news/2024/*.parquet' s3://news/tagged --input-format parquet "
+        "--output-format parquet --cluster tcp://scheduler:8786",
+    ),
+)
 @click.argument("inputs", nargs=-1, required=True, metavar="INPUT...")
 @click.argument("output", metavar="OUTPUT")
 @cluster_option(required=True)
@@ -34,10 +51,7 @@ from .status import ExitStatus
     help="jsonl: the JSON documents and error records; parquet: one row per mention, the "
     "columns of --format csv plus error.",
 )
-@click.option("--text-field", default="text", show_default=True, help="The field with the text.")
-@click.option(
-    "--id-field", default="id", show_default=True, help="The field passed through as the id."
-)
+@record_options
 @click.option(
     "--blocksize",
     metavar="SIZE",
@@ -45,48 +59,20 @@ from .status import ExitStatus
 )
 @click.option("--overwrite", is_flag=True, help="Replace OUTPUT if it holds an earlier run.")
 @pipeline_options
-@click.option("-q", "--quiet", is_flag=True, help="No summary on stderr; errors only.")
-def corpus_command(
-    inputs: tuple[str, ...],
-    output: str,
-    cluster: ClusterAddress,
-    input_format: str,
-    output_format: str,
-    text_field: str,
-    id_field: str,
-    blocksize: str | None,
-    overwrite: bool,
-    pipeline: PipelineSettings,
-    quiet: bool,
-) -> None:
+@quiet_option
+def corpus_command(**request: Any) -> None:
     """Tag a corpus on a Dask cluster: INPUT paths, globs or URLs (s3://, gs://, hdfs://
     with their filesystems installed) to the directory OUTPUT, as part-NNNNN files.
 
     The workers read and write; no text passes through this process. Records that cannot
     be tagged become error records in the output. Exit status 1 when there are any.
     """
-    sys.exit(
-        tag_corpus(
-            CorpusRequest(
-                inputs,
-                output,
-                cluster,
-                input_format,
-                output_format,
-                text_field,
-                id_field,
-                blocksize,
-                overwrite,
-                pipeline,
-                quiet,
-            )
-        )
-    )
+    sys.exit(tag_corpus(CorpusRequest(**request)))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class CorpusRequest:
-    """What `geotag corpus` was asked to do."""
+    """What `geotag corpus` was asked to do (its parameters, by name)."""
 
     inputs: tuple[str, ...]
     output: str
@@ -97,7 +83,7 @@ class CorpusRequest:
     id_field: str
     blocksize: str | None
     overwrite: bool
-    pipeline: PipelineSettings
+    pipeline: PipelineOptions
     quiet: bool
 
 
@@ -107,18 +93,10 @@ def tag_corpus(request: CorpusRequest) -> ExitStatus:
 
     geotag_dask = dask_module()
     started = time.monotonic()
-    pipeline = request.pipeline
-    loading = {
-        "model": pipeline.model,
-        "gazetteer": pipeline.gazetteer,
-        "demonyms": pipeline.demonyms,
-        "prefer_countries": pipeline.prefer_countries,
-        "bbox": pipeline.bbox,
-    }
     with connected(request.cluster) as client:
         # Loaded before the graph is sent, so a model missing on a worker is one clear
         # error rather than a failure in the middle of the run.
-        geotag_dask.load_on_workers(client, **loading)
+        dask_module("workers").load_options_on_workers(client, request.pipeline)
         summary = geotag_dask.tag_corpus(
             list(request.inputs),
             request.output,
@@ -128,7 +106,7 @@ def tag_corpus(request: CorpusRequest) -> ExitStatus:
             id_field=request.id_field,
             blocksize=request.blocksize,
             overwrite=request.overwrite,
-            **loading,
+            **dataclasses.asdict(request.pipeline),
         )
     if not request.quiet:
         elapsed = time.monotonic() - started
@@ -137,4 +115,4 @@ def tag_corpus(request: CorpusRequest) -> ExitStatus:
             f"{summary.failures} failed, {summary.partitions} part(s) in {request.output}, "
             f"{elapsed:.1f}s"
         )
-    return ExitStatus.FAILED if summary.failures else ExitStatus.OK
+    return status.finished(summary.failures)

@@ -10,11 +10,21 @@ from typing import IO
 import click
 
 from ..errors import GeotagError, OutputError
-from .options import PipelineSettings, jobs_option, pipeline_options
+from ..options import PipelineOptions
+from .examples import examples
+from .options import jobs_option, pipeline_options
+from .runner import load_pipeline
 from .status import silence
 
 
-@click.command("evaluate")
+@click.command(
+    "evaluate",
+    epilog=examples(
+        "geotag evaluate gold.jsonl",
+        "geotag evaluate gold.jsonl --gold-spans -f json",
+        "geotag evaluate gold.jsonl -j 0 --predictions predictions.jsonl",
+    ),
+)
 @click.argument("gold", type=click.Path(exists=True, dir_okay=False))
 @pipeline_options
 @click.option(
@@ -39,7 +49,7 @@ from .status import silence
 @jobs_option
 def evaluate_command(
     gold: str,
-    pipeline: PipelineSettings,
+    pipeline: PipelineOptions,
     gold_spans: bool,
     fmt: str,
     predictions: str | None,
@@ -54,9 +64,9 @@ def evaluate_command(
     from ..evaluate import evaluate, format_report, read_gold
 
     docs = read_gold(gold)
-    nlp = pipeline.load()
+    loaded = load_pipeline(pipeline)
     with _predictions_file(predictions) as stream:
-        report = evaluate(nlp, docs, gold_spans=gold_spans, jobs=jobs, predictions=stream)
+        report = evaluate(loaded, docs, gold_spans=gold_spans, jobs=jobs, predictions=stream)
     if fmt == "json":
         import orjson
 

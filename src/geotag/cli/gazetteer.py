@@ -7,37 +7,48 @@ import sys
 
 import click
 
+from ..errors import GeotagError
 from ..gazetteer.schema import DEFAULT_FEATURE_CLASSES, DEFAULT_MIN_POPULATION, FEATURE_CLASSES
 from ..models import BBox
 from . import status
+from .examples import examples
 from .options import (
     country_code,
     country_option,
     format_option,
     gazetteer_option,
-    no_color_option,
     preference_options,
     quiet_option,
 )
 from .status import Interrupted
+from .terminal import Terminal, terminal_option
 
 REPORT_FORMATS = ("table", "json")
 
 
-@click.group("gazetteer")
+@click.group(
+    "gazetteer",
+    epilog=examples(
+        "geotag gazetteer info",
+        "geotag gazetteer lookup Paris --prefer-country US",
+        "geotag gazetteer build --geonames dumps/ -o gazetteer.csv",
+    ),
+)
 def gazetteer_group() -> None:
     """Inspect the gazetteer, look names up in it, or build one from GeoNames dumps."""
 
 
-def _format(fmt: str | None) -> str:
-    return fmt or ("table" if sys.stdout.buffer.isatty() else "json")
-
-
-@gazetteer_group.command("info")
+@gazetteer_group.command(
+    "info",
+    epilog=examples(
+        "geotag gazetteer info",
+        "geotag gazetteer info --gazetteer my-gazetteer.csv -f json",
+    ),
+)
 @gazetteer_option
 @format_option(REPORT_FORMATS)
-@no_color_option
-def gazetteer_info_command(gazetteer: str | None, fmt: str | None, no_color: bool) -> None:
+@terminal_option
+def gazetteer_info_command(gazetteer: str | None, fmt: str | None, terminal: Terminal) -> None:
     """Describe the gazetteer in use: path, rows, sources, date.
 
     Shows the path, the rows by feature type, the sources, the date (the file's
@@ -48,10 +59,19 @@ def gazetteer_info_command(gazetteer: str | None, fmt: str | None, no_color: boo
     from ..gazetteer.info import describe
 
     info = describe(Gazetteer.load(gazetteer))
-    write_gazetteer_info(info, _format(fmt), sys.stdout.buffer, no_color)
+    write_gazetteer_info(
+        info, terminal.output_format(fmt), sys.stdout.buffer, not terminal.color, terminal.width
+    )
 
 
-@gazetteer_group.command("lookup")
+@gazetteer_group.command(
+    "lookup",
+    epilog=examples(
+        "geotag gazetteer lookup Paris",
+        "geotag gazetteer lookup Georgia --country US --limit 3",
+        "geotag gazetteer lookup Tripoli --bbox 35,32,43,38 -f json",
+    ),
+)
 @click.argument("name")
 @click.option(
     "--country",
@@ -69,7 +89,7 @@ def gazetteer_info_command(gazetteer: str | None, fmt: str | None, no_color: boo
 @gazetteer_option
 @preference_options
 @format_option(REPORT_FORMATS)
-@no_color_option
+@terminal_option
 def gazetteer_lookup_command(
     name: str,
     country: str | None,
@@ -78,7 +98,7 @@ def gazetteer_lookup_command(
     prefer_countries: tuple[str, ...],
     bbox: BBox | None,
     fmt: str | None,
-    no_color: bool,
+    terminal: Terminal,
 ) -> None:
     """Rank the candidates for NAME, with their scores.
 
@@ -94,7 +114,7 @@ def gazetteer_lookup_command(
     gaz = Gazetteer.load(gazetteer)
     options = ResolverOptions(prefer_countries=prefer_countries, bbox=bbox)
     candidates = Resolver(gaz, options).candidates(name, country)[:limit]
-    fmt = _format(fmt)
+    fmt = terminal.output_format(fmt)
     if candidates or fmt == "json":
         write_candidates(
             name,
@@ -104,15 +124,22 @@ def gazetteer_lookup_command(
             WEIGHTS,
             fmt,
             sys.stdout.buffer,
-            no_color,
+            not terminal.color,
+            terminal.width,
         )
     if not candidates:
         where = f" in {country}" if country else ""
-        status.error(f"no gazetteer entry is named {name!r}{where}")
-        sys.exit(status.ExitStatus.FAILED)
+        raise GeotagError(f"no gazetteer entry is named {name!r}{where}")
 
 
-@gazetteer_group.command("build")
+@gazetteer_group.command(
+    "build",
+    epilog=examples(
+        "geotag gazetteer build --geonames dumps/ -o gazetteer.csv",
+        "geotag gazetteer build --geonames dumps/ --countries SY,TR --min-population 1000 "
+        "--alternate-names",
+    ),
+)
 @click.option(
     "--geonames",
     "directory",

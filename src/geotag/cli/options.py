@@ -1,9 +1,10 @@
 """Options shared by several commands, each declared once, and the typed settings they
-become: a command receives `PipelineSettings`, `InputSettings`... rather than a dozen loose
-flags."""
+become: a command receives `PipelineOptions`, `InputSettings`... rather than a dozen loose
+flags. The pipeline's flags are derived from `geotag.options.PipelineOptions`."""
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -11,12 +12,10 @@ from typing import IO, TYPE_CHECKING, Any
 
 import click
 
-from ..engine.model import DEFAULT_MODEL
-from ..engine.spec import PipelineSpec
 from ..models import BBox
+from ..options import PipelineOptions, offers
 
 if TYPE_CHECKING:
-    from ..engine.pipeline import Pipeline
     from ..geocoder import GeocoderOptions
 
 Command = Callable[..., None]
@@ -62,16 +61,51 @@ def _apply(command: Command, options: list[Decorator]) -> Command:
     return command
 
 
+# -- the pipeline's options, from PipelineOptions ----------------------------------------
+
+# How a flag's text becomes the option's value, where click's types do not say it. A
+# gazetteer stays a plain path: one that is missing, a directory or unreadable is the
+# gazetteer's error (exit 1) whether it came from the flag or from GEOTAG_GAZETTEER.
+_CALLBACKS: dict[str, Callable[[click.Context, click.Parameter, Any], Any]] = {
+    "prefer_countries": countries_option,
+    "bbox": bbox_option,
+}
+_FIELDS = {f.name: f for f in dataclasses.fields(PipelineOptions)}
+
+
+def pipeline_option(name: str) -> Decorator:
+    """The flag of the pipeline option `name`, as the field of PipelineOptions offers it:
+    a bool option on by default is turned off by its `--no-` flag, a tuple is a repeatable
+    flag, any other default is shown."""
+    offer = offers()[name]
+    assert offer.flag is not None, f"{name} is not offered on the command line"
+    default = _FIELDS[name].default
+    settings: dict[str, Any] = {
+        "help": offer.help
+        if offer.envvar is None
+        else f"{offer.help.removesuffix('.')} [env: {offer.envvar}].",
+        "metavar": offer.metavar,
+        "envvar": offer.envvar,
+        "callback": _CALLBACKS.get(name),
+    }
+    if isinstance(default, bool):
+        settings.update(is_flag=True, flag_value=not default, default=default)
+    elif isinstance(default, tuple):
+        settings.update(multiple=True)
+    elif default is not None:
+        settings.update(default=default, show_default=True)
+    return click.option(offer.flag, name, **settings)
+
+
+def flag_of(name: str) -> str:
+    """The flag a pipeline option has on the command line (its name if none)."""
+    offer = offers().get(name)
+    return offer.flag if offer is not None and offer.flag else name
+
+
 # -- single options ----------------------------------------------------------------------
 
-# A plain path: a gazetteer that is missing, a directory or unreadable is the gazetteer's
-# error (exit 1) whether it came from the flag or from GEOTAG_GAZETTEER.
-gazetteer_option = click.option(
-    "--gazetteer",
-    metavar="PATH",
-    envvar="GEOTAG_GAZETTEER",
-    help="Gazetteer CSV to use instead of the shipped one [env: GEOTAG_GAZETTEER].",
-)
+gazetteer_option = pipeline_option("gazetteer")
 jobs_option = click.option(
     "-j",
     "--jobs",
@@ -79,9 +113,6 @@ jobs_option = click.option(
     default=1,
     show_default=True,
     help="Worker processes (0: one per CPU).",
-)
-no_color_option = click.option(
-    "--no-color", is_flag=True, help="No colour in tables (NO_COLOR is respected too)."
 )
 quiet_option = click.option(
     "-q", "--quiet", is_flag=True, help="No progress, summary or warnings on stderr; errors only."
@@ -145,83 +176,23 @@ def format_option(choices: tuple[str, ...]) -> Decorator:
 
 def preference_options(command: Command) -> Command:
     """`--prefer-country` and `--bbox`: tilt ambiguous places (tagging and lookup alike)."""
-    return _apply(
-        command,
-        [
-            click.option(
-                "--prefer-country",
-                "prefer_countries",
-                multiple=True,
-                metavar="CC",
-                callback=countries_option,
-                help="Tilt ambiguous places towards this country (ISO code; repeatable).",
-            ),
-            click.option(
-                "--bbox",
-                metavar="W,S,E,N",
-                callback=bbox_option,
-                help="Tilt ambiguous places towards this bounding box (degrees).",
-            ),
-        ],
-    )
+    return _apply(command, [pipeline_option("prefer_countries"), pipeline_option("bbox")])
 
 
 # -- the pipeline ------------------------------------------------------------------------
 
 
-class PipelineSettings(PipelineSpec):
-    """Which model and gazetteer to load, and how to resolve places."""
-
-    __slots__ = ()
-
-    def load(self) -> Pipeline:
-        import gc
-
-        # Loading creates millions of objects that live as long as the process: collecting
-        # meanwhile only costs time (about a tenth of start-up), and frozen afterwards they
-        # stay out of later collections and out of the pages forked workers would copy.
-        gc.disable()
-        try:
-            return PipelineSpec.load(self)
-        finally:
-            gc.freeze()
-            gc.enable()
-
-
 def pipeline_options(command: Command) -> Command:
-    """--model, --gazetteer, --no-demonyms, --prefer-country, --bbox -> `pipeline`."""
+    """A flag for every option of PipelineOptions offered on the command line ->
+    `pipeline`, a PipelineOptions."""
+    names = [name for name, offer in offers().items() if offer.flag is not None]
 
     @functools.wraps(command)
-    def run(
-        *args: Any,
-        model: str,
-        gazetteer: str | None,
-        no_demonyms: bool,
-        prefer_countries: tuple[str, ...],
-        bbox: BBox | None,
-        **kwargs: Any,
-    ) -> None:
-        settings = PipelineSettings(model, gazetteer, not no_demonyms, prefer_countries, bbox)
-        command(*args, pipeline=settings, **kwargs)
+    def run(*args: Any, **kwargs: Any) -> None:
+        chosen = PipelineOptions(**{name: kwargs.pop(name) for name in names})
+        command(*args, pipeline=chosen, **kwargs)
 
-    return _apply(
-        run,
-        [
-            click.option(
-                "--model",
-                default=DEFAULT_MODEL,
-                show_default=True,
-                help="spaCy pipeline: an installed package name or a path.",
-            ),
-            gazetteer_option,
-            click.option(
-                "--no-demonyms",
-                is_flag=True,
-                help="Do not report demonyms (Syrian, Turkish) as places.",
-            ),
-            preference_options,
-        ],
-    )
+    return _apply(run, [pipeline_option(name) for name in names])
 
 
 # -- inputs ------------------------------------------------------------------------------
@@ -257,6 +228,28 @@ def _check_encoding(ctx: click.Context, param: click.Parameter, value: str | Non
                 f"{value!r} is not a text encoding geotag can read (e.g. latin-1, utf-16-le)"
             ) from None
     return value
+
+
+def record_options(command: Command) -> Command:
+    """--text-field and --id-field: where a record (a JSON Lines line, a Parquet row) holds
+    its text and its id."""
+    return _apply(
+        command,
+        [
+            click.option(
+                "--text-field",
+                default="text",
+                show_default=True,
+                help="Records: the field with the text.",
+            ),
+            click.option(
+                "--id-field",
+                default="id",
+                show_default=True,
+                help="Records: the field whose value is passed through as the document's id.",
+            ),
+        ],
+    )
 
 
 def input_options(command: Command) -> Command:
@@ -311,18 +304,7 @@ def input_options(command: Command) -> Command:
                 show_default=True,
                 help="text: each input is one article; jsonl: one JSON record per line.",
             ),
-            click.option(
-                "--text-field",
-                default="text",
-                show_default=True,
-                help="jsonl: the field with the text.",
-            ),
-            click.option(
-                "--id-field",
-                default="id",
-                show_default=True,
-                help="jsonl: the field whose value is passed through as the document's id.",
-            ),
+            record_options,
             click.option(
                 "--encoding",
                 callback=_check_encoding,

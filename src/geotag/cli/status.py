@@ -21,6 +21,7 @@ import click
 
 from ..errors import GeotagError, OptionError
 from ..formats.escape import for_terminal
+from .options import flag_of
 
 
 class ExitStatus(IntEnum):
@@ -34,8 +35,10 @@ class Interrupted(Exception):
     """Ctrl-C, with what it cost: exits 130 with this message."""
 
 
-# The flags behind the library's parameter names, for OptionError.
-FLAGS = {"prefer_countries": "--prefer-country"}
+def finished(failed: int) -> ExitStatus:
+    """The status of a run that went to its end: 1 when any of its inputs failed (each
+    failure was reported as it came)."""
+    return ExitStatus.FAILED if failed else ExitStatus.OK
 
 
 def error(message: str) -> None:
@@ -87,7 +90,7 @@ def errors_become_exits() -> Iterator[None]:
     try:
         yield
     except OptionError as exc:
-        hint = FLAGS.get(exc.parameter, exc.parameter)
+        hint = flag_of(exc.parameter)
         raise click.BadParameter(str(exc), param_hint=f"'{hint}'") from None
     except GeotagError as exc:
         error(str(exc))

@@ -10,28 +10,30 @@ from typing import TYPE_CHECKING, BinaryIO
 
 import click
 
+from ..errors import GeotagError
 from ..formats import FORMATS
 from . import status
+from .examples import examples
 from .options import (
     ClusterAddress,
     InputSettings,
-    PipelineSettings,
     cluster_option,
     format_option,
     geocoder_options,
     input_options,
     jobs_option,
-    no_color_option,
     pipeline_options,
     quiet_option,
 )
-from .runner import run
+from .runner import load_pipeline, run
 from .status import ExitStatus
+from .terminal import Terminal, terminal_option
 
 if TYPE_CHECKING:
     from ..gazetteer import Gazetteer
     from ..geocoder import GeocoderOptions
     from ..models import Article, Document, Failure
+    from ..options import PipelineOptions
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,19 +41,26 @@ class TagRequest:
     """Everything a `geotag tag` run needs, checked and typed."""
 
     paths: tuple[str, ...]
-    pipeline: PipelineSettings
+    pipeline: PipelineOptions
     reading: InputSettings
     fmt: str
+    terminal: Terminal
     geocoding: GeocoderOptions | None = None
     jobs: int = 1
     cluster: ClusterAddress | None = None
     errors_inline: bool = False
     csv_raw: bool = False
-    no_color: bool = False
     quiet: bool = False
 
 
-@click.command("tag")
+@click.command(
+    "tag",
+    epilog=examples(
+        "geotag examples/idlib-ceasefire.txt",
+        "geotag -r news/ --glob '*.txt' -j 0 -f jsonl > tagged.jsonl",
+        "geotag --input-format jsonl --text-field body -f csv stories.jsonl > mentions.csv",
+    ),
+)
 @click.argument("inputs", nargs=-1, metavar="[FILE|DIR|-]...")
 @format_option(FORMATS)
 @pipeline_options
@@ -70,19 +79,19 @@ class TagRequest:
     help="csv: write text cells as they are. By default a cell starting with =, +, -, @, "
     "tab or CR gets a leading ' so spreadsheets do not run it as a formula.",
 )
-@no_color_option
+@terminal_option
 @quiet_option
 def tag_command(
     inputs: tuple[str, ...],
     fmt: str | None,
-    pipeline: PipelineSettings,
+    pipeline: PipelineOptions,
     geocoding: GeocoderOptions | None,
     reading: InputSettings,
     jobs: int,
     cluster: ClusterAddress | None,
     errors_inline: bool,
     csv_raw: bool,
-    no_color: bool,
+    terminal: Terminal,
     quiet: bool,
 ) -> None:
     """Tag FILEs: find people, organisations and places, and resolve every place.
@@ -96,8 +105,7 @@ def tag_command(
             "--jobs and --cluster cannot be combined: on a cluster, its workers are the jobs"
         )
     if sys.stdout is None:  # started with stdout closed (`>&-`)
-        status.error("stdout is closed: nowhere to write the results (redirect it to a file)")
-        sys.exit(ExitStatus.FAILED)
+        raise GeotagError("stdout is closed: nowhere to write the results (redirect it to a file)")
     paths = list(inputs)
     if reading.files_from is not None:
         from ..readers import read_path_list
@@ -109,7 +117,7 @@ def tag_command(
         if reading.files_from is _stdin() and "-" in paths:
             raise click.UsageError("stdin cannot be both the --files-from list and an input")
     if not paths:
-        if reading.files_from is None and (sys.stdin is None or _stdin().isatty()):
+        if reading.files_from is None and (sys.stdin is None or terminal.stdin):
             raise click.UsageError("no input: give FILE arguments, '-' for stdin, or pipe text in")
         if reading.files_from is None:
             paths = ["-"]
@@ -117,13 +125,13 @@ def tag_command(
         paths=tuple(paths),
         pipeline=pipeline,
         reading=reading,
-        fmt=fmt or ("table" if sys.stdout.buffer.isatty() else "json"),
+        fmt=terminal.output_format(fmt),
+        terminal=terminal,
         geocoding=geocoding,
         jobs=jobs,
         cluster=cluster,
         errors_inline=errors_inline,
         csv_raw=csv_raw,
-        no_color=no_color,
         quiet=quiet,
     )
     sys.exit(tag(request))
@@ -131,12 +139,12 @@ def tag_command(
 
 def tag(request: TagRequest) -> ExitStatus:
     """Run a checked request: load, read, tag, write; the exit status of the run."""
-    settings = request.pipeline
+    options = request.pipeline
     if request.geocoding is not None:
         # Names the gazetteer does not know are what the geocoder is for: keep them.
-        settings = replace(settings, keep_unknown_places=True)
+        options = replace(options, keep_unknown_places=True)
     if request.cluster is None:
-        pipeline = settings.load()
+        pipeline = load_pipeline(options)
         return _tag_with(
             request,
             lambda articles: pipeline.tag_articles(articles, jobs=request.jobs, read_ahead=True),
@@ -147,8 +155,8 @@ def tag(request: TagRequest) -> ExitStatus:
 
     # The same run with the tagging on the cluster: inputs are read and results written
     # here, by the same readers and writers, so the output is that of a local run.
-    with cluster_tagger(request.cluster, settings) as remote:
-        return _tag_with(request, remote.tag_articles, lambda: Gazetteer.load(settings.gazetteer))
+    with cluster_tagger(request.cluster, options) as remote:
+        return _tag_with(request, remote.tag_articles, lambda: Gazetteer.load(options.gazetteer))
 
 
 def _tag_with(
@@ -174,7 +182,8 @@ def _tag_with(
     writer = make_writer(
         request.fmt,
         sys.stdout.buffer,
-        no_color=request.no_color,
+        no_color=not request.terminal.color,
+        width=request.terminal.width,
         errors_inline=request.errors_inline,
         csv_raw=request.csv_raw,
     )
@@ -189,7 +198,8 @@ def _tag_with(
     batch = len(sources) > 1 or reading.input_format == "jsonl"
     show = batch and not request.quiet
     total = len(sources) if reading.input_format == "text" else None
-    return run(results, writer, total, show_progress=show, summary=show)
+    progress = show and request.terminal.stderr
+    return run(results, writer, total, show_progress=progress, summary=show)
 
 
 def _stdin() -> BinaryIO:

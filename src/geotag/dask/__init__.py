@@ -3,7 +3,7 @@ local run gives (`corpus`), and the ordered executor behind `geotag --cluster` (
 This is the one package that imports dask; `import geotag` never loads it.
 
 Each worker process loads the pipeline once (`workers`: a per-process cache keyed by its
-settings) and the gazetteer's compiled index is built once per machine. A record that
+options) and the gazetteer's compiled index is built once per machine. A record that
 cannot be tagged becomes an error record (`records`), never a failed task.
 """
 

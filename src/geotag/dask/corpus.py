@@ -3,7 +3,6 @@ archives read and written by the workers (`tag_corpus`)."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
@@ -13,9 +12,9 @@ import dask.bag
 import orjson
 from dask.delayed import Delayed, delayed
 
-from ..engine.model import DEFAULT_MODEL
 from ..errors import GeotagError
 from ..models import Document
+from ..options import PipelineOptions
 from .records import (
     Item,
     display_path,
@@ -29,7 +28,6 @@ from .records import (
     mention_schema,
     tag_items,
 )
-from .workers import Settings
 
 if TYPE_CHECKING:
     import dask.dataframe
@@ -44,62 +42,54 @@ def tag_bag(
     *,
     text_field: str = "text",
     id_field: str = "id",
-    model: str = DEFAULT_MODEL,
-    gazetteer: str | os.PathLike[str] | None = None,
-    demonyms: bool = True,
-    prefer_countries: Iterable[str] = (),
-    bbox: Sequence[float] | None = None,
+    **options: Any,
 ) -> dask.bag.Bag:
     """Tag a bag of texts, or of records (mappings) with a text and an id, lazily.
 
     The result holds, in input order, each input's document as JSON (`Document.to_dict()`,
     what `--format json` writes), or for an input that cannot be tagged (no text, text
     not a string or empty, an element neither text nor record) an error record
-    `{"id": ..., "error": ...}` in its place. The model and gazetteer paths are read on
-    the workers.
+    `{"id": ..., "error": ...}` in its place. `options`: those of `geotag.load_pipeline`
+    (the fields of `PipelineOptions`), by keyword; the model and gazetteer paths are read
+    on the workers.
     """
-    settings = Settings.create(model, gazetteer, demonyms, prefer_countries, bbox)
+    chosen = PipelineOptions(**options)
     tagged: dask.bag.Bag = bag.map_partitions(  # type: ignore[no-untyped-call]
-        _tag_bag_partition, text_field, id_field, settings
+        _tag_bag_partition, text_field, id_field, chosen
     )
     return tagged
 
 
 def _tag_bag_partition(
-    partition: Iterable[Any], text_field: str, id_field: str, settings: Settings
+    partition: Iterable[Any], text_field: str, id_field: str, options: PipelineOptions
 ) -> list[dict[str, Any]]:
     items = [from_element(element, text_field, id_field) for element in partition]
-    return documents(tag_items(items, settings))
+    return documents(tag_items(items, options))
 
 
 def tag_dataframe(
     ddf: dask.dataframe.DataFrame,
     text_column: str = "text",
     id_column: str | None = "id",
-    *,
-    model: str = DEFAULT_MODEL,
-    gazetteer: str | os.PathLike[str] | None = None,
-    demonyms: bool = True,
-    prefer_countries: Iterable[str] = (),
-    bbox: Sequence[float] | None = None,
+    **options: Any,
 ) -> dask.dataframe.DataFrame:
     """Tag the texts of a dataframe: one row per mention with the columns of `--format
     csv`, typed (see `mention_dtypes`), plus `error`, set on the one row that stands for
     a text that could not be tagged. Documents without a mention add no row, as in the
     CSV. Ids come from `id_column`, or from the index when it is None. Lazy; the meta
-    is declared, so nothing runs until you compute.
+    is declared, so nothing runs until you compute. `options`: as for `tag_bag`.
     """
     wanted = [text_column] if id_column is None else [text_column, id_column]
     missing = [c for c in wanted if c not in ddf.columns]
     if missing:
         have = ", ".join(map(str, ddf.columns))
         raise GeotagError(f"no column {missing[0]!r} in the dataframe (columns: {have})")
-    settings = Settings.create(model, gazetteer, demonyms, prefer_countries, bbox)
+    chosen = PipelineOptions(**options)
     tagged: dask.dataframe.DataFrame = ddf[wanted].map_partitions(
         _tag_frame_partition,
         text_column,
         id_column,
-        settings,
+        chosen,
         meta=mention_meta(),
         clear_divisions=True,
     )
@@ -107,9 +97,9 @@ def tag_dataframe(
 
 
 def _tag_frame_partition(
-    frame: pd.DataFrame, text_column: str, id_column: str | None, settings: Settings
+    frame: pd.DataFrame, text_column: str, id_column: str | None, options: PipelineOptions
 ) -> pd.DataFrame:
-    return mention_frame(tag_items(from_frame(frame, text_column, id_column), settings))
+    return mention_frame(tag_items(from_frame(frame, text_column, id_column), options))
 
 
 @dataclass(frozen=True)
@@ -146,11 +136,7 @@ def tag_corpus(
     storage_options: dict[str, Any] | None = None,
     overwrite: bool = False,
     compute: bool = True,
-    model: str = DEFAULT_MODEL,
-    gazetteer: str | os.PathLike[str] | None = None,
-    demonyms: bool = True,
-    prefer_countries: Iterable[str] = (),
-    bbox: Sequence[float] | None = None,
+    **options: Any,
 ) -> CorpusSummary | Delayed:
     """Tag a corpus where it lies and write the results next to it: the workers read,
     tag and write; no text passes through this process.
@@ -167,27 +153,28 @@ def tag_corpus(
     not exist or be empty unless `overwrite`. A rerun task rewrites its whole part, so
     a worker lost mid-run leaves every input in the output exactly once.
 
-    Returns the summary; with `compute=False`, a Delayed that computes it (and writes).
+    `options`: as for `tag_bag`. Returns the summary; with `compute=False`, a Delayed
+    that computes it (and writes).
     """
     if input_format not in ("jsonl", "parquet", "text"):
         raise GeotagError(f"unknown input format {input_format!r}: jsonl, parquet or text")
     if output_format not in ("jsonl", "parquet"):
         raise GeotagError(f"unknown output format {output_format!r}: jsonl or parquet")
-    settings = Settings.create(model, gazetteer, demonyms, prefer_countries, bbox)
-    options = storage_options or {}
+    chosen = PipelineOptions(**options)
+    storage = storage_options or {}
     if input_format == "jsonl":
-        parts = _jsonl_parts(inputs, text_field, id_field, blocksize, compression, options)
+        parts = _jsonl_parts(inputs, text_field, id_field, blocksize, compression, storage)
     elif input_format == "text":
-        parts = _text_parts(inputs, files_per_partition, compression, options)
+        parts = _text_parts(inputs, files_per_partition, compression, storage)
     else:
-        parts = _parquet_parts(inputs, text_field, id_field, options)
-    fs, root = _prepare_output(output, overwrite, options)
-    token = dask.base.tokenize(inputs, output, input_format, output_format, settings, parts)
+        parts = _parquet_parts(inputs, text_field, id_field, storage)
+    fs, root = _prepare_output(output, overwrite, storage)
+    token = dask.base.tokenize(inputs, output, input_format, output_format, chosen, parts)
     write = delayed(_write_part, pure=True)
     counts = [
         write(
             part,
-            settings,
+            chosen,
             fs,
             f"{root}/part-{n:05d}.{output_format}",
             output_format,
@@ -313,10 +300,10 @@ def _prepare_output(output: str, overwrite: bool, options: dict[str, Any]) -> tu
 
 
 def _write_part(
-    items: list[Item], settings: Settings, fs: Any, path: str, output_format: OutputFormat
+    items: list[Item], options: PipelineOptions, fs: Any, path: str, output_format: OutputFormat
 ) -> tuple[int, int, int]:
     """Tag a partition and write it whole to `path`; (documents, mentions, failures)."""
-    results = tag_items(items, settings)
+    results = tag_items(items, options)
     tagged = sum(isinstance(r, Document) for _, r in results)
     mentions = sum(len(r.mentions) for _, r in results if isinstance(r, Document))
     if output_format == "jsonl":

@@ -12,12 +12,12 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from typing import Any
 
-from ..engine.inputs import Inputs
-from ..engine.pipeline import article_name
+from ..engine.feed import Feed, article_name
 from ..engine.pool import PARALLEL_BATCH, PARALLEL_CHARS
 from ..errors import GeotagError
 from ..models import Article, Document, Failure
-from .workers import Settings, load_settings_on_workers, tag_articles
+from ..options import PipelineOptions
+from .workers import load_options_on_workers, tag_articles
 
 # Batches in flight per worker thread: the one it works on and two queued, so a worker
 # never waits for the client, while the results waiting to be written in order stay few.
@@ -85,11 +85,11 @@ class _Retry:
     batches: list[_Batch]
 
 
-def _tag_batch(articles: list[Article], settings: Settings) -> list[Document | Failure]:
+def _tag_batch(articles: list[Article], options: PipelineOptions) -> list[Document | Failure]:
     # The client has the text: do not send it back.
     return [
         replace(result, text="") if isinstance(result, Document) else result
-        for result in tag_articles(articles, settings)
+        for result in tag_articles(articles, options)
     ]
 
 
@@ -104,15 +104,15 @@ class ClusterTagger:
     that kills workers on its own becomes a Failure.
     """
 
-    def __init__(self, client: Any, settings: Settings) -> None:
-        load_settings_on_workers(client, settings)
+    def __init__(self, client: Any, options: PipelineOptions) -> None:
+        load_options_on_workers(client, options)
         self.client = client
-        self.settings = settings
+        self.options = options
         threads = sum(client.nthreads().values())
         self.window: int = max(2, BATCHES_PER_THREAD * int(threads))
 
     def run(self, articles: Iterable[Article | Failure]) -> Iterator[Document | Failure]:
-        inputs = articles if isinstance(articles, Inputs) else Inputs(articles)
+        inputs = articles if isinstance(articles, Feed) else Feed(articles)
         inputs.start(self.window * PARALLEL_BATCH)
         queue: deque[_Batch | Failure] = deque()
         try:
@@ -154,7 +154,7 @@ class ClusterTagger:
             return False
         return sum(isinstance(entry, _Batch) for entry in queue) < self.window
 
-    def _fill(self, inputs: Inputs, queue: deque[_Batch | Failure]) -> None:
+    def _fill(self, inputs: Feed, queue: deque[_Batch | Failure]) -> None:
         """Read what input is there (waiting for it only when nothing is in flight) and
         send it in batches until the window is full."""
         batch: list[Article] = []
@@ -179,7 +179,7 @@ class ClusterTagger:
             queue.append(self._submit(batch))
 
     def _submit(self, articles: list[Article]) -> _Batch:
-        future = self.client.submit(_tag_batch, articles, self.settings, pure=False)
+        future = self.client.submit(_tag_batch, articles, self.options, pure=False)
         return _Batch(articles, future)
 
     def _results(

@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING, Any, TypeAlias
 from ..errors import InputError
 from ..formats.csv import CSV_COLUMNS, mention_row
 from ..models import Article, Document, Failure, RecordId, id_text
-from .workers import Settings, tag_articles
+from ..options import PipelineOptions
+from .workers import tag_articles
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -165,7 +166,7 @@ def display_path(fs: Any, path: str) -> str:
 # -- results out -----------------------------------------------------------------------------
 
 
-def tag_items(items: Sequence[Item], settings: Settings) -> list[Result]:
+def tag_items(items: Sequence[Item], options: PipelineOptions) -> list[Result]:
     """Each item with its Document or Failure, in order; rejected records pass through."""
     feed: list[Article | Failure] = [
         item
@@ -173,7 +174,7 @@ def tag_items(items: Sequence[Item], settings: Settings) -> list[Result]:
         else Failure(_name(item.id, item.source), item.error, item.id)
         for item in items
     ]
-    return list(zip(items, tag_articles(feed, settings), strict=True))
+    return list(zip(items, tag_articles(feed, options), strict=True))
 
 
 def error_record(item: Item, error: str) -> dict[str, Any]:

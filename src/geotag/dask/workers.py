@@ -1,4 +1,4 @@
-"""The pipeline in each Dask worker process: loaded once per process and settings, the
+"""The pipeline in each Dask worker process: loaded once per process and options, the
 gazetteer's compiled index built once per machine, and tagging a partition with it."""
 
 from __future__ import annotations
@@ -7,25 +7,14 @@ import contextlib
 import os
 import tempfile
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
-from ..engine.model import DEFAULT_MODEL
 from ..engine.pipeline import Pipeline
-from ..engine.spec import PipelineSpec
 from ..errors import GeotagError
 from ..gazetteer import Gazetteer
 from ..models import Article, Document, Failure
-
-
-class Settings(PipelineSpec):
-    """What `load_pipeline` is given; small, hashable, sent with every task."""
-
-    __slots__ = ()
-
-    def load(self) -> Pipeline:
-        build_index_once(self.gazetteer)
-        return PipelineSpec.load(self)
+from ..options import PipelineOptions
 
 
 def build_index_once(gazetteer: str | None) -> None:
@@ -53,18 +42,19 @@ class _Loaded:
 # A per-process cache rather than a distributed WorkerPlugin: it needs no Client when the
 # graph is built, works under any Dask scheduler (distributed, processes, threads), and a
 # worker that restarts or joins later loads on its first task without re-registration.
-_cache: dict[Settings, _Loaded] = {}
+_cache: dict[PipelineOptions, _Loaded] = {}
 _cache_lock = threading.Lock()
 _loads = 0
 
 
-def loaded(settings: Settings) -> _Loaded:
+def loaded(options: PipelineOptions) -> _Loaded:
     global _loads
     with _cache_lock:
-        entry = _cache.get(settings)
+        entry = _cache.get(options)
         if entry is None:
-            entry = _Loaded(settings.load())
-            _cache[settings] = entry
+            build_index_once(options.gazetteer)
+            entry = _Loaded(Pipeline.load(options))
+            _cache[options] = entry
             _loads += 1
         return entry
 
@@ -93,31 +83,22 @@ def _machine_lock(name: str) -> Iterator[None]:
         os.close(fd)  # closing releases the lock
 
 
-def load_on_workers(
-    client: Any,
-    *,
-    model: str = DEFAULT_MODEL,
-    gazetteer: str | os.PathLike[str] | None = None,
-    demonyms: bool = True,
-    prefer_countries: Iterable[str] = (),
-    bbox: Sequence[float] | None = None,
-) -> None:
+def load_on_workers(client: Any, **options: Any) -> None:
     """Load the pipeline on every worker of `client` now rather than on its first task,
     so a model missing on a worker is reported before any work is sent (GeotagError
-    naming the worker). Workers that join later load on their first task."""
-    load_settings_on_workers(
-        client, Settings.create(model, gazetteer, demonyms, prefer_countries, bbox)
-    )
+    naming the worker). Workers that join later load on their first task. `options`:
+    those of `geotag.load_pipeline` (the fields of `PipelineOptions`), by keyword."""
+    load_options_on_workers(client, PipelineOptions(**options))
 
 
-def load_settings_on_workers(client: Any, settings: Settings) -> None:
+def load_options_on_workers(client: Any, options: PipelineOptions) -> None:
     workers = sorted(client.nthreads())
     if not workers:
         raise GeotagError("the Dask cluster has no workers")
     # A task on each worker rather than client.run, which would block the worker's event
     # loop (and its heartbeats) for the seconds a load takes.
     futures = [
-        client.submit(_try_load, settings, workers=[w], allow_other_workers=False, pure=False)
+        client.submit(_try_load, options, workers=[w], allow_other_workers=False, pure=False)
         for w in workers
     ]
     for worker, error in zip(workers, client.gather(futures), strict=True):
@@ -125,19 +106,19 @@ def load_settings_on_workers(client: Any, settings: Settings) -> None:
             raise GeotagError(f"worker {worker}: {error}")
 
 
-def _try_load(settings: Settings) -> str | None:
+def _try_load(options: PipelineOptions) -> str | None:
     try:
-        loaded(settings)
+        loaded(options)
     except GeotagError as exc:
         return str(exc)
     return None
 
 
 def tag_articles(
-    articles: Sequence[Article | Failure], settings: Settings
+    articles: Sequence[Article | Failure], options: PipelineOptions
 ) -> list[Document | Failure]:
     """Tag a partition's articles with this process's pipeline, in order; failures pass
     through in their place."""
-    entry = loaded(settings)
+    entry = loaded(options)
     with entry.lock:
         return list(entry.pipeline.tag_stream(articles, ramp=False))

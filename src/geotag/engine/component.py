@@ -15,6 +15,12 @@ where no other package has taken those names; where one has, geotag warns and le
 
 from __future__ import annotations
 
+import dataclasses
+import functools
+import inspect
+import operator
+import types
+import typing
 import warnings
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -22,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
+from ..options import PipelineOptions
 from .model import spans_of
 
 if TYPE_CHECKING:
@@ -110,28 +117,59 @@ class GeotagComponent:
         return doc
 
 
-@Language.factory(
-    "geotag",
-    default_config={
-        "gazetteer": None,
-        "demonyms": True,
-        "prefer_countries": [],
-        "bbox": None,
-    },
-    requires=["doc.ents"],
-    assigns=["doc._.geotag", "doc._.geotag_places", "doc._.geotag_focus", "span._.geotag_place"],
-)
-def make_geotag(
-    nlp: Language,
-    name: str,
-    gazetteer: str | None,
-    demonyms: bool,
-    prefer_countries: list[str],
-    bbox: list[float] | None,
-) -> GeotagComponent:
-    """Factory: `gazetteer` is a CSV path (None: $GEOTAG_GAZETTEER or the shipped one)."""
+def _component_config() -> tuple[dict[str, Any], inspect.Signature]:
+    """The component's config, derived from PipelineOptions: every option but the model
+    (the component runs in the pipeline it is added to), with its default as spaCy's
+    config writes it (lists, not tuples), and the factory's signature that validates it."""
+    hints = typing.get_type_hints(PipelineOptions)
+    config: dict[str, Any] = {}
+    parameters = [
+        inspect.Parameter("nlp", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=Language),
+        inspect.Parameter("name", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=str),
+    ]
+    for f in dataclasses.fields(PipelineOptions):
+        if f.name == "model":
+            continue
+        config[f.name] = list(f.default) if isinstance(f.default, tuple) else f.default
+        parameters.append(
+            inspect.Parameter(
+                f.name,
+                inspect.Parameter.KEYWORD_ONLY,
+                default=f.default,
+                annotation=_as_config_type(hints[f.name]),
+            )
+        )
+    return config, inspect.Signature(parameters, return_annotation=GeotagComponent)
+
+
+def _as_config_type(hint: Any) -> Any:
+    """The type a config value of an option has: a list where the option stores a tuple."""
+    args = typing.get_args(hint)
+    if typing.get_origin(hint) is tuple:
+        return list[args[0]]  # type: ignore[valid-type]
+    if args and typing.get_origin(hint) in (typing.Union, types.UnionType):
+        return functools.reduce(operator.or_, map(_as_config_type, args))
+    return hint
+
+
+_CONFIG, _SIGNATURE = _component_config()
+
+
+def make_geotag(nlp: Language, name: str, **options: Any) -> GeotagComponent:
+    """Factory: `gazetteer` is a CSV path (None: $GEOTAG_GAZETTEER or the shipped one);
+    the other options are those of `geotag.load_pipeline`."""
     from ..gazetteer import Gazetteer
     from ..tagging.tagger import Tagger, TagOptions
 
-    options = TagOptions.create(demonyms=demonyms, prefer_countries=prefer_countries, bbox=bbox)
-    return GeotagComponent(Tagger(Gazetteer.load(gazetteer), options))
+    chosen = PipelineOptions(**options)
+    return GeotagComponent(Tagger(Gazetteer.load(chosen.gazetteer), TagOptions(chosen)))
+
+
+setattr(make_geotag, "__signature__", _SIGNATURE)  # noqa: B010
+Language.factory(
+    "geotag",
+    default_config=_CONFIG,
+    requires=["doc.ents"],
+    assigns=["doc._.geotag", "doc._.geotag_places", "doc._.geotag_focus", "span._.geotag_place"],
+    func=make_geotag,
+)

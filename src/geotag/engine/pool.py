@@ -10,16 +10,28 @@ import sys
 import threading
 import weakref
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
-from typing import Any
+from typing import Any, Protocol
 
 from ..errors import GeotagError
-from ..gazetteer import Gazetteer
 from ..models import Article, Document, Failure
-from ..tagging.tagger import TagOptions
-from .inputs import Inputs
-from .pipeline import Pipeline, article_name
+from .feed import Feed, article_name
+
+
+class Tags(Protocol):
+    """What a worker tags with (a loaded `Pipeline`): articles in, results out in order,
+    and how a worker that does not inherit it (no fork) loads it again."""
+
+    def tag_stream(
+        self, articles: Iterable[Article | Failure], *, ramp: bool = True
+    ) -> Iterator[Document | Failure]: ...
+
+    def reloader(self) -> Reload: ...
+
+
+# Loads the pipeline in a worker process: picklable, it is sent to a spawned worker.
+Reload = Callable[[], Tags]
 
 
 def resolve_jobs(jobs: int) -> int:
@@ -58,7 +70,7 @@ class _Worker:
     """
 
     def __init__(
-        self, ctx: Any, pipeline: Pipeline | None, recipe: _Recipe, siblings: list[Any]
+        self, ctx: Any, pipeline: Tags | None, reload: Reload, siblings: list[Any]
     ) -> None:
         self.conn, child = ctx.Pipe()
         forked = ctx.get_start_method() == "fork"
@@ -69,7 +81,7 @@ class _Worker:
         deathsig = sys.platform == "linux" and threading.current_thread() is threading.main_thread()
         self.process = ctx.Process(
             target=_worker_main,
-            args=(child, pipeline, recipe, parent_ends, os.getpid(), deathsig),
+            args=(child, pipeline, reload, parent_ends, os.getpid(), deathsig),
             name="geotag-worker",
             daemon=True,
         )
@@ -86,8 +98,6 @@ class _Worker:
         self.batches: deque[_Batch] = deque()
         self.served = 0
 
-
-_Recipe = tuple[str, "str | None", TagOptions]
 
 # True in the parent while it forks a worker, and so in the worker as it starts.
 _FORKING = threading.Event()
@@ -129,19 +139,14 @@ class WorkerPool:
     becomes a Failure. Workers ignore SIGINT; Ctrl-C stops the parent, which ends them.
     """
 
-    def __init__(self, pipeline: Pipeline, workers: int, start_method: str | None = None) -> None:
+    def __init__(self, pipeline: Tags, workers: int, start_method: str | None = None) -> None:
         import multiprocessing as mp
 
         if start_method is None:
             start_method = "fork" if "fork" in mp.get_all_start_methods() else "spawn"
         self.ctx = mp.get_context(start_method)
         self.inherited = pipeline if self.ctx.get_start_method() == "fork" else None
-        path = pipeline.tagger.gazetteer.path
-        self.recipe: _Recipe = (
-            pipeline.model,
-            str(path) if path else None,
-            pipeline.tagger.options,
-        )
+        self.reload = pipeline.reloader()
         self.seq = 0
         self.barren_deaths = 0
         # Started now rather than on the first next(), before a caller starts threads
@@ -158,11 +163,11 @@ class WorkerPool:
 
     def _start(self) -> _Worker:
         siblings = [w.conn for w in self.workers]
-        return _Worker(self.ctx, self.inherited, self.recipe, siblings)
+        return _Worker(self.ctx, self.inherited, self.reload, siblings)
 
     def run(self, articles: Iterable[Article | Failure]) -> Iterator[Document | Failure]:
         window = len(self.workers) * WORKER_DEPTH * PARALLEL_BATCH
-        inputs = articles if isinstance(articles, Inputs) else Inputs(articles)
+        inputs = articles if isinstance(articles, Feed) else Feed(articles)
         inputs.start(window)
         done: dict[int, Document | Failure] = {}
         retry: deque[_Batch] = deque()
@@ -207,7 +212,7 @@ class WorkerPool:
         return worker if len(worker.batches) < WORKER_DEPTH else None
 
     def _next_batch(
-        self, inputs: Inputs, size: int, done: dict[int, Document | Failure], wait: bool
+        self, inputs: Feed, size: int, done: dict[int, Document | Failure], wait: bool
     ) -> _Batch:
         """Up to `size` inputs that are there already (fewer if long); with `wait`, wait
         for the first. Failures go straight to `done`."""
@@ -330,8 +335,8 @@ def _exit_reason(code: int | None) -> str:
 
 def _worker_main(
     conn: Any,
-    pipeline: Pipeline | None,
-    recipe: _Recipe,
+    pipeline: Tags | None,
+    reload: Reload,
     parent_ends: list[Any],
     parent: int,
     deathsig: bool,
@@ -346,7 +351,7 @@ def _worker_main(
     _outlive_no_parent(parent_ends, parent, deathsig)
     code = 0
     try:
-        _serve(conn, pipeline, recipe)
+        _serve(conn, pipeline, reload)
     except BaseException:
         code = 1
     finally:
@@ -387,14 +392,13 @@ def _kill_me_with_my_parent() -> None:
         libc.prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
 
 
-def _serve(conn: Any, pipeline: Pipeline | None, recipe: _Recipe) -> None:
+def _serve(conn: Any, pipeline: Tags | None, reload: Reload) -> None:
     import queue
     import threading
 
     if pipeline is None:
-        model, gazetteer, options = recipe
         try:
-            pipeline = Pipeline(model, Gazetteer.load(gazetteer), options)
+            pipeline = reload()
         except GeotagError as exc:
             conn.send(("error", str(exc)))
             return

@@ -25,6 +25,7 @@ def make_writer(
     stream: IO[bytes],
     *,
     no_color: bool = False,
+    width: int | None = None,
     errors_inline: bool = False,
     csv_raw: bool = False,
 ) -> Writer:
@@ -45,7 +46,7 @@ def make_writer(
     if fmt == "table":
         from .table import TableWriter, make_console
 
-        return TableWriter(make_console(no_color))
+        return TableWriter(make_console(no_color, width))
     if fmt in ("json", "jsonl"):
         from .json import JsonWriter
 

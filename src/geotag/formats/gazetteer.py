@@ -14,7 +14,11 @@ from .table import make_console, shown
 
 
 def write_gazetteer_info(
-    info: GazetteerInfo, fmt: str, stdout: IO[bytes], no_color: bool = False
+    info: GazetteerInfo,
+    fmt: str,
+    stdout: IO[bytes],
+    no_color: bool = False,
+    width: int | None = None,
 ) -> None:
     """`geotag gazetteer info`: a GazetteerInfo as tables, or as one JSON object."""
     if fmt == "json":
@@ -23,7 +27,7 @@ def write_gazetteer_info(
         return
     from rich.table import Table
 
-    console = make_console(no_color)
+    console = make_console(no_color, width)
     about = Table.grid(padding=(0, 2))
     about.add_column(style="bold")
     about.add_column()
@@ -71,6 +75,7 @@ def write_candidates(
     fmt: str,
     stdout: IO[bytes],
     no_color: bool = False,
+    width: int | None = None,
 ) -> None:
     """`geotag gazetteer lookup`: ranked candidates and why each scored what it did."""
     if fmt == "json":
@@ -85,7 +90,7 @@ def write_candidates(
         return
     from rich.table import Table
 
-    console = make_console(no_color)
+    console = make_console(no_color, width)
     places = Table(
         title=f"Candidates for {shown(repr(query))}" + (f" in {country}" if country else ""),
         title_justify="left",

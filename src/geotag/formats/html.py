@@ -6,9 +6,9 @@ is written before the first document, each document's section as soon as it is t
 the overview map, the footer and the closing tags at `close()`. A run cut short leaves a page
 that browsers still show, with every finished document.
 
-Nothing on the page is loaded from elsewhere: the outlines are inline SVG (Natural Earth,
-public domain, in plate carrée so a place's marker sits at a linear function of its longitude
-and latitude), and a Content-Security-Policy allows only the page's own style and script.
+Nothing on the page is loaded from elsewhere: the outlines are inline SVG (their data and
+framing in `worldmap.py`), the style and script are the package's `assets/report.css` and
+`assets/report.js` written inline, and a Content-Security-Policy allows only those two.
 Every piece of text from an article or the gazetteer is HTML-escaped.
 """
 
@@ -17,7 +17,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import html
-import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -28,131 +27,47 @@ from .._version import __version__
 from ..models import Document, Entity, Failure, FocusItem, Mention, Place, id_text
 from .describe import feature_type
 from .escape import utf8
+from .worldmap import WorldMap, frame, load_world_map
 
-WORLD_MAP_FILE = "world-110m.json"
-
-# Map frames in degrees: a document's map shows at least this much longitude around its
-# places, and the world overview drops the polar caps unless a place lies in one.
-MIN_FRAME_DEGREES = 40.0
-FRAME_PADDING_DEGREES = 6.0
-WORLD_NORTH, WORLD_SOUTH = 84.0, -60.0
+ASSETS = "assets"
 # Marker radius as a share of the frame's width (about 6 px on a 900 px map).
 MARKER_SHARE = 0.0065
 
 
 @dataclass(frozen=True, slots=True)
-class WorldMap:
-    """Country outlines as SVG path data in plate carrée map units."""
+class PageAssets:
+    """The page's style and script as written inside their elements, and the policy that
+    lets only these two run."""
 
-    scale: int
-    width: int
-    height: int
-    countries: tuple[tuple[str, str, str], ...]  # (ISO 3166 alpha-2 or "", name, path data)
-
-    def project(self, lon: float, lat: float) -> tuple[float, float]:
-        """Longitude and latitude to map units: x grows eastwards, y southwards."""
-        return (lon + 180.0) * self.scale, (90.0 - lat) * self.scale
+    style: str
+    script: str
 
     @property
-    def codes(self) -> frozenset[str]:
-        return frozenset(code for code, _, _ in self.countries if code)
+    def content_security_policy(self) -> str:
+        # Only this page's own style and script run; nothing is fetched, not even an image.
+        return (
+            f"default-src 'none'; style-src {_csp_hash(self.style)}; "
+            f"script-src {_csp_hash(self.script)}; "
+            "img-src data:; base-uri 'none'; form-action 'none'"
+        )
 
 
 @lru_cache(maxsize=1)
-def load_world_map() -> WorldMap:
-    """The shipped outlines (src/geotag/data/world-110m.json, built by
-    scripts/build_world_map.py)."""
-    raw = (resources.files("geotag") / "data" / WORLD_MAP_FILE).read_bytes()
-    data = json.loads(raw)
-    return WorldMap(
-        scale=int(data["scale"]),
-        width=int(data["width"]),
-        height=int(data["height"]),
-        countries=tuple((c["id"], c["name"], c["d"]) for c in data["countries"]),
+def load_page_assets() -> PageAssets:
+    """The shipped assets/report.css and assets/report.js. The script makes hovering a
+    mention, a table row or a marker light up the other two for the same place."""
+    folder = resources.files("geotag.formats") / ASSETS
+    # Each element's body starts on a line of its own, so the policy's hashes cover that
+    # newline too.
+    return PageAssets(
+        style="\n" + (folder / "report.css").read_text(encoding="utf-8"),
+        script="\n" + (folder / "report.js").read_text(encoding="utf-8"),
     )
-
-
-STYLE = """
-:root{--person:#1d4ed8;--person-bg:#dbeafe;--org:#7e22ce;--org-bg:#f3e8ff;
---place:#15803d;--place-bg:#dcfce7;--unresolved:#b91c1c;--unresolved-bg:#fee2e2;
---sea:#dcebf7;--land:#f3f0e8;--border:#9aa0a6;--focus:#ffe08a;--marker:#e6007e}
-*{box-sizing:border-box}
-svg.defs{position:absolute}
-body{margin:0 auto;max-width:72rem;padding:0 1rem 2rem;display:flex;flex-direction:column;
-font:15px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1f2328;background:#fff}
-body>header{order:-2}#overview{order:-1}
-h1{font-size:1.5rem;margin:1rem 0 .25rem}h2{font-size:1.25rem;margin:0 0 .25rem}
-h3{font-size:1rem;margin:1rem 0 .25rem}
-.doc,.failure,#overview{border-top:2px solid #d0d7de;padding-top:1rem;margin-top:1.5rem}
-.meta{color:#57606a;margin:0 0 .5rem}
-.legend{display:flex;flex-wrap:wrap;gap:.5rem 1rem;align-items:center;margin:.5rem 0}
-.legend .dot{display:inline-block;width:.8em;height:.8em;border-radius:50%;
-background:var(--marker);vertical-align:-.05em}
-.legend .swatch{display:inline-block;width:1em;height:.8em;background:var(--focus);
-border:1px solid var(--border);vertical-align:-.05em}
-.article{white-space:pre-wrap;overflow-wrap:anywhere;background:#fafbfc;border:1px solid #eaeef2;
-border-radius:6px;padding:.75rem 1rem;line-height:1.8}
-mark{color:inherit;border-radius:3px;padding:0 .1em;border-bottom:2px solid;position:relative}
-mark.person{background:var(--person-bg);border-color:var(--person)}
-mark.org{background:var(--org-bg);border-color:var(--org)}
-mark.place{background:var(--place-bg);border-color:var(--place)}
-mark.place.unresolved{background:var(--unresolved-bg);border-color:var(--unresolved)}
-mark.demonym{border-bottom-style:dashed}mark.metonym{border-bottom-style:double;border-bottom-width:3px}
-mark.hot,tr.hot{outline:2px solid var(--marker)}
-mark[data-tip]:hover::after,mark[data-tip]:focus::after{content:attr(data-tip);position:absolute;
-left:0;top:100%;z-index:3;margin-top:4px;width:max-content;max-width:26rem;white-space:normal;
-background:#24292f;color:#fff;font-size:.8rem;line-height:1.4;padding:.35em .6em;border-radius:4px;
-pointer-events:none}
-.map{margin:.75rem 0}.doc .map{max-width:56rem}
-.map svg{display:block;width:100%;height:auto;background:var(--sea);border:1px solid #d0d7de;
-border-radius:6px}
-.map figcaption{color:#57606a;font-size:.85rem}
-.land{fill:var(--land);stroke:var(--border)}.focus-country{fill:var(--focus);stroke:var(--border)}
-#world path{vector-effect:non-scaling-stroke;stroke-width:.6px}
-.marker{fill:var(--marker);stroke:#fff;stroke-width:1.5px;vector-effect:non-scaling-stroke}
-.marker.hot{stroke:#000;stroke-width:3px}
-table{border-collapse:collapse;width:100%;margin:.25rem 0 .75rem;font-size:.9rem}
-th,td{text-align:left;padding:.25rem .5rem;border-bottom:1px solid #eaeef2;vertical-align:top}
-th{background:#f6f8fa}td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
-td.name{font-weight:600}.person td.name{color:var(--person)}.org td.name{color:var(--org)}
-.places td.name{color:var(--place)}.unresolved-label{color:var(--unresolved);font-weight:600}
-.focus{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1rem;margin:.25rem 0}
-.focus dt{font-weight:600}.focus dd{margin:0}.focus meter{width:4rem;vertical-align:middle}
-.failure p{color:var(--unresolved)}
-footer{order:1;margin-top:2rem;color:#57606a;font-size:.85rem;border-top:1px solid #d0d7de}
-"""
-
-# Hovering a mention, a table row or a marker lights up the other two for the same place.
-SCRIPT = """
-(function () {
-  "use strict";
-  function light(event, on) {
-    var target = event.target;
-    var el = target && target.closest ? target.closest("[data-place]") : null;
-    if (!el) { return; }
-    var key = el.getAttribute("data-place");
-    document.querySelectorAll("[data-place]").forEach(function (other) {
-      if (other.getAttribute("data-place") === key) { other.classList.toggle("hot", on); }
-    });
-  }
-  document.addEventListener("mouseover", function (e) { light(e, true); });
-  document.addEventListener("mouseout", function (e) { light(e, false); });
-  document.addEventListener("focusin", function (e) { light(e, true); });
-  document.addEventListener("focusout", function (e) { light(e, false); });
-})();
-"""
 
 
 def _csp_hash(source: str) -> str:
     digest = hashlib.sha256(source.encode("utf-8")).digest()
     return "'sha256-" + base64.b64encode(digest).decode("ascii") + "'"
-
-
-# Only this page's own style and script run; nothing is fetched, not even an image.
-CONTENT_SECURITY_POLICY = (
-    f"default-src 'none'; style-src {_csp_hash(STYLE)}; script-src {_csp_hash(SCRIPT)}; "
-    "img-src data:; base-uri 'none'; form-action 'none'"
-)
 
 
 def _e(text: object) -> str:
@@ -179,6 +94,7 @@ class HtmlReportWriter:
         self.place_ids: dict[str, str] = {}
         self.markers: dict[str, _Marker] = {}
         self.contents: list[tuple[int, str, int]] = []
+        self.assets = load_page_assets()
 
     # -- the Writer protocol ------------------------------------------------------------
 
@@ -218,12 +134,13 @@ class HtmlReportWriter:
         self._emit(
             "<!DOCTYPE html>\n"
             '<html lang="en"><head><meta charset="utf-8">\n'
-            f'<meta http-equiv="Content-Security-Policy" content="{CONTENT_SECURITY_POLICY}">\n'
+            '<meta http-equiv="Content-Security-Policy" '
+            f'content="{self.assets.content_security_policy}">\n'
             '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
             f'<meta name="generator" content="geotag {_e(__version__)}">\n'
             '<link rel="icon" href="data:,">\n'
             "<title>geotag report</title>\n"
-            f"<style>{STYLE}</style></head>\n<body>\n"
+            f"<style>{self.assets.style}</style></head>\n<body>\n"
             "<header><h1>geotag report</h1>"
             '<p class="legend"><strong>Legend:</strong>'
             '<mark class="person">person</mark><mark class="org">organisation</mark>'
@@ -456,33 +373,8 @@ class HtmlReportWriter:
             "Natural Earth (public domain), simplified to about 1:110m. "
             "Place data: GeoNames (CC BY 4.0), Natural Earth and the CIA World Factbook "
             "(public domain).</p></footer>\n"
-            f"<script>{SCRIPT}</script>\n</body></html>\n"
+            f"<script>{self.assets.script}</script>\n</body></html>\n"
         )
-
-
-def frame(
-    points: Sequence[tuple[float, float]], world: WorldMap, whole_world: bool = False
-) -> tuple[float, float, float, float]:
-    """The map window (x, y, width, height in map units) that shows every point with some
-    room around it: at least MIN_FRAME_DEGREES wide, 2:1, inside the world, and without
-    the polar caps unless a point lies there."""
-    s = world.scale
-    pad = FRAME_PADDING_DEGREES * s
-    xs = [p[0] for p in points]
-    ys = [p[1] for p in points]
-    top = max(0.0, min((90 - WORLD_NORTH) * s, min(ys) - pad))
-    bottom = min(float(world.height), max((90 - WORLD_SOUTH) * s, max(ys) + pad))
-    if whole_world:
-        return 0.0, top, float(world.width), bottom - top
-    x0, x1 = min(xs) - pad, max(xs) + pad
-    y0, y1 = min(ys) - pad, max(ys) + pad
-    w = max(x1 - x0, MIN_FRAME_DEGREES * s, 2 * (y1 - y0))
-    h = w / 2
-    w = min(w, float(world.width))
-    h = min(h, bottom - top)
-    x = min(max((x0 + x1) / 2 - w / 2, 0.0), world.width - w)
-    y = min(max((y0 + y1) / 2 - h / 2, top), bottom - h)
-    return x, y, w, h
 
 
 def _entity_names(doc: Document) -> dict[tuple[str, str], str]:

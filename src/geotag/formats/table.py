@@ -18,11 +18,12 @@ def shown(text: str) -> str:
     return escape(for_terminal(text))
 
 
-def make_console(no_color: bool = False) -> Any:
-    """A rich console on stdout; colour obeys --no-color and NO_COLOR."""
+def make_console(no_color: bool = False, width: int | None = None) -> Any:
+    """A rich console on stdout; colour obeys --no-color and NO_COLOR, and `width` (None:
+    the terminal's) is the columns tables may take."""
     from rich.console import Console
 
-    return Console(file=sys.stdout, no_color=no_color or None, highlight=False)
+    return Console(file=sys.stdout, no_color=no_color or None, width=width, highlight=False)
 
 
 class TableWriter:

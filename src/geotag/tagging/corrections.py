@@ -14,7 +14,7 @@ from dataclasses import replace
 from ..errors import OverridesError
 from ..gazetteer import Gazetteer
 from ..models import Mention, Place, Resolution
-from ..overrides import Override, Overrides
+from ..gazetteer.overrides import Override, Overrides
 
 OVERRIDE_RULE = "override"
 OVERRIDE_CONFIDENCE = 1.0

@@ -62,16 +62,28 @@ def split_query(surface: str) -> tuple[str, str]:
     >>> split_query("the city of Aleppo")
     ('aleppo', 'city')
     """
+    base, hint, _ = _split_type_word(surface)
+    return base, hint
+
+
+def _split_type_word(surface: str) -> tuple[str, str, bool]:
+    """`split_query`, and whether the type word came before the name ("city of X")."""
     name = normalize_name(strip_possessive(surface.strip()))
     for pattern in (_HINT_SUFFIX, _HINT_PREFIX):
         m = pattern.match(name)
         if m:
-            word = m.group("word")
-            if word in REGION_WORDS:
-                return m.group("base"), "region"
-            if word in CITY_WORDS:
-                return m.group("base"), "city"
-    return name, ""
+            hint = _kind_of(m.group("word"))
+            if hint:
+                return m.group("base"), hint, pattern is _HINT_PREFIX
+    return name, "", False
+
+
+def _kind_of(word: str) -> str:
+    if word in REGION_WORDS:
+        return "region"
+    if word in CITY_WORDS:
+        return "city"
+    return ""
 
 
 # "state" before these words is about a government, not a region ("Syria state media").
@@ -88,13 +100,23 @@ def context_hint(text: str, start: int, end: int) -> str:
     after = _HINT_AFTER.match(text, end, min(len(text), end + 20))
     before = HINT_BEFORE.search(text, max(0, start - 25), start)
     for m in (after, before):
-        if m:
-            word = m.group(1)
-            if word in REGION_WORDS:
-                return "region"
-            if word in CITY_WORDS:
-                return "city"
+        if m and _kind_of(m.group(1)):
+            return _kind_of(m.group(1))
     return ""
+
+
+def hint_before(surface: str, text: str, start: int, end: int) -> bool:
+    """True when the type word that gives a mention its hint stands before the name with
+    "of" ("the city of X", "the province of X"), where X may be the container rather than
+    the name; False for one after it ("X province", "X County"), which only names."""
+    _, hint, before = _split_type_word(surface)
+    if hint:
+        return before
+    after = _HINT_AFTER.match(text, end, min(len(text), end + 20))
+    if after and _kind_of(after.group(1)):
+        return False
+    m = HINT_BEFORE.search(text, max(0, start - 25), start)
+    return bool(m and _kind_of(m.group(1)))
 
 
 # Type words that say which kind of feature a name is, as GeoNames feature-code prefixes:

@@ -2,27 +2,32 @@
 
 How a mention is resolved, in order:
 
-1. **Query.** The surface form loses a leading "the", a possessive and a type word that
-   says what kind of place it is ("Idlib province" -> "Idlib" + region, "the city of
-   Aleppo" -> "Aleppo" + city); the name index gives the candidates, and abbreviations
-   ("U.S.", "N.C.") add theirs. A name the index does not know is looked up by the place
-   it is named after ("Dubai World Cup" -> Dubai, "Bank of Mexico" -> Mexico; never a
-   street or a hamlet): a guess, so it is never context for the other mentions.
-2. **Hard rules**, which settle a mention outright:
-   demonyms go to their country; seats of power named as an organisation ("the Kremlin
-   said") go to the landmark; a continent or a country named exactly goes to it (unless a
-   first-level region of another country shares the name, "Georgia"); an explicit parent
-   next to the name ("Paris, Texas", "Tripoli (Lebanon)", "Hama in central Syria",
-   "Raleigh, N.C.") keeps only the candidates inside that parent, and settles the parent
-   too; a mention with one candidate is settled.
+1. **Query** (`candidates.py`). The surface form loses a leading "the", a possessive and
+   a type word that says what kind of place it is ("Idlib province" -> "Idlib" + region,
+   "the city of Aleppo" -> "Aleppo" + city); the name index gives the candidates, and
+   abbreviations ("U.S.", "N.C.") add theirs. A name the index does not know is looked up
+   by the place it is named after ("Dubai World Cup" -> Dubai, "Bank of Mexico" ->
+   Mexico; never a street or a hamlet): a guess, so it is never context for the others.
+2. **Hard rules** (named in `rules.py`, with the confidence each gives), which settle a
+   mention outright: demonyms go to their country; seats of power named as an
+   organisation ("the Kremlin said") go to the landmark; a continent or a country named
+   exactly goes to it (unless a first-level region of another country shares the name,
+   "Georgia"); an explicit parent next to the name ("Paris, Texas", "Tripoli (Lebanon)",
+   "Hama in central Syria", "Raleigh, N.C.", "China, Texas": it outranks a country's
+   name) keeps only the candidates inside that parent, a city rather than the region
+   named after it ("Aleppo, Syria"), and settles the parent too; a mention with one
+   candidate is settled. A country's name after "city of" or "province of" is the
+   country ("the capital city of Iraq"; `CandidateFinder._container`).
 3. **Scores** for the rest, against what the hard rules settled (see `score_candidate`):
    feature type, importance, agreement with the document's countries and regions,
    distance to settled places, name match, NER label agreement, type hint and the user's
    country/bbox preferences. Mentions are settled most-confident first, so each one
    becomes context for the next; then every scored mention is scored again against all
-   the others (a famous "Paris" settled early can still become Paris, Texas), and a
-   country's name becomes a town when the story is local to the town's region and names
-   nothing else in that country ("Palestine" among Texas places).
+   the others (a famous "Paris" settled early can still become Paris, Texas); a world
+   city with only small namesakes stays the world city unless the story lies mostly in a
+   namesake's region (`_world_cities`); and a country's name becomes a town only when
+   the story is local to the town's region (`_local_towns`: "Palestine" among Anderson
+   County places, never "China" listed with "the United States").
 4. **One sense per document**: every mention with the same query gets the same place.
 5. **Abstain** when the best score is below `ResolverOptions.abstain_below`, or its
    confidence (its softmax share among the candidates) is below `min_confidence`: the
@@ -42,22 +47,16 @@ import math
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from ..errors import OptionError
-from ..gazetteer import Gazetteer, is_generic_name, normalize_name
-from ..gazetteer.names import strip_possessive
+from ..gazetteer import Gazetteer, normalize_name
 from ..models import Candidate, Place, Resolution
-from .lexicon import DIRECTIONS
-from .query import (
-    LABEL_CUES,
-    WATER_WORDS,
-    PlaceQuery,
-    context_cue,
-    context_hint,
-    name_cue,
-    split_query,
-)
+from .candidates import CandidateFinder, MentionGroup, Scored, speaks
+from .geometry import flat_distance2, great_circle_km, in_bbox
+from .namesakes import listed_with_country, story_in, world_city
+from .query import PlaceQuery
+from .rules import RULE_CONFIDENCE, Rule
 from .scoring import (
     CURATED_IMPORTANCE,
     LABEL_CLASSES,
@@ -68,28 +67,10 @@ from .scoring import (
     Context,
     Features,
     confidence,
-    flat_distance2,
-    great_circle_km,
-    in_bbox,
     is_country,
 )
 
-# The least population of a town a longer name may be placed at by its inner name.
-INNER_NAME_POPULATION = 15_000
-# Last words of names that are somewhere in a town, not the town ("Main Street").
-_THOROUGHFARES = frozenset(
-    "street st road rd avenue ave drive dr lane ln boulevard blvd way trail place pl "
-    "square highway hwy parkway pkwy park line".split()
-)
 _PARENT_ABBREVIATION = re.compile(r",\s*((?:[A-Z][A-Za-z]{0,4}\.)+|[A-Z]{2})(?![A-Za-z])")
-_ABBREVIATION = re.compile(r"^(?:[A-Z][A-Za-z]{0,4}\.)+$|^[A-Z]{2,4}$")
-_SPEECH = re.compile(
-    r"^\s*(?:has |had |have |will |would |also |on \w+ )?"
-    r"(?:said|says|say|announced|announces|warned|warns|denied|denies|rejected|rejects|"
-    r"stated|claimed|claims|insisted|insists|accused|accuses|urged|urges|condemned|"
-    r"condemns|declined|responded|confirmed|confirms|demanded|demands|"
-    r"spokesman|spokeswoman|spokesperson)\b"
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,32 +104,8 @@ def check_countries(gazetteer: Gazetteer, codes: Iterable[str]) -> None:
 
 
 REFINE_PASSES = 2
+# Mentions in a first-level region that make a story local to it.
 LOCAL_MENTIONS = 3
-_Scored = tuple[float, int, Features]  # score, row, features
-
-
-@dataclass(slots=True)
-class _Group:
-    """All mentions sharing one query: they get one place (one sense per document)."""
-
-    key: str
-    base: str
-    hint: str
-    members: list[int]
-    ner_labels: Counter[str]
-    rows: list[int]
-    landmark: bool = False
-    # Resolved by a name inside the mention's: a guess, never evidence for the others.
-    inner: bool = False
-    settled: int | None = None
-    confidence: float = 0.0
-    rule: str = ""
-    scored: list[_Scored] = field(default_factory=list)
-
-    @property
-    def weight(self) -> int:
-        """How much the group's place counts as context for the others."""
-        return 0 if self.inner else len(self.members)
 
 
 class Resolver:
@@ -157,6 +114,7 @@ class Resolver:
     def __init__(self, gazetteer: Gazetteer, options: ResolverOptions | None = None) -> None:
         self.gazetteer = gazetteer
         self.options = options or ResolverOptions()
+        self.finder = CandidateFinder(gazetteer, inner_names=self.options.inner_names)
         check_countries(gazetteer, self.options.prefer_countries)
 
     # -- public --------------------------------------------------------------------------
@@ -164,17 +122,21 @@ class Resolver:
     def resolve(self, text: str, queries: Sequence[PlaceQuery]) -> list[Resolution]:
         """One Resolution per query, in order."""
         results: list[Resolution | None] = [None] * len(queries)
-        groups = self._group(text, queries)
+        groups = self.finder.group(text, queries)
         for i, q in enumerate(queries):
             if q.kind == "demonym":
                 results[i] = self._demonym(q)
         self._apply_hard_rules(text, queries, groups)
+        named_countries = Counter(
+            r.place.country_code for r in results if r is not None and r.place is not None
+        )
         self._score_rest(groups)
+        self._local_towns(text, queries, groups, named_countries)
         for g in groups.values():
             res = self._resolution(g)
             for i in g.members:
                 q = queries[i]
-                if q.landmark or (res.place is not None and self._speaks(text, q)):
+                if q.landmark or (res.place is not None and speaks(text, q)):
                     res_i = Resolution(
                         res.place, res.confidence, res.alternatives, "metonym", res.rule
                     )
@@ -185,171 +147,24 @@ class Resolver:
 
     def candidates(self, name: str, country: str | None = None) -> list[Candidate]:
         """Ranked candidates for a bare name, scored without document context."""
-        base, hint = self._query(name)
-        rows = self._rows_for(name, base)
+        base, hint = self.finder.query(name)
+        rows = self.finder.rows_for(name, base)
         if country:
             rows = [r for r in rows if self.gazetteer.place(r).country_code == country.upper()]
-        group = _Group(base, base, hint, [], Counter({"GPE": 1}), rows)
+        group = MentionGroup(base, base, hint, [], Counter({"GPE": 1}), rows)
         scored = self._rank(group, Context.empty())
         return [Candidate(self.gazetteer.place(r), s, f) for s, r, f in scored]
-
-    # -- grouping and candidates -------------------------------------------------------
-
-    def _group(self, text: str, queries: Sequence[PlaceQuery]) -> dict[str, _Group]:
-        groups: dict[str, _Group] = {}
-        for i, q in enumerate(queries):
-            if q.kind == "demonym":
-                continue
-            base, hint = self._query(q.text)
-            hint = hint or context_hint(text, q.start, q.end)
-            rows = self._rows_for(q.text, base) or self._by_type_word(base)
-            inner = None
-            if not rows and not hint and self.options.inner_names:
-                inner = self._inner_name(q.text)
-                if inner is not None:
-                    base, rows = inner
-            if hint == "region":
-                # "Cobb" in "Gwinnett and Cobb counties" is Cobb County.
-                for form in (f"{base} county", f"{base} parish", f"county {base}"):
-                    rows += [r for r in self.gazetteer.lookup_key(form) if r not in rows]
-            rows = self._by_cue(text, q, base, rows)
-            # "Red Sea" names the sea, though two governorates share its name.
-            names_water = not hint and WATER_WORDS & set(base.split())
-            if names_water and any(self.gazetteer.place(r).feature_class == "H" for r in rows):
-                hint = "water"
-            # A building found only with a cue is a landmark when named as one (an ORG),
-            # not because its name "said" something.
-            landmarks = [
-                r
-                for r in rows
-                if self.gazetteer.place(r).feature_class in "SR"
-                and (q.landmark or not self.gazetteer.needs_cue(r))
-            ]
-            # A seat of power named as an organisation, or as one that speaks ("the
-            # Elysee said"), is the landmark, not a district of the same name.
-            landmark = q.landmark or bool(landmarks and self._speaks(text, q))
-            key = f"{base}|{hint}|{int(landmark)}" + ("|inner" if inner else "")
-            g = groups.get(key)
-            if g is None:
-                if is_generic_name(base):
-                    # "Gulf" or "West" alone: only a sea or a named region may answer.
-                    rows = [r for r in rows if self.gazetteer.place(r).feature_class in "HL"]
-                if landmark:
-                    rows = landmarks
-                g = groups[key] = _Group(
-                    key, base, hint, [], Counter(), rows, landmark, inner=inner is not None
-                )
-            g.members.append(i)
-            g.ner_labels[q.ner_label] += 1
-        return groups
-
-    def _by_cue(self, text: str, q: PlaceQuery, base: str, rows: list[int]) -> list[int]:
-        """Features news names only with a cue (`Gazetteer.needs_cue`: a full GeoNames
-        import's streams, airports, stadiums) stay candidates only with one: a type word
-        in the name, right before or after it ("Lake Manassas", "the Vltava river",
-        "Schiphol Airport") or a facility's NER label; then they are the only candidates
-        of the kinds the cue names. Without one they yield to any town, region or country
-        of the name, and answer only when nothing else has it ("the Serengeti").
-        The shipped gazetteer has no such rows: nothing changes for it."""
-        gaz = self.gazetteer
-        cued = [r for r in rows if gaz.needs_cue(r)]
-        if not cued:
-            return rows
-        plain = [r for r in rows if not gaz.needs_cue(r)]
-        in_name = name_cue(base)[1]
-        # A type word inside a town's own name is no cue ("Lake Charles", Louisiana).
-        codes = (
-            context_cue(text, q.start, q.end)
-            + LABEL_CUES.get(q.ner_label, ())
-            + (() if plain else in_name)
-        )
-        if codes and any(gaz.feature_of(r)[1].startswith(codes) for r in cued):
-            return [r for r in rows if gaz.feature_of(r)[1].startswith(codes)]
-        return plain or rows
-
-    def _by_type_word(self, base: str) -> list[int]:
-        """For a name the gazetteer lacks with a type word at an end ("the Vltava River"
-        tagged whole, the gazetteer knowing "Vltava"): the features of that kind named by
-        the rest, among those found only with a cue (none in the shipped gazetteer)."""
-        stripped, codes = name_cue(base)
-        if not stripped:
-            return []
-        gaz = self.gazetteer
-        return [
-            r
-            for r in gaz.lookup_key(stripped)
-            if gaz.needs_cue(r) and gaz.feature_of(r)[1].startswith(codes)
-        ]
-
-    def _query(self, surface: str) -> tuple[str, str]:
-        """`split_query`, unless the type word is part of a known name ("Czech Republic",
-        "Kansas City", "Orange County"): then the whole name, and no hint."""
-        base, hint = split_query(surface)
-        whole = normalize_name(strip_possessive(surface.strip()))
-        if hint and whole != base and self.gazetteer.lookup_key(whole):
-            return whole, ""
-        return base, hint
-
-    def _rows_for(self, surface: str, base: str) -> list[int]:
-        gaz = self.gazetteer
-        rows = list(gaz.lookup_key(base))
-        stripped = strip_possessive(surface.strip())
-        if _ABBREVIATION.match(stripped):
-            rows += [r for r in gaz.lookup_abbreviation(stripped) if r not in rows]
-        return rows
-
-    def _inner_name(self, surface: str) -> tuple[str, list[int]] | None:
-        """The place a name the gazetteer does not know is named after: the longest run of
-        capitalised words at its start, or after its "of", that the gazetteer knows as a
-        place that stands out ("Dubai" in "Dubai World Cup", "Walker County" in "Walker
-        County Sheriff's Office", "Mexico" in "Bank of Mexico"); a demonym stands for its
-        place ("European Commission"). Never for a street or a park, which lie somewhere
-        in their town, not at its middle ("Main Street", "Hopkins Park")."""
-        words = strip_possessive(surface.strip()).split()
-        if len(words) < 2 or words[-1].lower().rstrip(".") in _THOROUGHFARES:
-            return None
-        # The start, after a word of direction ("South Florida") or after "of".
-        starts = [0] + [
-            i + 1
-            for i, w in enumerate(words[:-1])
-            if w == "of" or (i == 0 and w.lower() in DIRECTIONS)
-        ]
-        for size in range(len(words) - 1, 0, -1):
-            for i in starts:
-                run = words[i : i + size]
-                if len(run) < size or not all(w[:1].isupper() for w in (run[0], run[-1])):
-                    continue
-                name = strip_possessive(" ".join(run))
-                base = normalize_name(name)
-                if not base or is_generic_name(base):
-                    continue
-                rows = self._rows_for(name, base)
-                if not rows and size == 1:
-                    demonym = self.gazetteer.demonym(name)
-                    rows = [demonym] if demonym is not None else []
-                rows = [r for r in rows if self._stands_out(r)]
-                if rows:
-                    return base, rows
-        return None
-
-    def _stands_out(self, row: int) -> bool:
-        """A place big enough to be what a longer name is named after: not a hamlet that
-        happens to be called "Street" or "Wing"."""
-        p = self.gazetteer.place(row)
-        if p.feature_class == "P":
-            return p.population >= INNER_NAME_POPULATION
-        return p.feature_class in "AHL"
 
     def _demonym(self, q: PlaceQuery) -> Resolution:
         row = self.gazetteer.demonym(q.text)
         if row is None:
             return Resolution(None, 0.0, rule="demonym-unknown")
-        return Resolution(self.gazetteer.place(row), 0.9, rule="demonym")
+        return Resolution(self.gazetteer.place(row), RULE_CONFIDENCE["demonym"], rule="demonym")
 
     # -- hard rules ------------------------------------------------------------------------
 
     def _apply_hard_rules(
-        self, text: str, queries: Sequence[PlaceQuery], groups: dict[str, _Group]
+        self, text: str, queries: Sequence[PlaceQuery], groups: dict[str, MentionGroup]
     ) -> None:
         gaz = self.gazetteer
         by_member = {i: g for g in groups.values() for i in g.members}
@@ -358,14 +173,14 @@ class Resolver:
                 continue
             places = [(r, gaz.place(r)) for r in g.rows]
             if g.landmark:
-                self._settle(g, max(g.rows, key=lambda r: gaz.place(r).population), 0.9, "landmark")
+                self._settle(g, max(g.rows, key=lambda r: gaz.place(r).population), "landmark")
                 continue
             hinted = self._apply_hint(g, places)
             if hinted is not None:
                 places = hinted
             continents = [r for r, p in places if p.feature_code == "CONT"]
             if continents:
-                self._settle(g, continents[0], 0.95, "continent")
+                self._settle(g, continents[0], "continent")
                 continue
             countries = [r for r, p in places if is_country(p)]
             if countries and g.hint != "region" and g.hint != "city":
@@ -378,18 +193,20 @@ class Resolver:
                 ]
                 if not rivals:
                     best = max(countries, key=lambda r: gaz.place(r).population)
-                    self._settle(g, best, 0.95, "country")
+                    self._settle(g, best, "country")
         for i in range(len(queries)):
             member_of = by_member.get(i)
-            if member_of is None or (member_of.settled is not None and member_of.rule != "single"):
+            # An explicit parent outranks the name's one candidate and a country's name
+            # ("China, Texas", "Lebanon, Pa."), but not the other hard rules.
+            if member_of is None or member_of.rule not in (None, "single", "country"):
                 continue
             self._apply_parent(text, queries, i, member_of, by_member)
         for g in groups.values():
             if g.settled is None and len(g.rows) == 1:
-                self._settle(g, g.rows[0], 0.8, "single")
+                self._settle(g, g.rows[0], "single")
 
     def _apply_hint(
-        self, g: _Group, places: list[tuple[int, Place]]
+        self, g: MentionGroup, places: list[tuple[int, Place]]
     ) -> list[tuple[int, Place]] | None:
         """Keep the candidates of the kind the words around the name ask for.
 
@@ -413,13 +230,13 @@ class Resolver:
         text: str,
         queries: Sequence[PlaceQuery],
         i: int,
-        g: _Group,
-        by_member: dict[int, _Group],
+        g: MentionGroup,
+        by_member: dict[int, MentionGroup],
     ) -> None:
         """Restrict a mention to the candidates inside a parent named right next to it."""
         q = queries[i]
         parent_rows: list[int] = []
-        parent_group: _Group | None = None
+        parent_group: MentionGroup | None = None
         if i + 1 < len(queries) and queries[i + 1].kind == "toponym":
             nxt = queries[i + 1]
             between = text[q.end : nxt.start]
@@ -447,21 +264,40 @@ class Resolver:
                 pairs.append((child.population, TYPE_PRIOR.get(child.feature_code, 0.0), r, p_row))
         if not pairs:
             return
+        if g.hint != "region":
+            # "Aleppo, Syria" is the city, as a bare "Aleppo" is: a region named after a
+            # city inside it yields to the city unless the mention says region.
+            cities = {
+                (p.country_code, p.admin1_code)
+                for _, _, r, _ in pairs
+                if (p := self.gazetteer.place(r)).feature_class == "P"
+            }
+            pairs = [
+                pair
+                for pair in pairs
+                if not (
+                    (p := self.gazetteer.place(pair[2])).feature_code in REGION_CODES
+                    and (p.country_code, p.admin1_code) in cities
+                )
+            ]
         _, _, child_row, parent_row = max(pairs)
-        self._settle(g, child_row, 0.95, "parent")
+        self._settle(g, child_row, "parent")
         if parent_group is not None and (
             parent_group.settled is None or parent_group.rule == "single"
         ):
-            self._settle(parent_group, parent_row, 0.95, "parent")
+            self._settle(parent_group, parent_row, "parent")
 
-    def _settle(self, g: _Group, row: int, confidence: float, rule: str) -> None:
+    def _settle(
+        self, g: MentionGroup, row: int, rule: Rule, confidence: float | None = None
+    ) -> None:
+        """Place the group at a row by a rule, with the rule's confidence unless given."""
         g.settled = row
-        g.confidence = confidence
+        g.confidence = RULE_CONFIDENCE[rule] if confidence is None else confidence
         g.rule = rule
 
     # -- scoring -----------------------------------------------------------------------------
 
-    def _score_rest(self, groups: dict[str, _Group]) -> None:
+    def _score_rest(self, groups: dict[str, MentionGroup]) -> None:
         """Settle the scored mentions clearest first, each batch becoming context for the
         next (one at a time in a short document, a quarter of the rest at a time in a long
         one, so the cost grows little faster than the number of names)."""
@@ -476,43 +312,96 @@ class Resolver:
                 self._decide(g)
                 context.add(self.gazetteer, g.settled, +g.weight)
         self._refine(groups)
-        self._local_towns(groups)
+        self._world_cities(groups)
 
-    def _context(self, groups: Iterable[_Group]) -> Context:
+    def _context(self, groups: Iterable[MentionGroup]) -> Context:
         context = Context.empty()
         for g in groups:
             context.add(self.gazetteer, g.settled, g.weight)
         return context
 
-    def _local_towns(self, groups: dict[str, _Group]) -> None:
-        """A country's name read as a town of the region the story is in.
+    def _world_cities(self, groups: dict[str, MentionGroup]) -> None:
+        """A world city over its small namesakes, unless the story points to one.
 
-        "Palestine" in a story whose other places are in Texas, and that names nothing else
-        in the Palestinian territories, is Palestine, Texas: the town wins when at least
-        LOCAL_MENTIONS other mentions lie in its first-level region and none in the country.
+        "Geneva" in a story about farmers in Iowa and Illinois, or about Syria, is Geneva,
+        Switzerland, where the scores leave it to a town of the story's country or abstain.
+        A namesake keeps the name when at least half of the story's other mentions lie in
+        its first-level region ("Paris" in a story whose one other place is Dallas), or
+        when the user's --prefer-country or --bbox leaves the world city out.
         """
+        gaz = self.gazetteer
         context = self._context(groups.values())
+        for g in groups.values():
+            # A name found inside a longer one is a guess: never forced to a world city.
+            if g.rule not in ("score", "abstain") or g.inner:
+                continue
+            city = world_city(gaz, g)
+            if city is None or g.settled == city or not self._within_preferences(city):
+                continue
+            context.add(gaz, g.settled, -g.weight)
+            if not any(r != city and story_in(context, gaz.place(r)) for r in g.rows):
+                self._settle(g, city, "world-city")
+            context.add(gaz, g.settled, +g.weight)
+
+    def _within_preferences(self, row: int) -> bool:
+        """Inside the user's preferred countries and bounding box, when given: a world
+        city outside them is left to the scores, which weigh the preference."""
+        p = self.gazetteer.place(row)
+        opts = self.options
+        if opts.prefer_countries and p.country_code not in opts.prefer_countries:
+            return False
+        return not opts.bbox or in_bbox(p, opts.bbox)
+
+    def _local_towns(
+        self,
+        text: str,
+        queries: Sequence[PlaceQuery],
+        groups: dict[str, MentionGroup],
+        named_countries: Counter[str],
+    ) -> None:
+        """A country's name read as a town of the region a local story is in.
+
+        "Palestine" in a story about Anderson County, Texas is Palestine, Texas. Otherwise a
+        country's name is the country, and the town wins only when the story is local to
+        the town's first-level region: it names that region or a county of it, at least
+        LOCAL_MENTIONS other mentions lie in the region, nothing lies in the country of the
+        name (not even its demonym, "Chinese"), no other country than the town's is named,
+        and the name is not listed with a country's ("the United States and China": a
+        story about trade with China, however many Texas towns it names).
+        """
+        gaz = self.gazetteer
+        context = self._context(groups.values())
+        settled = [(g, gaz.place(g.settled)) for g in groups.values() if g.settled is not None]
+        regions_named = {
+            (p.country_code, p.admin1_code)
+            for g, p in settled
+            if g.weight and p.feature_code in REGION_CODES
+        }
+        by_member = {i: g for g in groups.values() for i in g.members}
         for g in groups.values():
             if g.rule != "country" or g.settled is None:
                 continue
-            country = self.gazetteer.place(g.settled).country_code
-            context.add(self.gazetteer, g.settled, -g.weight)
-            others_in_country = context.countries.get(country, 0.0)
+            country = gaz.place(g.settled).country_code
+            if named_countries[country] or listed_with_country(text, queries, g, by_member, gaz):
+                continue
+            others = {
+                p.country_code for h, p in settled if h is not g and h.weight and is_country(p)
+            }
+            context.add(gaz, g.settled, -g.weight)
             towns = [
                 r
                 for r in g.rows
-                if self.gazetteer.place(r).feature_class == "P"
-                and context.admin1.get(
-                    (self.gazetteer.place(r).country_code, self.gazetteer.place(r).admin1_code), 0.0
-                )
-                >= LOCAL_MENTIONS
+                if (p := gaz.place(r)).feature_class == "P"
+                and (p.country_code, p.admin1_code) in regions_named
+                and context.admin1.get((p.country_code, p.admin1_code), 0.0) >= LOCAL_MENTIONS
+                and others <= {p.country_code}
             ]
-            if not others_in_country and towns:
-                best = max(towns, key=lambda r: self.gazetteer.place(r).population)
-                self._settle(g, best, 0.6, "local")
-            context.add(self.gazetteer, g.settled, +g.weight)
+            if not context.countries.get(country, 0.0) and towns:
+                best = max(towns, key=lambda r: gaz.place(r).population)
+                self._settle(g, best, "local")
+            context.add(gaz, g.settled, +g.weight)
 
-    def _refine(self, groups: dict[str, _Group]) -> None:
+    def _refine(self, groups: dict[str, MentionGroup]) -> None:
         """A second look at every scored mention, now against all the others.
 
         The first pass settles the clearest mentions first, so a famous name ("Paris") can
@@ -533,22 +422,24 @@ class Resolver:
             if not changed:
                 break
 
-    def _decide(self, g: _Group) -> None:
+    def _decide(self, g: MentionGroup) -> None:
         """Settle a scored group on its best candidate, or abstain when that candidate
         scores too low or barely beats the next (the confidence is too low)."""
         top_score, top_row, _ = g.scored[0]
         confidence = confidence_of(g)
         if top_score >= self.options.abstain_below and confidence >= self.options.min_confidence:
-            self._settle(g, top_row, confidence, "score")
+            self._settle(g, top_row, "score", confidence)
         else:
             g.settled, g.confidence, g.rule = None, 0.0, "abstain"
 
-    def _rank(self, g: _Group, context: Context) -> list[_Scored]:
+    def _rank(self, g: MentionGroup, context: Context) -> list[Scored]:
         scored = [(*self.score_candidate(g, r, context), r) for r in g.rows]
         scored.sort(key=lambda t: (-t[0], t[2]))
         return [(s, r, f) for s, f, r in scored]
 
-    def score_candidate(self, g: _Group, row: int, context: Context) -> tuple[float, Features]:
+    def score_candidate(
+        self, g: MentionGroup, row: int, context: Context
+    ) -> tuple[float, Features]:
         """A candidate's score: the weighted sum of the features listed in WEIGHTS."""
         p = self.gazetteer.place(row)
         code = p.feature_code
@@ -605,11 +496,11 @@ class Resolver:
         names are well known by construction and count as a large city would."""
         if p.population:
             return min(1.0, math.log10(p.population + 1) / 7.0)
-        if p.feature_class in "HLTSR" and "geotag" in self.gazetteer.provenance_of(row):
+        if p.feature_class in "HLTSR" and self.gazetteer.is_curated(row):
             return CURATED_IMPORTANCE
         return 0.0
 
-    def _region_or_city(self, g: _Group, row: int, region: Place) -> float:
+    def _region_or_city(self, g: MentionGroup, row: int, region: Place) -> float:
         """Penalty for a region that shares its name with a city or another place (the
         stated rule).
 
@@ -639,27 +530,24 @@ class Resolver:
 
     # -- output --------------------------------------------------------------------------
 
-    def _resolution(self, g: _Group) -> Resolution:
+    def _resolution(self, g: MentionGroup) -> Resolution:
         gaz = self.gazetteer
         if not g.scored:
             g.scored = self._rank(g, Context.empty())
         alts = [Candidate(gaz.place(r), s, f) for s, r, f in g.scored if r != g.settled][
             : self.options.alternatives
         ]
+        rule: Rule = g.rule or "no-candidate"
         if g.settled is None:
-            return Resolution(None, 0.0, tuple(alts), rule=g.rule or "no-candidate")
-        return Resolution(gaz.place(g.settled), g.confidence, tuple(alts), rule=g.rule)
-
-    @staticmethod
-    def _speaks(text: str, q: PlaceQuery) -> bool:
-        return bool(_SPEECH.match(text[q.end : q.end + 40]))
+            return Resolution(None, 0.0, tuple(alts), rule=rule)
+        return Resolution(gaz.place(g.settled), g.confidence, tuple(alts), rule=rule)
 
 
-def confidence_of(g: _Group) -> float:
+def confidence_of(g: MentionGroup) -> float:
     return confidence([score for score, _, _ in g.scored])
 
 
-def _margin(g: _Group) -> float:
+def _margin(g: MentionGroup) -> float:
     top = g.scored[0][0]
     return top - (g.scored[1][0] if len(g.scored) > 1 else 0.0)
 

@@ -107,38 +107,9 @@ class Context:
         return self._near
 
 
-def flat_distance2(lat: float, lon: float, point: tuple[float, float]) -> float:
-    """Squared equirectangular distance in degrees: cheap, and orders nearby points
-    the way great-circle distance does."""
-    dlon = abs(lon - point[1]) % 360.0
-    dlon = min(dlon, 360.0 - dlon) * math.cos(math.radians((lat + point[0]) / 2))
-    return (lat - point[0]) ** 2 + dlon * dlon
-
-
-EARTH_RADIUS_KM = 6371.009  # the mean radius, as geopy's great_circle uses
-
-
-def great_circle_km(a: tuple[float, float], b: tuple[float, float]) -> float:
-    """Great-circle distance between two (lat, lon) points in km (haversine): the same
-    figure as geopy's great_circle, without building its Point objects on a hot path."""
-    lat1, lon1, lat2, lon2 = map(math.radians, (a[0], a[1], b[0], b[1]))
-    h = math.sin((lat2 - lat1) / 2) ** 2
-    h += math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
-
-
 def confidence(scores: list[float]) -> float:
     """Softmax share of the best of these scores (best first), so close calls get low
     confidence."""
     top = scores[0]
     total = sum(math.exp(2.0 * (s - top)) for s in scores[:10])
     return 1.0 / total
-
-
-def in_bbox(p: Place, bbox: tuple[float, float, float, float]) -> bool:
-    west, south, east, north = bbox
-    if not south <= p.lat <= north:
-        return False
-    if west <= east:
-        return west <= p.lon <= east
-    return p.lon >= west or p.lon <= east

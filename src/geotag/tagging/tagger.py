@@ -11,17 +11,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
 from ..gazetteer import Gazetteer, normalize_name
-from ..models import (
-    Document,
-    Label,
-    Mention,
-    MentionKind,
-    RawSpan,
-    RecordId,
-    bbox_of,
-    country_codes,
-)
-from ..overrides import Overrides
+from ..gazetteer.overrides import Overrides
+from ..models import Document, Label, Mention, MentionKind, RawSpan, RecordId
+from ..options import PipelineOptions
 from .aggregate import aggregate, focus
 from .corrections import apply_overrides, conditional_names
 from .query import LABEL_CUES, PlaceQuery
@@ -33,36 +25,23 @@ from .spans import PLACE_LABELS
 
 @dataclass(frozen=True, slots=True)
 class TagOptions:
-    """What a user can change about tagging (the CLI's flags map onto these)."""
+    """How the tagger works: the options a user chose, and which names are places."""
 
-    demonyms: bool = True
-    resolver: ResolverOptions = field(default_factory=ResolverOptions)
+    chosen: PipelineOptions = field(default_factory=PipelineOptions)
     # Which names are places; None: the shipped model.
     recognition: RecognitionModel | None = None
-    # Keep the recogniser's place spans the gazetteer does not know, unresolved, whatever
-    # the model says (for the online geocoder, which may know them).
-    keep_unknown_places: bool = False
-    # The user's corrections (--overrides), applied before resolution.
+    # The user's corrections (the file `chosen.overrides` names, read by the caller),
+    # applied before resolution.
     overrides: Overrides | None = None
 
-    @classmethod
-    def create(
-        cls,
-        *,
-        demonyms: bool = True,
-        prefer_countries: Iterable[str] = (),
-        bbox: Sequence[float] | None = None,
-        keep_unknown_places: bool = False,
-    ) -> TagOptions:
-        """Options from the flat settings the API, the CLI and the component take."""
-        return cls(
-            demonyms=demonyms,
-            resolver=ResolverOptions(
-                prefer_countries=country_codes(prefer_countries),
-                bbox=bbox_of(bbox),
-                inner_names=not keep_unknown_places,
-            ),
-            keep_unknown_places=keep_unknown_places,
+    @property
+    def resolver(self) -> ResolverOptions:
+        return ResolverOptions(
+            prefer_countries=self.chosen.prefer_countries,
+            bbox=self.chosen.bbox,
+            # A name the gazetteer does not know is left to the online geocoder when one
+            # will look it up, rather than placed at a place named inside it.
+            inner_names=not self.chosen.keep_unknown_places,
         )
 
 
@@ -129,7 +108,7 @@ class Tagger:
             spans,
             self.gazetteer,
             self.options.recognition,
-            keep_unknown=self.options.keep_unknown_places,
+            keep_unknown=self.options.chosen.keep_unknown_places,
             given_places=given_places,
         )
         for start, end, ner_label in repaired.spans:
@@ -146,7 +125,7 @@ class Tagger:
             elif ner_label in PLACE_LABELS:
                 label, kind = "PLACE", "toponym"
             else:  # NORP
-                if not self.options.demonyms or self.gazetteer.demonym(surface) is None:
+                if not self.options.chosen.demonyms or self.gazetteer.demonym(surface) is None:
                     continue
                 people = self.gazetteer.demonym_names_people(surface)
                 label, kind = ("DEMONYM" if people else "PLACE"), "demonym"

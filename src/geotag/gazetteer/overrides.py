@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from .errors import OverridesError
+from ..errors import OverridesError
 
 if sys.version_info >= (3, 11):
     import tomllib

