@@ -9,6 +9,7 @@ error names the file and line of the rule at fault.
 from __future__ import annotations
 
 import math
+import os
 import re
 import sys
 from collections.abc import Iterable, Mapping
@@ -24,6 +25,8 @@ else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
 OverrideKind = Literal["row", "not_place", "custom"]
+# The corrections file used when none is given.
+OVERRIDES_ENV = "GEOTAG_OVERRIDES"
 
 _TABLE_HEADER = re.compile(r"^\s*\[\[\s*override\s*\]\]\s*(?:#.*)?$")
 _KEY_LINE = re.compile(r"^\s*([A-Za-z0-9_-]+|\"[^\"]*\")\s*=")
@@ -80,7 +83,15 @@ class Overrides:
         return len(self.rules)
 
 
-def load_overrides(path: str | Path) -> Overrides:
+def read_overrides(path: str | os.PathLike[str] | None) -> Overrides | None:
+    """The corrections file at `path` (None: $GEOTAG_OVERRIDES when set), read and
+    checked; None when there is no file to use."""
+    if path is None:
+        path = os.environ.get(OVERRIDES_ENV) or None
+    return None if path is None else load_overrides(path)
+
+
+def load_overrides(path: str | os.PathLike[str]) -> Overrides:
     """Read and check a corrections file; OverridesError (naming FILE:LINE) on any fault."""
     where = str(path)
     try:

@@ -13,8 +13,9 @@ from dataclasses import replace
 
 from ..errors import OverridesError
 from ..gazetteer import Gazetteer
-from ..models import Mention, Place, Resolution
 from ..gazetteer.overrides import Override, Overrides
+from ..models import Mention, Place, Resolution
+from .explain import explain_override
 
 OVERRIDE_RULE = "override"
 OVERRIDE_CONFIDENCE = 1.0
@@ -71,10 +72,13 @@ def apply_overrides(
     rules: Overrides,
     gazetteer: Gazetteer,
     countries: Iterable[str] | None,
+    *,
+    explain: bool = False,
 ) -> list[Mention]:
     """The mentions with the rules applied: a place rule pins the mention as a resolved
     place (whatever its NER label), `not_place` drops a place mention. `countries` are
-    the story's focus countries; None applies only the rules without a country context."""
+    the story's focus countries; None applies only the rules without a country context.
+    With `explain`, a pinned mention says which rule of which file pinned it."""
     known = None if countries is None else set(countries)
     out: list[Mention] = []
     for m in mentions:
@@ -92,7 +96,8 @@ def apply_overrides(
                 out.append(m)
         else:
             place = place_of(rule, gazetteer)
-            resolution = Resolution(place, OVERRIDE_CONFIDENCE, rule=OVERRIDE_RULE)
+            why = explain_override(rule.origin) if explain else None
+            resolution = Resolution(place, OVERRIDE_CONFIDENCE, rule=OVERRIDE_RULE, explanation=why)
             out.append(
                 replace(m, label="PLACE", kind="toponym", resolution=resolution, key=place.key)
             )

@@ -15,7 +15,7 @@ from ..gazetteer.overrides import Overrides
 from ..models import Document, Label, Mention, MentionKind, RawSpan, RecordId
 from ..options import PipelineOptions
 from .aggregate import aggregate, focus
-from .corrections import apply_overrides, conditional_names
+from .corrections import apply_overrides, check_overrides, conditional_names
 from .query import LABEL_CUES, PlaceQuery
 from .recognition import RecognitionModel
 from .repair import repair_spans
@@ -42,6 +42,7 @@ class TagOptions:
             # A name the gazetteer does not know is left to the online geocoder when one
             # will look it up, rather than placed at a place named inside it.
             inner_names=not self.chosen.keep_unknown_places,
+            explain=self.chosen.explain,
         )
 
 
@@ -52,6 +53,8 @@ class Tagger:
         self.gazetteer = gazetteer
         self.options = options or TagOptions()
         self.resolver = Resolver(gazetteer, self.options.resolver)
+        if self.options.overrides is not None:
+            check_overrides(self.options.overrides, gazetteer)
 
     def tag(
         self,
@@ -69,7 +72,9 @@ class Tagger:
         if rules is None:
             mentions = self.resolve(text, labelled)
         else:
-            mentions = self.resolve(text, apply_overrides(labelled, rules, self.gazetteer, None))
+            explain = self.options.chosen.explain
+            pinned = apply_overrides(labelled, rules, self.gazetteer, None, explain=explain)
+            mentions = self.resolve(text, pinned)
             # A rule that holds only in stories about one country is applied once the
             # story's countries are known without the names it could change.
             names = conditional_names(rules, labelled)
@@ -77,7 +82,9 @@ class Tagger:
                 others = [m for m in mentions if m.text not in names]
                 top = focus(others, self.gazetteer).countries[:1]
                 countries = [c.place.country_code for c in top]
-                pinned = apply_overrides(labelled, rules, self.gazetteer, countries)
+                pinned = apply_overrides(
+                    labelled, rules, self.gazetteer, countries, explain=explain
+                )
                 mentions = self.resolve(text, pinned)
         people, organizations, places = aggregate(mentions)
         return Document(
