@@ -192,6 +192,7 @@ def _tag_with(
         width=request.terminal.width,
         errors_inline=request.errors_inline,
         csv_raw=request.csv_raw,
+        explain=request.pipeline.explain,
     )
     results = tag_articles(articles)
     if request.geocoding is not None:

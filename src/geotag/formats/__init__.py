@@ -28,13 +28,16 @@ def make_writer(
     width: int | None = None,
     errors_inline: bool = False,
     csv_raw: bool = False,
+    explain: bool = False,
 ) -> Writer:
     """The writer for `fmt` (one of FORMATS) on `stream`; `table` writes to stdout's console.
-    `csv_raw` leaves CSV cells that would start a spreadsheet formula as they are."""
+    `csv_raw` leaves CSV cells that would start a spreadsheet formula as they are;
+    `explain` adds the CSV column that says why each place was chosen (the other formats
+    show the explanations documents carry without being told)."""
     if fmt == "csv":
         from .csv import CsvWriter
 
-        return CsvWriter(stream, raw=csv_raw)
+        return CsvWriter(stream, raw=csv_raw, explain=explain)
     if fmt == "geojson":
         from .geojson import GeoJsonWriter
 
