@@ -1,0 +1,156 @@
+"""--explain with the real model and gazetteer: the rule that decided, in words, the
+candidates with their scores and features, in every format; and nothing else changes."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from geotag.formats import make_writer
+from geotag.models import Document, Mention
+from geotag.options import PipelineOptions
+
+from .helpers import docs
+
+TEXAS = (
+    "Storms hit Paris, Texas on Monday. Officials in Dallas and Fort Worth said crews "
+    "from Tyler would help. Paris residents were told to stay home."
+)
+CANDIDATE_KEYS = [
+    "geonameid",
+    "name",
+    "country_code",
+    "admin1",
+    "feature_code",
+    "population",
+    "score",
+    "features",
+]
+
+
+@pytest.fixture(scope="module")
+def explaining(real_pipeline):
+    """The real pipeline, explaining (the model and gazetteer loaded once are shared)."""
+    from geotag.engine.pipeline import Pipeline
+
+    return Pipeline(
+        PipelineOptions(explain=True),
+        gazetteer=real_pipeline.tagger.gazetteer,
+        nlp=real_pipeline.nlp,
+    )
+
+
+def place_mentions(doc: Document, text: str) -> list[Mention]:
+    return [m for m in doc.mentions if m.text == text and m.label == "PLACE"]
+
+
+def test_paris_in_a_texas_story_is_explained_by_its_named_parent(explaining) -> None:
+    doc = explaining.tag_text(TEXAS)
+    first, later = place_mentions(doc, "Paris")
+    for m in (first, later):  # one sense per document: the later "Paris" says the same
+        assert m.resolution is not None and m.resolution.explanation is not None
+        why = m.resolution.explanation
+        assert (why.rule, why.reason) == ("parent", "named parent: Texas")
+        assert m.resolution.place is not None and m.resolution.place.admin1 == "Texas"
+    # The parent outranked the scores: Paris, France scored higher on the name alone.
+    why = first.resolution.explanation  # type: ignore[union-attr]
+    assert not why.in_context
+    assert why.candidates[0].place.country_code == "FR"
+    assert "Texas" in [c.place.admin1 for c in why.candidates]
+    assert why.considered >= len(why.candidates) > 2
+    (texas,) = place_mentions(doc, "Texas")
+    assert texas.resolution.explanation.reason == "named as the parent of Paris"  # type: ignore[union-attr]
+
+
+def test_a_scored_place_names_its_top_features_and_an_abstention_says_why(
+    explaining,
+) -> None:
+    doc = explaining.tag_text(
+        "Fighting near Tripoli and Benghazi continued, officials in Libya said. "
+        "Springfield was quiet."
+    )
+    (tripoli,) = place_mentions(doc, "Tripoli")
+    why = tripoli.resolution.explanation  # type: ignore[union-attr]
+    assert why.rule == "score" and why.in_context
+    assert why.reason.startswith("scored best (")
+    best = why.candidates[0]
+    assert best.place == tripoli.resolution.place  # type: ignore[union-attr]
+    assert f"({best.score:.2f})" in why.reason
+    # The reason lists the best candidate's largest weighted features.
+    assert "country +" in why.reason and best.features and dict(best.features)["country"] > 0
+    (springfield,) = place_mentions(doc, "Springfield")
+    why = springfield.resolution.explanation  # type: ignore[union-attr]
+    assert springfield.resolution.place is None  # type: ignore[union-attr]
+    assert why.rule == "abstain" and why.reason.startswith("abstained: ")
+    assert len(why.candidates) > 1
+
+
+def test_json_explain_objects_have_stable_keys_and_add_nothing_else(
+    real_pipeline, explaining
+) -> None:
+    plain = real_pipeline.tag_text(TEXAS).to_dict()
+    explained = explaining.tag_text(TEXAS).to_dict()
+    places = [e for e in explained["entities"] if e["label"] == "PLACE"]
+    assert places and all("explain" in e for e in places)
+    for e in places:
+        assert list(e["explain"]) == ["rule", "reason", "considered", "in_context", "candidates"]
+        for c in e["explain"]["candidates"]:
+            assert list(c) == CANDIDATE_KEYS
+            assert list(c["features"])[:2] == ["type", "importance"]
+    for e in explained["entities"]:
+        e.pop("explain", None)
+    assert explained == plain
+
+
+def _write(fmt: str, doc: Document, explain: bool) -> str:
+    stream = io.BytesIO()
+    writer = make_writer(fmt, stream, explain=explain)
+    writer.write(doc)
+    writer.close()
+    return stream.getvalue().decode("utf-8")
+
+
+def test_csv_and_geojson_carry_the_reason_as_one_cell(explaining) -> None:
+    doc = explaining.tag_text(TEXAS)
+    rows = list(csv.DictReader(io.StringIO(_write("csv", doc, explain=True))))
+    paris = [r for r in rows if r["text"] == "Paris"]
+    assert paris and all(r["explain"] == "parent: named parent: Texas" for r in paris)
+    dallas = next(r for r in rows if r["text"] == "Dallas")
+    assert dallas["explain"].startswith(("score: scored best", "single: "))
+    features = json.loads(_write("geojson", doc, explain=True))["features"]
+    by_name = {f["properties"]["name"]: f["properties"] for f in features}
+    assert by_name["Paris"]["explain"] == "parent: named parent: Texas"
+
+
+def test_the_table_has_a_why_table_readable_at_80_columns(explaining) -> None:
+    from geotag.formats.table import TableWriter, make_console
+
+    console = make_console(no_color=True, width=80)
+    with console.capture() as captured:
+        TableWriter(console).write(explaining.tag_text(TEXAS))
+    out = captured.get()
+    assert "Why these places" in out
+    assert "named parent: Texas" in " ".join(out.split())
+    assert max(len(line) for line in out.splitlines()) <= 80
+
+
+def test_the_cli_flag_explains_in_jsonl_and_without_it_nothing_is_explained(
+    tmp_path: Any,
+) -> None:
+    from geotag.cli import cli
+
+    story = tmp_path / "texas.txt"
+    story.write_text(TEXAS, encoding="utf-8")
+    runner = CliRunner()
+    plain = runner.invoke(cli, ["-f", "jsonl", str(story)], catch_exceptions=False)
+    explained = runner.invoke(cli, ["-f", "jsonl", "--explain", str(story)], catch_exceptions=False)
+    assert (plain.exit_code, explained.exit_code) == (0, 0)
+    assert '"explain"' not in plain.stdout
+    (doc,) = docs(explained.stdout)
+    reasons = {e["text"]: e["explain"]["reason"] for e in doc["entities"] if "explain" in e}
+    assert reasons["Paris"] == "named parent: Texas"
