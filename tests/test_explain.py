@@ -154,3 +154,27 @@ def test_the_cli_flag_explains_in_jsonl_and_without_it_nothing_is_explained(
     (doc,) = docs(explained.stdout)
     reasons = {e["text"]: e["explain"]["reason"] for e in doc["entities"] if "explain" in e}
     assert reasons["Paris"] == "named parent: Texas"
+
+
+def test_gazetteer_explain_shows_a_name_in_a_context() -> None:
+    from geotag.cli import cli
+
+    def explain(*args: str) -> dict[str, Any]:
+        result = CliRunner().invoke(
+            cli, ["gazetteer", "explain", *args, "-f", "json"], catch_exceptions=False
+        )
+        assert result.exit_code == 0, result.output
+        out: dict[str, Any] = json.loads(result.stdout)
+        return out
+
+    texas = explain("Paris", "--context", "Storms hit Dallas and Tyler, Texas on Monday.")
+    alone = explain("Paris")
+    assert texas["place"]["admin1"] == "Texas" and texas["in_context"]
+    assert alone["place"]["country_code"] == "FR" and alone["rule"] == "score"
+    for answer in (texas, alone):
+        assert answer["mentions"] == 1
+        assert answer["candidates"][0]["geonameid"] == answer["place"]["geonameid"]
+        assert answer["reason"].startswith(f"scored best ({answer['candidates'][0]['score']:.2f})")
+    # The name in the context is the one explained, with a parent named next to it.
+    parent = explain("Paris", "--context", "Storms hit Paris, Texas on Monday.")
+    assert (parent["rule"], parent["reason"]) == ("parent", "named parent: Texas")

@@ -248,3 +248,32 @@ def test_worker_processes_give_the_bytes_of_one_process(
 
 def test_the_options_carry_the_path_as_text(fake_rules: Path) -> None:
     assert PipelineOptions(overrides=fake_rules).overrides == str(fake_rules)
+
+
+@pytest.mark.model
+def test_check_overrides_lists_what_each_rule_does_to_a_text(
+    rules: Path, stories: dict[str, Path]
+) -> None:
+    def check(*args: str) -> list[dict]:
+        result = invoke("gazetteer", "check-overrides", str(rules), *args, "-f", "json")
+        assert result.exit_code == 0, result.output
+        return list(json.loads(result.stdout)["rules"])
+
+    jordan, camp = check("--text", str(stories["sports"]))
+    assert (jordan["fired"], jordan["outcome"]) == (2, "2 mention(s) no longer a place")
+    assert (camp["fired"], camp["outcome"]) == (0, "matches nothing in the text")
+    jordan, camp = check("--text", str(stories["mideast"]))
+    assert jordan["fired"] == 0 and jordan["outcome"].startswith("named, but the story's country")
+    _, camp = check("--text", str(stories["bastion"]))
+    assert (
+        camp["fired"] == 1 and camp["outcome"] == "1 mention(s) placed at Camp Bastion, Afghanistan"
+    )
+    assert [r["outcome"] for r in check()] == ["valid", "valid"]
+
+
+def test_check_overrides_of_a_faulty_file_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    path = tmp_path / "bad.toml"
+    path.write_text('[[override]]\nname = "X"\nlat = 10\nlon = 200\ncountry = "AF"\n')
+    result = invoke("gazetteer", "check-overrides", str(path), "--gazetteer", str(MINI_GAZETTEER))
+    assert result.exit_code == 2
+    assert result.stderr == f"geotag: error: {path}:4: `lon` 200.0 is out of range (-180 to 180)\n"
