@@ -178,3 +178,43 @@ def test_gazetteer_explain_shows_a_name_in_a_context() -> None:
     # The name in the context is the one explained, with a parent named next to it.
     parent = explain("Paris", "--context", "Storms hit Paris, Texas on Monday.")
     assert (parent["rule"], parent["reason"]) == ("parent", "named parent: Texas")
+
+
+def test_the_html_report_opens_each_places_explanation_on_click(explaining) -> None:
+    from html.parser import HTMLParser
+
+    page = _write("html", explaining.tag_text(TEXAS), explain=True)
+    plain = _write("html", explaining.tag_text(TEXAS), explain=False)
+    assert "<details" not in plain and "<th>Why</th>" not in plain
+
+    class Rows(HTMLParser):
+        """Each places-table row's cells as text, and the summaries of its <details>."""
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.rows: list[list[str]] = []
+            self.summaries: list[str] = []
+            self._in: list[str] = []
+
+        def handle_starttag(self, tag: str, attrs: Any) -> None:
+            self._in.append(tag)
+            if tag == "tr" and dict(attrs).get("data-place"):
+                self.rows.append([])
+
+        def handle_endtag(self, tag: str) -> None:
+            while self._in and self._in.pop() != tag:
+                pass
+
+        def handle_data(self, data: str) -> None:
+            if "summary" in self._in:
+                self.summaries.append(data)
+            if self.rows and "tr" in self._in:
+                self.rows[-1].append(data)
+
+    parser = Rows()
+    parser.feed(page)
+    assert "<th>Why</th>" in page
+    paris = next(row for row in parser.rows if row and row[0] == "Paris")
+    text = " ".join(paris)
+    assert "named parent: Texas" in text and "Paris, Île-de-France, FR" in text
+    assert "parent" in parser.summaries and "score" in parser.summaries

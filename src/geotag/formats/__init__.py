@@ -32,8 +32,8 @@ def make_writer(
 ) -> Writer:
     """The writer for `fmt` (one of FORMATS) on `stream`; `table` writes to stdout's console.
     `csv_raw` leaves CSV cells that would start a spreadsheet formula as they are;
-    `explain` adds the CSV column that says why each place was chosen (the other formats
-    show the explanations documents carry without being told)."""
+    `explain` adds the CSV column and the HTML report's column that say why each place was
+    chosen (the other formats show the explanations documents carry without being told)."""
     if fmt == "csv":
         from .csv import CsvWriter
 
@@ -45,7 +45,7 @@ def make_writer(
     if fmt == "html":
         from .html import HtmlReportWriter
 
-        return HtmlReportWriter(stream)
+        return HtmlReportWriter(stream, explain=explain)
     if fmt == "table":
         from .table import TableWriter, make_console
 

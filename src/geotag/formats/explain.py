@@ -44,8 +44,13 @@ def explained(doc: Document) -> list[Mention]:
 def candidate_line(c: Candidate) -> str:
     """ "Paris, Texas, US · PPLA2 · pop 24,782 · 2.70" """
     p = c.place
-    where = ", ".join(x for x in (p.name, p.admin1, p.country_code) if x)
-    return f"{where} · {p.feature_code} · pop {p.population:,} · {c.score:.2f}"
+    return f"{where(c)} · {p.feature_code} · pop {p.population:,} · {c.score:.2f}"
+
+
+def where(c: Candidate) -> str:
+    """ "Paris, Texas, US": a candidate's name, region and country code, without repeats."""
+    p = c.place
+    return ", ".join(dict.fromkeys(x for x in (p.name, p.admin1, p.country_code) if x))
 
 
 def explain_table(doc: Document) -> Any | None:
@@ -209,3 +214,34 @@ def _rule_text(rule: Override) -> str:
     else:
         what = f"{rule.display_name or rule.name} ({rule.lat}, {rule.lon}, {rule.country})"
     return what + (f", in {rule.country_context} stories" if rule.country_context else "")
+
+
+def why_html(resolution: Resolution | None) -> str:
+    """The HTML report's "Why" cell: the rule, opened on click to the reason and the best
+    candidates with their scores (a <details> element: no script, nothing to load)."""
+    import html
+
+    why = explanation_of(resolution)
+    if why is None:
+        return ""
+
+    def e(text: object) -> str:
+        return html.escape(str(text), quote=True)
+
+    rows = "".join(
+        f"<tr><td>{e(where(c))}</td><td>{e(c.place.feature_code)}</td>"
+        f'<td class="num">{c.place.population:,}</td>'
+        f'<td class="num">{c.score:.2f}</td></tr>'
+        for c in why.candidates
+    )
+    table = (
+        "<table><thead><tr><th>Candidate</th><th>Code</th><th>Population</th><th>Score</th>"
+        f"</tr></thead><tbody>{rows}</tbody></table>"
+        if rows
+        else ""
+    )
+    considered = f"<p>{why.considered} candidate(s) considered.</p>" if why.considered else ""
+    return (
+        f'<details class="why"><summary>{e(why.rule)}</summary>'
+        f"<p>{e(why.reason)}</p>{table}{considered}</details>"
+    )
