@@ -50,7 +50,7 @@ def explain_command(
     implied).
     """
     from ..engine.explain import explain_name
-    from ..formats.explain import write_name_explanation
+    from ..formats.explain_commands import write_name_explanation
 
     loaded = load_pipeline(replace(pipeline, explain=True))
     _, mentions = explain_name(loaded, name, context)
@@ -100,7 +100,7 @@ def check_overrides_command(
     the text is listed as such: it is not an error.
     """
     from ..engine.explain import check_rules
-    from ..formats.explain import write_rule_checks
+    from ..formats.explain_commands import write_rule_checks
     from ..gazetteer import Gazetteer
     from ..gazetteer.overrides import load_overrides
     from ..options import PipelineOptions

@@ -71,6 +71,9 @@ def _reason(
     abstain_below: float,
     min_confidence: float,
 ) -> str:
+    if rule == "single" and g.hint:
+        # The words around the name asked for a kind of place, and one of that kind is left.
+        return f"the name's only candidate of the kind the text names ({g.hint})"
     if rule in _RULE_REASONS:
         return _RULE_REASONS[rule]
     if rule == "parent":
