@@ -47,7 +47,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from ..errors import OptionError
 from ..gazetteer import Gazetteer, normalize_name
@@ -140,7 +140,14 @@ class Resolver:
             for i in g.members:
                 q = queries[i]
                 if q.landmark or (res.place is not None and speaks(text, q)):
-                    res_i = replace(res, role="metonym")
+                    res_i = Resolution(
+                        res.place,
+                        res.confidence,
+                        res.alternatives,
+                        "metonym",
+                        res.rule,
+                        res.explanation,
+                    )
                 else:
                     res_i = res
                 results[i] = res_i
