@@ -82,7 +82,7 @@ def test_a_scored_place_names_its_top_features_and_an_abstention_says_why(
     assert best.place == tripoli.resolution.place  # type: ignore[union-attr]
     assert f"({best.score:.2f})" in why.reason
     # The reason lists the best candidate's largest weighted features.
-    assert "country +" in why.reason and best.features and dict(best.features)["country"] > 0
+    assert "story's country LY +" in why.reason and dict(best.features)["country"] > 0
     (springfield,) = place_mentions(doc, "Springfield")
     why = springfield.resolution.explanation  # type: ignore[union-attr]
     assert springfield.resolution.place is None  # type: ignore[union-attr]

@@ -69,8 +69,8 @@ def inert(cell: str) -> str:
     return cell
 
 
-# The column `--explain` adds: the rule that decided and why ("score: scored best (3.41):
-# importance +1.09, type +1.00, country +0.65").
+# The column `--explain` adds: the rule that decided and why ("parent: named parent:
+# Texas", "score: scored best (5.16): story's country US +1.30, ...").
 EXPLAIN_COLUMN = "explain"
 
 

@@ -41,7 +41,7 @@ def explain_group(
         Candidate(gazetteer.place(r), s, f) for s, r, f in g.scored[:EXPLAINED_CANDIDATES]
     )
     settled = gazetteer.place(g.settled) if g.settled is not None else None
-    reason = _reason(rule, g, settled, abstain_below, min_confidence)
+    reason = _reason(gazetteer, rule, g, settled, abstain_below, min_confidence)
     return Explanation(rule, reason, candidates, len(g.rows), in_context)
 
 
@@ -55,16 +55,43 @@ def explain_override(origin: str) -> Explanation:
     return Explanation("override", f"user override ({origin})")
 
 
-def top_features(scored: Scored, count: int = TOP_FEATURES) -> str:
-    """ "importance +1.20, type +1.00, country +0.65": a score's largest weighted parts."""
-    _, _, features = scored
+def top_features(gazetteer: Gazetteer, scored: Scored, count: int = TOP_FEATURES) -> str:
+    """ "story's country US +1.30, type PPLA2 +1.00, population +0.98": a candidate's
+    largest weighted features, each said of that candidate."""
+    _, row, features = scored
+    place = gazetteer.place(row)
     parts = sorted(
         ((WEIGHTS[k] * v, k) for k, v in features if WEIGHTS[k] * v), key=lambda t: -abs(t[0])
     )
-    return ", ".join(f"{k} {w:+.2f}" for w, k in parts[:count]) or "no feature"
+    return (
+        ", ".join(f"{_feature_words(k, place)} {w:+.2f}" for w, k in parts[:count]) or "no feature"
+    )
+
+
+def _feature_words(name: str, place: Place) -> str:
+    """A score's feature as it applies to one place."""
+    if name == "type":
+        return f"type {place.feature_code}"
+    if name == "importance":
+        return "population" if place.population else "well known (curated)"
+    if name == "country":
+        return f"story's country {place.country_code}"
+    if name == "admin1":
+        return f"story's region {place.admin1 or place.admin1_code}"
+    return _FEATURE_WORDS.get(name, name)
+
+
+_FEATURE_WORDS = {
+    "distance": "near the story's places",
+    "name": "name match",
+    "label": "NER label fits",
+    "hint": "type word",
+    "preference": "your preference",
+}
 
 
 def _reason(
+    gazetteer: Gazetteer,
     rule: str,
     g: MentionGroup,
     settled: Place | None,
@@ -81,7 +108,7 @@ def _reason(
     if rule == "local" and settled is not None:
         return f"a town of the story's region: {settled.admin1 or settled.country}"
     if rule == "score" and g.scored:
-        return f"scored best ({g.scored[0][0]:.2f}): {top_features(g.scored[0])}"
+        return f"scored best ({g.scored[0][0]:.2f}): {top_features(gazetteer, g.scored[0])}"
     if rule == "abstain" and g.scored:
         top = g.scored[0][0]
         if top < abstain_below:
