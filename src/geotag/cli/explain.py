@@ -52,6 +52,8 @@ def explain_command(
     from ..engine.explain import explain_name
     from ..formats.explain_commands import write_name_explanation
 
+    if not name.strip():
+        raise click.BadParameter("the name is empty", param_hint="'NAME'")
     loaded = load_pipeline(replace(pipeline, explain=True))
     _, mentions = explain_name(loaded, name, context)
     write_name_explanation(
