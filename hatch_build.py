@@ -23,7 +23,7 @@ CSV = ROOT / "data" / "gazetteer.csv"
 def compile_index(out: Path) -> None:
     sys.path.insert(0, str(ROOT / "src"))
     try:
-        from geotag.gazetteer.compiled import compile_csv
+        from geotag.gazetteer.index.writer import compile_csv
 
         compile_csv(CSV, out)
     finally:

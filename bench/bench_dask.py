@@ -106,11 +106,17 @@ def local_cluster(workers: int) -> Iterator[Any]:
 # -- (k) the index build -----------------------------------------------------------------
 
 BUILD = """
-import contextlib, os, resource, sys, time
+import os, resource, sys, time
 import geotag.dask.workers
 ready, go, locked = sys.argv[1], sys.argv[2], sys.argv[3] == "1"
 if not locked:
-    geotag.dask.workers._machine_lock = lambda name: contextlib.nullcontext()
+    # The cache's compile lock (filelock's, imported when a compile starts) left out.
+    import filelock
+    class NoLock:
+        def __init__(self, *args, **kwargs): pass
+        def acquire(self): pass
+        def release(self): pass
+    filelock.FileLock = NoLock
 parses = []
 real_replace = os.replace
 def counting_replace(src, dst, *args, **kwargs):

@@ -61,10 +61,10 @@ from geotag.gazetteer.schema import (
     COLUMNS,
     DISSOLVED_COUNTRIES,
     REGION_TYPE_SUFFIX,
+    GazetteerRow,
     Rank,
     RowKind,
     clean_name,
-    format_degrees,
     is_usable_alternate,
     keeps_alternate,
     looks_like_code,
@@ -212,6 +212,9 @@ class BuildError(Exception):
 
 @dataclass
 class Place:
+    """A row being built: its names still to pass the collision rule (`row()` is what the
+    CSV gets)."""
+
     kind: RowKind
     geonameid: int | None
     name: str
@@ -235,22 +238,23 @@ class Place:
         names = (self.alternatenames | self.curated_names) - self.removed_names - {self.name}
         return sorted(names)
 
-    def csv_row(self) -> list[str]:
-        return [
-            "" if self.geonameid is None else str(self.geonameid),
-            self.name,
-            "|".join(self.all_alternatenames()),
-            "|".join(sorted(self.abbreviations)),
-            format_degrees(self.lat),
-            format_degrees(self.lon),
-            self.feature_class,
-            self.feature_code,
-            self.country_code,
-            self.admin1_code,
-            self.admin1_name,
-            str(self.population),
-            "+".join(sorted(self.sources)),
-        ]
+    def row(self) -> GazetteerRow:
+        """The row this place becomes in the CSV (names and sources sorted)."""
+        return GazetteerRow(
+            geonameid=self.geonameid,
+            name=self.name,
+            lat=self.lat,
+            lon=self.lon,
+            feature_class=self.feature_class,
+            feature_code=self.feature_code,
+            country_code=self.country_code,
+            alternatenames=tuple(self.all_alternatenames()),
+            abbreviations=tuple(sorted(self.abbreviations)),
+            admin1_code=self.admin1_code,
+            admin1_name=self.admin1_name,
+            population=self.population,
+            source="+".join(sorted(self.sources)),
+        )
 
 
 @dataclass(frozen=True)
@@ -1337,7 +1341,7 @@ def assemble(gathered: Gathered, out: Path) -> str:
     variants -= drop_colliding_alternates(places)
     bare_counties = add_bare_county_names(places)
     places.sort(key=row_order)
-    write_csv(out, COLUMNS, (place.csv_row() for place in places))
+    write_csv(out, COLUMNS, (place.row().cells() for place in places))
     demonyms = build_demonyms(atlas, places)
     demonym_path = out.parent / DEMONYMS_FILE
     write_csv(demonym_path, DEMONYM_COLUMNS, demonym_rows(demonyms, places))

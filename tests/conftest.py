@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from geotag.gazetteer import Gazetteer
-from geotag.gazetteer.index import forget_loaded
+from geotag.gazetteer.lookup import forget_loaded
 
 from .devtools import CHROMIUM, NO_CHROMIUM, Browser
 from .helpers import FAKE_PATTERNS, MINI_DEMONYMS, MINI_GAZETTEER, fake_ner

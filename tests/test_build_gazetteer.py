@@ -7,6 +7,7 @@ the tests; what reads them is exercised by rebuilding data/gazetteer.csv (data/R
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import importlib.util
 import sys
@@ -16,7 +17,8 @@ from types import ModuleType, SimpleNamespace
 import pytest
 
 from geotag.gazetteer import Gazetteer
-from geotag.gazetteer.schema import COLUMNS, RowKind
+from geotag.gazetteer.packaged import default_gazetteer_path
+from geotag.gazetteer.schema import COLUMNS, GazetteerRow, RowKind
 
 SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "build_gazetteer.py"
 
@@ -109,3 +111,43 @@ def test_a_tiny_build_loads_and_resolves(
             for folder in (out.parent, again.parent)
         }
         assert len(digests) == 1
+
+
+# -- one row type ------------------------------------------------------------------------------
+
+
+def as_gazetteer_row(cells: dict[str, str]) -> GazetteerRow:
+    def names(cell: str) -> tuple[str, ...]:
+        return tuple(cell.split("|")) if cell else ()
+
+    return GazetteerRow(
+        geonameid=int(cells["geonameid"]) if cells["geonameid"] else None,
+        name=cells["name"],
+        lat=float(cells["lat"]),
+        lon=float(cells["lon"]),
+        feature_class=cells["feature_class"],
+        feature_code=cells["feature_code"],
+        country_code=cells["country_code"],
+        alternatenames=names(cells["alternatenames"]),
+        abbreviations=names(cells["abbreviations"]),
+        admin1_code=cells["admin1_code"],
+        admin1_name=cells["admin1_name"],
+        population=int(cells["population"]),
+        source=cells["source"],
+    )
+
+
+def test_the_shipped_gazetteer_is_written_as_gazetteer_rows(tmp_path: Path) -> None:
+    """Every row of data/gazetteer.csv read into a GazetteerRow and written back with its
+    cells gives the file byte for byte: the build script and the GeoNames import, which
+    both write GazetteerRows, write what geotag ships."""
+    shipped = default_gazetteer_path()
+    again = tmp_path / "again.csv"
+    with (
+        shipped.open(encoding="utf-8", newline="") as f,
+        again.open("w", encoding="utf-8", newline="") as out,
+    ):
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(COLUMNS)
+        writer.writerows(as_gazetteer_row(cells).cells() for cells in csv.DictReader(f))
+    assert again.read_bytes() == shipped.read_bytes()

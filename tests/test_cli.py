@@ -288,9 +288,11 @@ def test_the_terminal_is_read_once_from_the_environment(monkeypatch) -> None:
     seen = Terminal.detect()
     assert (seen.color, seen.width) == (False, 123)
     monkeypatch.setenv("NO_COLOR", "")  # set but empty: colour stays (no-color.org)
-    monkeypatch.setenv("COLUMNS", "wide")
+    monkeypatch.setenv("COLUMNS", "wide")  # nonsense: the usual 80 (issue 23)
     seen = Terminal.detect()
-    assert (seen.color, seen.width) == (True, None)
+    assert (seen.color, seen.width) == (True, 80)
+    monkeypatch.delenv("COLUMNS")
+    assert Terminal.detect().width is None
     assert Terminal(stdout=True).output_format(None) == "table"
     assert Terminal(stdout=False).output_format(None) == "json"
     assert Terminal(stdout=True).output_format("csv") == "csv"

@@ -726,7 +726,7 @@ def test_the_index_is_built_once_per_machine_by_workers_starting_together(
     tmp_path: Path,
 ) -> None:
     # A gazetteer big enough that parsing it takes a while (the shipped one takes seconds):
-    # without the lock both processes would be parsing it at the same time.
+    # without the cache's lock both processes would be parsing it at the same time.
     with MINI_GAZETTEER.open(encoding="utf-8", newline="") as f:
         rows = list(csv.DictReader(f))
     gazetteer = tmp_path / "gazetteer.csv"

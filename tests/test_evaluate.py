@@ -120,7 +120,10 @@ MALFORMED = {
         "entity 1: latitude 95 is outside [-90, 90]",
     ),
     "a nested lon out of range": (
-        {"text": TEXT, "entities": [{**GOOD, "lat": None, "place": {"lat": 1, "lng": 200}}]},
+        {
+            "text": TEXT,
+            "entities": [{**GOOD, "lat": None, "lon": None, "place": {"lat": 1, "lng": 200}}],
+        },
         "entity 1: longitude 200 is outside [-180, 180]",
     ),
     "a string offset": (

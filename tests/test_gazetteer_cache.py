@@ -16,8 +16,9 @@ from geotag.errors import GazetteerError
 from geotag.gazetteer import Gazetteer
 from geotag.gazetteer import cache as cache_module
 from geotag.gazetteer.cache import CACHE_KEEP, OLD_MAGIC, sibling_index
-from geotag.gazetteer.compiled import MAGIC, compile_csv
-from geotag.gazetteer.index import forget_loaded
+from geotag.gazetteer.index.format import MAGIC
+from geotag.gazetteer.index.writer import compile_csv
+from geotag.gazetteer.lookup import forget_loaded
 
 from .helpers import MINI_DEMONYMS, MINI_GAZETTEER
 

@@ -73,14 +73,14 @@ def test_rows_kinds_and_points(built) -> None:
     # France has no dump row: its point is the shipped gazetteer's.
     france = rows["France|PCLI"]
     assert (france["lat"], france["lon"]) == (shipped(3017382)["lat"], shipped(3017382)["lon"])
-    assert report.country_points_from_shipped == ("AE", "FR")
-    assert report.countries_missing == ("XA",)  # nowhere to take a point from
+    assert report.backfill.country_points_from_shipped == ("AE", "FR")
+    assert report.backfill.countries_missing == ("XA",)  # nowhere to take a point from
     assert "Serbia and Montenegro|PCLI" not in rows  # dissolved
     idlib_region = rows["Idlib|ADM1"]  # admin1CodesASCII's name and code
     assert (idlib_region["country_code"], idlib_region["admin1_code"]) == ("SY", "12")
     assert "Muhafazat Idlib" in idlib_region["alternatenames"].split("|")
     assert rows["Gaziantep|ADM1"]["lat"] == shipped(314829)["lat"]  # not in the dump
-    assert report.admin1_missing == ("SY.99",)
+    assert report.backfill.admin1_missing == ("SY.99",)
     assert {"Asia|CONT", "Europe|CONT"} <= set(rows)
     city = rows["Qasr Testaba|PPL"]
     assert city["admin1_name"] == "Idlib" and city["source"] == "geonames"
@@ -155,7 +155,7 @@ def test_a_cities_dump_borrows_country_and_continent_points(tmp_path: Path) -> N
     report = import_geonames(folder, out)
     rows = rows_of(out)
     assert report.dump == "cities15000.txt"
-    assert set(report.country_points_from_shipped) == {"AE", "FR", "SY", "TR"}
+    assert set(report.backfill.country_points_from_shipped) == {"AE", "FR", "SY", "TR"}
     assert rows["Syria|PCLI"]["lat"] == shipped(163843)["lat"]  # the shipped point
     assert len([r for r in rows.values() if r["feature_code"] == "CONT"]) == 7
     assert rows["Idlib|ADM1"]["lat"] == shipped(169387)["lat"]

@@ -12,12 +12,9 @@ from types import ModuleType
 import pytest
 
 from geotag.gazetteer import Gazetteer
-from geotag.gazetteer.geonames import (
-    GEONAMES_COLUMNS,
-    SKIPPED_ADMIN_CODES,
-    ImportOptions,
-    import_geonames,
-)
+from geotag.gazetteer.geonames import ImportOptions, import_geonames
+from geotag.gazetteer.geonames.dump import GEONAMES_COLUMNS
+from geotag.gazetteer.geonames.importer import SKIPPED_ADMIN_CODES
 
 ROOT = Path(__file__).resolve().parents[1]
 ROWS = 3_000
@@ -108,7 +105,7 @@ def test_the_real_importer_keeps_what_the_generator_wrote(
         "other features": sum(stats.by_class[c] for c in "HTLSV") - stats.continents,
     }
     assert report.malformed == 0
-    assert not report.countries_missing and not report.admin1_missing
+    assert not report.backfill.countries_missing and not report.backfill.admin1_missing
     gazetteer = Gazetteer.load(out, cache=False)
     assert len(gazetteer) == report.total
     with (folder / "countryInfo.txt").open(encoding="utf-8") as f:

@@ -52,7 +52,7 @@ def tag_text(
     text: str, *, model: str = DEFAULT_MODEL, pipeline: Pipeline | None = None
 ) -> Document:
     """Tag one text."""
-    return (pipeline or load_pipeline(model)).tag_text(text)
+    return (pipeline if pipeline is not None else load_pipeline(model)).tag_text(text)
 
 
 def tag_texts(
@@ -66,7 +66,7 @@ def tag_texts(
 
     A text that cannot be tagged raises GeotagError with the reason.
     """
-    pipe = pipeline or load_pipeline(model)
+    pipe = pipeline if pipeline is not None else load_pipeline(model)
     articles = (t if isinstance(t, Article) else Article(t) for t in texts)
     for result in pipe.tag_articles(articles, jobs=jobs):
         if isinstance(result, Failure):

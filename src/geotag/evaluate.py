@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import statistics
+import sys
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -19,7 +20,9 @@ from typing import IO, TYPE_CHECKING, Any
 import orjson
 
 from .errors import InputError, OutputError
-from .models import Article, Document, Failure, RecordId, id_text
+from .formats.escape import json_bytes
+from .models import Article, Document, Failure, RecordId, Warn, id_text, ignore_warning
+from .readers import STDIN, jsonl_lines, parse_json
 from .tagging.geometry import great_circle_km
 
 if TYPE_CHECKING:
@@ -51,26 +54,31 @@ class GoldDocument:
     entities: tuple[dict[str, Any], ...]
 
 
-def read_gold(path: str | Path) -> list[GoldDocument]:
+def read_gold(path: str | Path, warn: Warn = ignore_warning) -> list[GoldDocument]:
     """Gold JSON Lines: {"id", "text", "entities": [{"start", "end", "label", "lat", ...}]}.
 
     Every record is checked as it is read, so a malformed one is an InputError naming
-    `FILE:LINE` and what is wrong, never a failure halfway through scoring.
+    `FILE:LINE` and what is wrong, never a failure halfway through scoring; a file with
+    no record is one too. '-' reads standard input. Labels that are not scored go to
+    `warn`, once each (see `_unscored`).
     """
     docs = []
     seen: dict[str, int] = {}
+    unscored: dict[str, list[int]] = {}  # label -> [first line, entities]
+    number = 0
     try:
-        with open(path, "rb") as f:
-            for number, line in enumerate(f, start=1):
-                if number == 1 and line.startswith(b"\xef\xbb\xbf"):
-                    line = line[3:]
+        with _open_gold(path) as f:
+            # Decoded as the JSON Lines geotag tags are (a BOM, UTF-16 and UTF-32 too).
+            for number, line in jsonl_lines(f, str(path), warn=warn):
+                if isinstance(line, InputError):
+                    raise line
                 if not line.strip():
                     continue
                 where = f"{path}:{number}"
                 try:
-                    rec = orjson.loads(line)
-                except orjson.JSONDecodeError as exc:
-                    raise InputError(f"{where}: malformed JSON: {exc}") from None
+                    rec = parse_json(line)
+                except ValueError as exc:
+                    raise InputError(f"{where}: {exc}") from None
                 doc = _gold_document(rec, number, where)
                 key = id_text(doc.id)
                 if key in seen:
@@ -80,9 +88,37 @@ def read_gold(path: str | Path) -> list[GoldDocument]:
                     )
                 seen[key] = number
                 docs.append(doc)
+                for entity in doc.entities:
+                    if norm_label(entity["label"]) is None:
+                        unscored.setdefault(entity["label"], [number, 0])[1] += 1
     except OSError as exc:
         raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    if not docs:
+        # Scoring nothing would report zeros that look like a result.
+        raise InputError(f"{path}:{max(number, 1)}: no gold documents; expected one a line")
+    _unscored(path, unscored, warn)
     return docs
+
+
+@contextmanager
+def _open_gold(path: str | Path) -> Iterator[IO[bytes]]:
+    if str(path) == STDIN:
+        yield sys.stdin.buffer
+        return
+    with open(path, "rb") as f:
+        yield f
+
+
+def _unscored(path: str | Path, labels: dict[str, list[int]], warn: Warn) -> None:
+    """Labels outside PERSON, ORG and PLACE (and their synonyms): one warning, not an
+    error. Corpora carry such labels on purpose (MISC in CoNLL-style data; DEMONYM or
+    LANGUAGE in geoparsing corpora), and they are rightly not scored; but a misspelt
+    label looks the same and would silently drop its entities from the score."""
+    if labels:
+        each = ", ".join(
+            f"{label!r} ({count} from line {line})" for label, (line, count) in labels.items()
+        )
+        warn(f"{path}: labels not scored: {each}; scored: {', '.join(sorted(LABELS))}")
 
 
 def _gold_document(rec: Any, number: int, where: str) -> GoldDocument:
@@ -99,13 +135,13 @@ def _gold_document(rec: Any, number: int, where: str) -> GoldDocument:
     if not isinstance(entities, list):
         raise InputError(f"{where}: 'entities' is {_kind(entities)}; expected a list")
     for n, entity in enumerate(entities, start=1):
-        problem = _entity_problem(entity, len(text))
+        problem = _entity_problem(entity, text)
         if problem:
             raise InputError(f"{where}: entity {n}: {problem}")
     return GoldDocument(rid, text, tuple(entities))
 
 
-def _entity_problem(entity: Any, length: int) -> str | None:
+def _entity_problem(entity: Any, text: str) -> str | None:
     """Why a gold entity cannot be scored, or None."""
     if not isinstance(entity, dict):
         return f"expected an object with start, end and label, got {_kind(entity)}"
@@ -115,17 +151,25 @@ def _entity_problem(entity: Any, length: int) -> str | None:
         if not _is_integer(entity[key]):
             return f"{key!r} is {_kind(entity[key])}; expected a character offset (an integer)"
     start, end = entity["start"], entity["end"]
-    if not 0 <= start < end <= length:
-        return f"span {start}-{end} is not inside the text (0-{length})"
+    if not 0 <= start < end <= len(text):
+        return f"span {start}-{end} is not inside the text (0-{len(text)})"
     label = entity.get("label")
     if not isinstance(label, str) or not label:
         got = "no 'label'" if label is None else f"'label' is {_kind(label)}"
         return f"{got}; expected a label such as PLACE, PERSON or ORG"
+    named = entity.get("text")
+    if named is not None and named != text[start:end]:
+        # Offsets that drifted (another encoding's, or counted in bytes) score the wrong
+        # span: the entity's own text is the check the gold carries.
+        return f"'text' is {_kind(named)} but span {start}-{end} is {text[start:end][:40]!r}"
     try:
         coordinates(entity)
         _geonameid(entity)
     except ValueError as exc:
         return str(exc)
+    gid = entity.get("geonameid")  # what `score` compares, whatever a nested place holds
+    if gid is not None and not _is_integer(gid):
+        return f"geonameid is {_kind(gid)}; expected an integer"
     return None
 
 
@@ -167,6 +211,9 @@ def coordinates(mention: dict[str, Any]) -> tuple[float, float] | None:
             continue
         lat = holder.get("lat", holder.get("latitude"))
         lon = holder.get("lon", holder.get("lng", holder.get("longitude")))
+        if (lat is None) != (lon is None):
+            given, lacking = ("latitude", "longitude") if lon is None else ("longitude", "latitude")
+            raise ValueError(f"a {given} without a {lacking}")
         if lat is not None and lon is not None:
             for name, value, limit in (("latitude", lat, 90), ("longitude", lon, 180)):
                 if not _is_number(value):
@@ -182,8 +229,10 @@ def _geonameid(mention: dict[str, Any]) -> int | None:
     value = place.get("geonameid") if isinstance(place, dict) else mention.get("geonameid")
     if value is None:
         return None
-    if _is_integer(value) or (isinstance(value, str) and value.isascii() and value.isdigit()):
+    if _is_integer(value):
         return int(value)
+    # A string of digits is refused too: ids are compared as numbers, and a gold file
+    # that writes them as text has most likely other fields as text as well.
     raise ValueError(f"geonameid is {_kind(value)}; expected an integer")
 
 
@@ -291,7 +340,7 @@ def evaluate(
             predicted.append(d)
             if predictions is not None:
                 with _writing(predictions):
-                    predictions.write(orjson.dumps(d) + b"\n")
+                    predictions.write(json_bytes(d, orjson.OPT_APPEND_NEWLINE))
     if predictions is not None:
         with _writing(predictions):
             predictions.flush()

@@ -146,7 +146,7 @@ class NominatimGeocoder:
         from geopy.extra.rate_limiter import RateLimiter
         from geopy.geocoders import Nominatim
 
-        self.options = options or GeocoderOptions()
+        self.options = options if options is not None else GeocoderOptions()
         self.warn: Warn = warn or ignore_warning
         # urllib: one request per attempt, no hidden retries, the standard proxy settings.
         client = Nominatim(
@@ -164,7 +164,7 @@ class NominatimGeocoder:
             swallow_exceptions=False,
         )
         self.server = f"{self.options.scheme}://{self.options.domain}"
-        self.cache_path = cache_path or cache_dir() / CACHE_FILE
+        self.cache_path = cache_path if cache_path is not None else cache_dir() / CACHE_FILE
         self._cache: dict[str, Any] = self._read_cache() if self.options.cache else {}
         self._failures = 0
         self.disabled = False

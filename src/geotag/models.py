@@ -31,12 +31,25 @@ BBox = tuple[float, float, float, float]
 
 
 def bbox_of(values: Sequence[float] | None) -> BBox | None:
-    """A bounding box from any four numbers (ValueError for another count)."""
+    """A bounding box from four numbers in degrees: west, south, east, north (west may be
+    east of east: a box across the antimeridian). ValueError naming what is wrong."""
     if values is None:
         return None
     if len(values) != 4:
         raise ValueError("bbox must be four numbers: west, south, east, north")
-    return (values[0], values[1], values[2], values[3])
+    west, south, east, north = values
+    for side, value, limit, kind in (
+        ("west", west, 180, "longitude"),
+        ("south", south, 90, "latitude"),
+        ("east", east, 180, "longitude"),
+        ("north", north, 90, "latitude"),
+    ):
+        # `not <=` also catches NaN, which compares false with everything.
+        if not -limit <= value <= limit:
+            raise ValueError(f"{side} {value:g} is not a {kind} (-{limit} to {limit})")
+    if south > north:
+        raise ValueError(f"south {south:g} is north of north {north:g}")
+    return (west, south, east, north)
 
 
 def country_codes(codes: Iterable[str]) -> tuple[str, ...]:

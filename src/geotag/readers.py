@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import codecs
 import fnmatch
+import itertools
+import math
 import os
+import sys
 from collections.abc import Iterable, Iterator
-from typing import IO, BinaryIO, Literal
+from typing import IO, Any, BinaryIO, Literal
 
 import orjson
 
@@ -193,26 +196,29 @@ def _open_error(source: str, exc: OSError) -> str:
 
 
 def read_jsonl(
-    stream: BinaryIO,
+    stream: IO[bytes],
     source: str,
     text_field: str = "text",
     id_field: str = "id",
     encoding: str | None = None,
     warn: Warn = ignore_warning,
 ) -> Iterator[Article | Failure]:
-    """One Article per JSON Lines record; a bad line is a Failure naming its line number."""
-    for number, raw in enumerate(stream, start=1):
+    """One Article per JSON Lines record; a bad line is a Failure naming its line number.
+
+    The stream is decoded as a text file is (`decode`): a BOM decides, else `encoding`,
+    else UTF-8; lines are found in the decoded text, so UTF-16 and UTF-32 read too.
+    """
+    for number, line in jsonl_lines(stream, source, encoding, warn):
         where = f"{source}:{number}"
-        if not raw.strip():
+        if isinstance(line, InputError):
+            yield Failure(where, str(line))
+            continue
+        if not line.strip():
             continue
         try:
-            line = decode(raw, where, warn, encoding)
-            record = orjson.loads(line)
-        except InputError as exc:
-            yield Failure(where, str(exc))
-            continue
-        except orjson.JSONDecodeError as exc:
-            yield Failure(where, f"{where}: malformed JSON: {exc}")
+            record = parse_json(line)
+        except ValueError as exc:
+            yield Failure(where, f"{where}: {exc}")
             continue
         if not isinstance(record, dict):
             yield Failure(where, f"{where}: expected a JSON object, got {type(record).__name__}")
@@ -234,6 +240,135 @@ def read_jsonl(
             yield Failure(where, f"{where}: field {text_field!r} is {kind}, not a string", rid)
             continue
         yield Article(text, source=where, id=rid)
+
+
+def jsonl_lines(
+    stream: IO[bytes], source: str, encoding: str | None = None, warn: Warn = ignore_warning
+) -> Iterator[tuple[int, str | InputError]]:
+    """The numbered lines of a JSON Lines stream as text, or why a line is not text.
+
+    UTF-8 (and encodings like it) is decoded a line at a time, so a binary or badly
+    encoded line fails alone. In UTF-16 or UTF-32 (a BOM says so, or `encoding`) a newline
+    byte may belong to another character: the stream is decoded first, then split.
+    """
+    head = stream.read(4)
+    wide = _wide_codec(head, encoding)
+    if wide is None:
+        first = head + (b"" if head.endswith(b"\n") else stream.readline())
+        *whole, rest = first.split(b"\n")
+        raws = itertools.chain([w + b"\n" for w in whole], [rest] if rest else [], stream)
+        for number, raw in enumerate(raws, start=1):
+            where = f"{source}:{number}"
+            try:
+                yield number, decode(raw, where, warn, encoding)
+            except InputError as exc:
+                yield number, exc
+        return
+    # read1: what a pipe has now, so records written one at a time are read as they come.
+    read = getattr(stream, "read1", stream.read)
+    chunks = itertools.chain([head], iter(lambda: read(_SNIFF_BYTES), b""))
+    for number, line in enumerate(_wide_lines(chunks, wide, source, warn), start=1):
+        if "\x00" in line:
+            yield number, InputError(f"{source}:{number}: binary (contains NUL characters)")
+        else:
+            yield number, line
+
+
+# JSON text starts with two ASCII characters, so where the NUL bytes of its first four
+# bytes fall tells UTF-16 and UTF-32 and their byte order without a BOM (RFC 4627, 3).
+_NUL_PATTERNS = (
+    ((True, True, True, False), "utf-32-be"),
+    ((True, False, True, False), "utf-16-be"),
+    ((False, True, True, True), "utf-32-le"),
+    ((False, True, False, True), "utf-16-le"),
+)
+
+
+def _wide_codec(head: bytes, encoding: str | None) -> str | None:
+    """The codec of a JSON Lines stream starting with `head` when it is UTF-16 or UTF-32
+    (a BOM says so, else `encoding`, else the NUL bytes of its start), or None."""
+    for bom, codec in _BOMS:
+        if head.startswith(bom):
+            # UTF-8 goes a line at a time; `decode` drops the BOM of the first.
+            return None if codec == "utf-8-sig" else codec
+    if encoding:
+        if not nul_bytes_are_text(encoding):
+            return None
+        name = codecs.lookup(encoding).name
+        if name in ("utf-16", "utf-32"):
+            # Without a BOM, as bytes.decode reads them: in this machine's byte order.
+            return f"{name}-{'le' if sys.byteorder == 'little' else 'be'}"
+        return encoding
+    if len(head) == 4 and b"\x00" in head:
+        nuls = tuple(byte == 0 for byte in head)
+        return next((codec for pattern, codec in _NUL_PATTERNS if pattern == nuls), None)
+    return None
+
+
+def _wide_lines(chunks: Iterable[bytes], codec: str, source: str, warn: Warn) -> Iterator[str]:
+    """The lines of bytes in a wide encoding, decoded as they come; bad bytes are
+    replaced, with a warning naming the line where that first happens."""
+    decoder = codecs.getincrementaldecoder(codec)()
+    pending = ""
+    lines = 0
+    for chunk in itertools.chain(chunks, [b""]):
+        final = not chunk
+        try:
+            text = decoder.decode(chunk, final)
+        except UnicodeDecodeError:
+            # The decoder's state is as before this chunk: go on from it, replacing.
+            state = decoder.getstate()
+            decoder = codecs.getincrementaldecoder(codec)(errors="replace")
+            decoder.setstate(state)
+            text = decoder.decode(chunk, final)
+            warn(f"{source}:{lines + 1}: invalid {codec.upper()} from here on; bad bytes replaced")
+        *done, pending = (pending + text).split("\n")
+        lines += len(done)
+        yield from done
+    if pending:
+        yield pending
+
+
+def parse_json(line: str) -> Any:
+    """The JSON value on a line; ValueError with the reason a person reads otherwise.
+
+    orjson refuses a number beyond a double's range (an integer of 310 digits and more):
+    such a line is read again by the standard library, which keeps an integer's every
+    digit up to Python's limit for reading one (`sys.get_int_max_str_digits`, 4300).
+    """
+    try:
+        return orjson.loads(line)
+    except orjson.JSONDecodeError as exc:
+        if "number is infinity" not in str(exc):
+            raise ValueError(f"malformed JSON: {exc}") from None
+    import json
+
+    try:
+        return json.loads(line, parse_float=_finite_float, parse_constant=_no_constant)
+    except RecursionError:
+        raise ValueError("malformed JSON: nested too deeply") from None
+    except _OutOfRange:
+        raise
+    except ValueError as exc:
+        if "integer string conversion" in str(exc):
+            limit = sys.get_int_max_str_digits()
+            raise ValueError(f"an integer of more than {limit} digits") from None
+        raise ValueError(f"malformed JSON: {exc}") from None
+
+
+class _OutOfRange(ValueError):
+    pass
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if math.isinf(value):
+        raise _OutOfRange(f"number {text[:20]} is beyond the range of a double")
+    return value
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
 
 
 # An id is written back in every output; one nested deeper than this (JSON allows it, and

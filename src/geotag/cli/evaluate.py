@@ -14,7 +14,7 @@ from ..options import PipelineOptions
 from .examples import examples
 from .options import jobs_option, pipeline_options
 from .runner import load_pipeline
-from .status import silence
+from .status import silence, warn
 
 
 @click.command(
@@ -25,7 +25,7 @@ from .status import silence
         "geotag evaluate gold.jsonl -j 0 --predictions predictions.jsonl",
     ),
 )
-@click.argument("gold", type=click.Path(exists=True, dir_okay=False))
+@click.argument("gold", type=click.Path(exists=True, dir_okay=False, allow_dash=True))
 @pipeline_options
 @click.option(
     "--gold-spans",
@@ -55,7 +55,7 @@ def evaluate_command(
     predictions: str | None,
     jobs: int,
 ) -> None:
-    """Score geotag on GOLD, a JSON Lines file of annotated documents.
+    """Score geotag on GOLD, a JSON Lines file of annotated documents ('-': stdin).
 
     Reports exact-span precision, recall and F1 for PERSON, ORG and PLACE, and for gold
     places with coordinates the accuracy within 161 km (end to end, and among the places
@@ -63,7 +63,7 @@ def evaluate_command(
     """
     from ..evaluate import evaluate, format_report, read_gold
 
-    docs = read_gold(gold)
+    docs = read_gold(gold, warn)
     loaded = load_pipeline(pipeline)
     with _predictions_file(predictions) as stream:
         report = evaluate(loaded, docs, gold_spans=gold_spans, jobs=jobs, predictions=stream)

@@ -12,7 +12,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 import click
 
-from ..models import BBox
+from ..models import BBox, bbox_of
 from ..options import PipelineOptions, offers
 
 if TYPE_CHECKING:
@@ -47,12 +47,15 @@ def bbox_option(ctx: click.Context, param: click.Parameter, value: str | None) -
     if value is None:
         return None
     try:
-        west, south, east, north = (float(v) for v in value.split(","))
+        numbers = [float(v) for v in value.split(",")]
     except ValueError:
-        raise click.BadParameter("expected four numbers W,S,E,N, e.g. 35,32,43,38") from None
-    if not (-90 <= south <= north <= 90 and -180 <= west <= 180 and -180 <= east <= 180):
-        raise click.BadParameter("expected W,S,E,N in degrees with S <= N")
-    return (west, south, east, north)
+        numbers = []
+    if len(numbers) != 4:
+        raise click.BadParameter("expected four numbers W,S,E,N, e.g. 35,32,43,38")
+    try:
+        return bbox_of(numbers)
+    except ValueError as exc:
+        raise click.BadParameter(f"{exc}; expected W,S,E,N in degrees") from None
 
 
 def _apply(command: Command, options: list[Decorator]) -> Command:
@@ -148,6 +151,10 @@ def _cluster_address(
         raise click.BadParameter(
             f"expected a scheduler address such as tcp://host:8786, or local:N; got {value!r}"
         )
+    port = int(host.rsplit(":", 1)[1])
+    if not 0 < port < 65536:
+        # Dask would try to connect for its whole timeout before saying anything.
+        raise click.BadParameter(f"port {port} in {value!r} is not a port (1 to 65535)")
     return ClusterAddress(value)
 
 

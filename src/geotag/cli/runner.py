@@ -147,7 +147,15 @@ def run(
                 with contextlib.suppress(OSError):
                     bar.stop()
     except BrokenPipeError:
-        raise  # the reader went away (`| head`): `status` ends geotag quietly
+        # The reader went away (`| head`): `status` ends geotag quietly. A summary must
+        # not read as if the run had been done: it says where it stopped.
+        if summary:
+            of = f" of {progress_total}" if progress_total is not None else ""
+            note(
+                f"stopped early: the output's reader went away after {done}{of} "
+                f"document(s), {failed} failed"
+            )
+        raise
     except OSError as exc:
         silence_stdout()
         raise OutputError(f"{output_error(exc)} (after {done} document(s))") from None

@@ -15,6 +15,9 @@ import click
 
 from .options import Command
 
+# A COLUMNS that is no width (0, negative, a word) counts as the usual terminal's.
+FALLBACK_WIDTH = 80
+
 
 def _is_terminal(stream: IO[Any] | None) -> bool:
     try:
@@ -31,18 +34,18 @@ class Terminal:
     stdout: bool = False  # stdout is a terminal: output is for people
     stderr: bool = False  # stderr is a terminal: progress bars may show
     color: bool = True  # tables may use colour: neither --no-color nor NO_COLOR
-    width: int | None = None  # columns, from COLUMNS; None: as the terminal says
+    # columns, from COLUMNS (80 when it is nonsense); None: as the terminal says
+    width: int | None = None
 
     @classmethod
     def detect(cls) -> Terminal:
-        columns = os.environ.get("COLUMNS", "")
         return cls(
             stdin=_is_terminal(sys.stdin),
             stdout=_is_terminal(sys.stdout),
             stderr=_is_terminal(sys.stderr),
             # NO_COLOR counts when set to anything but "" (https://no-color.org).
             color=os.environ.get("NO_COLOR", "") == "",
-            width=int(columns) if columns.isdigit() else None,
+            width=console_width(os.environ.get("COLUMNS")),
         )
 
     def output_format(self, fmt: str | None) -> str:
@@ -75,3 +78,15 @@ def terminal_option(command: Command) -> Command:
     return click.option(
         "--no-color", is_flag=True, help="No colour in tables (NO_COLOR is respected too)."
     )(run)
+
+
+def console_width(columns: str | None) -> int | None:
+    """The width COLUMNS asks for: None when it is not set (the terminal's, else 80); 80
+    when it is not a whole number above 0 (rich would print nothing for 0)."""
+    if columns is None:
+        return None
+    try:
+        width = int(columns)
+    except ValueError:
+        return FALLBACK_WIDTH
+    return width if width > 0 else FALLBACK_WIDTH

@@ -3,11 +3,9 @@ gazetteer's compiled index built once per machine, and tagging a partition with 
 
 from __future__ import annotations
 
-import contextlib
 import os
-import tempfile
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from ..engine.pipeline import Pipeline
@@ -18,16 +16,15 @@ from ..options import PipelineOptions
 
 
 def build_index_once(gazetteer: str | None) -> None:
-    """Make sure the gazetteer's compiled index is in the cache, building it at most once
-    on this machine at a time.
+    """Make sure the gazetteer's compiled index is in the cache before the model loads.
 
-    The first load parses the gazetteer CSV (seconds and some 300 MB for the shipped one)
-    and caches the compiled index. Its write is atomic, so workers starting together would
-    not corrupt it, but each would parse the CSV, all at once. Under the lock the first one
-    builds and the others then read the cache. The model loads outside the lock.
+    Workers starting together on one machine share the cache folder, where the index is
+    compiled under the cache's lock (`geotag.gazetteer.cache`): the first worker compiles,
+    the others wait and then open its index. Loaded first, the index is found ready by
+    `Pipeline.load`, so no worker starts a compiling process of its own beside the
+    model's load.
     """
-    with _machine_lock("gazetteer-index"):
-        Gazetteer.load(gazetteer)
+    Gazetteer.load(gazetteer)
 
 
 class _Loaded:
@@ -62,25 +59,6 @@ def loaded(options: PipelineOptions) -> _Loaded:
 def cache_info() -> dict[str, int]:
     """This process's id and how many pipelines it has loaded (for tests and diagnostics)."""
     return {"pid": os.getpid(), "loads": _loads, "cached": len(_cache)}
-
-
-@contextlib.contextmanager
-def _machine_lock(name: str) -> Iterator[None]:
-    """An exclusive lock shared by this user's processes on this machine. The kernel drops
-    it when its holder dies, so a worker killed mid-build never blocks the others."""
-    try:
-        import fcntl
-    except ImportError:  # Windows: no lock; the cache's atomic write keeps a race harmless
-        yield
-        return
-    user = os.getuid() if hasattr(os, "getuid") else 0
-    path = os.path.join(tempfile.gettempdir(), f"geotag-{name}-{user}.lock")
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        yield
-    finally:
-        os.close(fd)  # closing releases the lock
 
 
 def load_on_workers(client: Any, **options: Any) -> None:

@@ -43,14 +43,14 @@ class Pipeline:
         recognition: RecognitionModel | None = None,
     ) -> None:
         """A pipeline with the model and gazetteer `options` name, unless given loaded."""
-        self.options = options or PipelineOptions()
+        self.options = options if options is not None else PipelineOptions()
         self.model = self.options.model
         # The user's corrections are read first: a fault in them stops before the model
         # loads, and they are checked against the gazetteer before any text is tagged.
         overrides = read_overrides(self.options.overrides)
         self.nlp = nlp if nlp is not None else load_nlp(self.model)
         self.tagger = Tagger(
-            gazetteer or Gazetteer.load(self.options.gazetteer),
+            gazetteer if gazetteer is not None else Gazetteer.load(self.options.gazetteer),
             TagOptions(self.options, recognition, overrides),
         )
 

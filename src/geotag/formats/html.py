@@ -92,7 +92,7 @@ class HtmlReportWriter:
         self.stream = stream
         # A "Why" column in the places tables: each place's explanation, opened on click.
         self.explain = explain
-        self.world = world or load_world_map()
+        self.world = world if world is not None else load_world_map()
         self.started = False
         self.documents = 0
         self.failures = 0

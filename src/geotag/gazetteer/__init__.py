@@ -12,14 +12,14 @@ __all__ = ["COUNTRY_CODES", "Gazetteer", "abbreviation_key", "is_generic_name", 
 
 _LAZY = {
     "COUNTRY_CODES": "schema",
-    "Gazetteer": "index",
+    "Gazetteer": "lookup",
     "abbreviation_key": "names",
     "is_generic_name": "names",
     "normalize_name": "names",
 }
 
 if TYPE_CHECKING:
-    from .index import Gazetteer
+    from .lookup import Gazetteer
     from .names import abbreviation_key, is_generic_name, normalize_name
     from .schema import COUNTRY_CODES
 

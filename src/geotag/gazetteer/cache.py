@@ -26,14 +26,15 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import orjson
 
 from ..errors import GazetteerError
-from .compiled import FORMAT, MAGIC, IndexDamaged, MappedIndex, compile_csv
+from .index.format import FORMAT, MAGIC, IndexDamaged
+from .index.reader import MappedIndex
+from .index.writer import compile_csv
 
 CACHE_ENV = "GEOTAG_CACHE_DIR"
 TRUST_MAGIC = b"GEOTAG-GAZTRUST\n"
@@ -281,10 +282,15 @@ def _find(csv_path: Path, key: FileKey, folder: Path | None) -> tuple[MappedInde
 def _compile_cached(csv_path: Path, key: FileKey, folder: Path) -> tuple[MappedIndex, str]:
     """Compile into the cache folder, one process at a time; a process that waited for
     another finds the index it compiled."""
+    # Imported here: only a first use compiles, and the library takes a while to import.
+    from filelock import FileLock
+
+    # The kernel drops the lock when its holder dies, so a process killed while compiling
+    # never blocks the others.
+    lock = FileLock(folder / LOCK_NAME)
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        lock = _locked(folder / LOCK_NAME)
-        lock.__enter__()
+        lock.acquire()
     except OSError:
         return _compile_private(csv_path)
     try:
@@ -303,7 +309,7 @@ def _compile_cached(csv_path: Path, key: FileKey, folder: Path) -> tuple[MappedI
         prune_cache(folder, keep={out.name, _entry(folder, key, "trust").name})
         return index, summary.sha256
     finally:
-        lock.__exit__(None, None, None)
+        lock.release()
 
 
 def _compile_private(csv_path: Path) -> tuple[MappedIndex, str]:
@@ -312,23 +318,6 @@ def _compile_private(csv_path: Path) -> tuple[MappedIndex, str]:
         out = Path(tmp) / "gazetteer.index"
         summary = compile_csv(csv_path, out)
         return MappedIndex(out), summary.sha256
-
-
-@contextlib.contextmanager
-def _locked(path: Path) -> Iterator[None]:
-    """An exclusive lock on `path` (created if need be) for the block; where there is no
-    fcntl, no lock: both processes compile and the atomic rename keeps the cache whole."""
-    with path.open("ab") as f:
-        try:
-            import fcntl
-        except ImportError:
-            yield
-            return
-        fcntl.flock(f.fileno(), fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(f.fileno(), fcntl.LOCK_UN)
 
 
 def _sha256(path: Path) -> str:

@@ -142,11 +142,15 @@ class CsvRows:
             self._last_line = end
             if not cells:
                 continue
-            if len(cells) > width:
+            if len(cells) != width:
+                # A short row is as malformed as a long one: its cells may stand under
+                # other columns' names (a country code read as empty, say).
+                more = "more" if len(cells) > width else "fewer"
                 raise GazetteerError(
-                    f"{self.path}:{number}: more fields than the header has columns"
+                    f"{self.path}:{number}: {more} fields than the header has columns "
+                    f"({len(cells)}, not {width})"
                 )
-            cells += [""] * (width + 1 - len(cells))
+            cells.append("")
             yield self._row([cells[i].strip() for i in positions], number)
 
     @property

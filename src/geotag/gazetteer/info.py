@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
-from .index import Gazetteer
+from .lookup import Gazetteer
 
 
 @dataclass(frozen=True, slots=True)

@@ -75,7 +75,9 @@ def repair_spans(
             c.probability = 1.0
         places = found
     else:
-        places = choose_places(found, model or default_model(), keep_unknown=keep_unknown)
+        places = choose_places(
+            found, model if model is not None else default_model(), keep_unknown=keep_unknown
+        )
     embedded = [(c.start, c.end, "GPE") for c in places if c.outer_label == "ORG"]
     inside_org = {(c.start, c.end) for c in places if c.outer_label == "ORG"}
     chosen = [

@@ -116,7 +116,7 @@ class Resolver:
 
     def __init__(self, gazetteer: Gazetteer, options: ResolverOptions | None = None) -> None:
         self.gazetteer = gazetteer
-        self.options = options or ResolverOptions()
+        self.options = options if options is not None else ResolverOptions()
         self.finder = CandidateFinder(gazetteer, inner_names=self.options.inner_names)
         check_countries(gazetteer, self.options.prefer_countries)
 

@@ -51,7 +51,7 @@ class Tagger:
 
     def __init__(self, gazetteer: Gazetteer, options: TagOptions | None = None) -> None:
         self.gazetteer = gazetteer
-        self.options = options or TagOptions()
+        self.options = options if options is not None else TagOptions()
         self.resolver = Resolver(gazetteer, self.options.resolver)
         if self.options.overrides is not None:
             check_overrides(self.options.overrides, gazetteer)

@@ -11,16 +11,17 @@ from typing import TypeVar
 from ..errors import GazetteerError
 from ..models import Place
 from .cache import FileKey, cache_dir, compile_ahead, open_index
-from .compiled import IndexDamaged, MappedIndex
 from .csvfile import NO_ID
 from .demonyms import DemonymTarget, read_demonyms, read_given_names
+from .index.format import IndexDamaged
+from .index.reader import MappedIndex
 from .names import abbreviation_key, normalize_name
 from .packaged import default_demonyms_path, default_gazetteer_path, default_given_names_path
 
 GAZETTEER_ENV = "GEOTAG_GAZETTEER"
 # Rows made into Places that a gazetteer remembers: news repeats names, and their places
 # are asked for again and again within a document (the keys looked up are remembered by
-# the index, `compiled.Postings`). Emptied when full, so memory stays bounded whatever the
+# the index, `index.reader.Postings`). Emptied when full, so memory stays bounded whatever the
 # gazetteer's size.
 PLACES_KEPT = 100_000
 # Feature classes news names without saying what kind of place it is: administrative
@@ -101,7 +102,7 @@ class Gazetteer:
         if path is None:
             path = os.environ.get(GAZETTEER_ENV) or default_gazetteer_path()
         csv_path = Path(path)
-        demonym_path = Path(demonyms) if demonyms else _optional_default_demonyms()
+        demonym_path = Path(demonyms) if demonyms is not None else _optional_default_demonyms()
         key: _LoadKey = (
             _file_key(csv_path),
             _file_key(demonym_path) if demonym_path else None,
@@ -131,6 +132,10 @@ class Gazetteer:
     @classmethod
     def _read(cls, csv_path: Path, demonym_path: Path | None, cache: bool) -> Gazetteer:
         index, sha256 = open_index(csv_path, use_cache=cache)
+        if not index.rows:
+            # Resolving against no places is never what naming a gazetteer means: say so
+            # rather than leave every place unresolved.
+            raise GazetteerError(f"gazetteer has no places, only a header: {csv_path}")
         table = read_demonyms(demonym_path) if demonym_path else {}
         names_path = _optional(default_given_names_path)
         given = read_given_names(names_path) if names_path else {}

@@ -1,0 +1,1 @@
+"""The compiled gazetteer index: its file format, its writer and its reader."""
