@@ -159,10 +159,14 @@ def make_geotag(nlp: Language, name: str, **options: Any) -> GeotagComponent:
     """Factory: `gazetteer` is a CSV path (None: $GEOTAG_GAZETTEER or the shipped one);
     the other options are those of `geotag.load_pipeline`."""
     from ..gazetteer import Gazetteer
+    from ..gazetteer.overrides import read_overrides
     from ..tagging.tagger import Tagger, TagOptions
 
     chosen = PipelineOptions(**options)
-    return GeotagComponent(Tagger(Gazetteer.load(chosen.gazetteer), TagOptions(chosen)))
+    overrides = read_overrides(chosen.overrides)
+    return GeotagComponent(
+        Tagger(Gazetteer.load(chosen.gazetteer), TagOptions(chosen, overrides=overrides))
+    )
 
 
 setattr(make_geotag, "__signature__", _SIGNATURE)  # noqa: B010

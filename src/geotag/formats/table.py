@@ -8,6 +8,7 @@ from typing import Any
 from ..models import Document, Entity, Failure, FocusItem, Place, id_text
 from .describe import feature_type
 from .escape import for_terminal
+from .explain import explain_table
 
 
 def shown(text: str) -> str:
@@ -109,6 +110,9 @@ class TableWriter:
         focus = _focus_line(doc)
         if focus:
             self.console.print(focus)
+        why = explain_table(doc)
+        if why is not None:
+            self.console.print(why)
         self.console.file.flush()
 
     def _write_tables(self, doc: Document) -> None:

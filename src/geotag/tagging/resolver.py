@@ -53,6 +53,7 @@ from ..errors import OptionError
 from ..gazetteer import Gazetteer, normalize_name
 from ..models import Candidate, Place, Resolution
 from .candidates import CandidateFinder, MentionGroup, Scored, speaks
+from .explain import explain_demonym, explain_group
 from .geometry import flat_distance2, great_circle_km, in_bbox
 from .namesakes import listed_with_country, story_in, world_city
 from .query import PlaceQuery
@@ -83,6 +84,8 @@ class ResolverOptions:
     # A place mention the gazetteer has no entry for is placed at the place it names
     # inside ("Manila Cathedral" -> Manila); off when an online geocoder gets it first.
     inner_names: bool = True
+    # Say why each place was chosen (`Resolution.explanation`); off, none of it is built.
+    explain: bool = False
 
 
 # Codes people reach for that ISO 3166 spells otherwise.
@@ -138,7 +141,12 @@ class Resolver:
                 q = queries[i]
                 if q.landmark or (res.place is not None and speaks(text, q)):
                     res_i = Resolution(
-                        res.place, res.confidence, res.alternatives, "metonym", res.rule
+                        res.place,
+                        res.confidence,
+                        res.alternatives,
+                        "metonym",
+                        res.rule,
+                        res.explanation,
                     )
                 else:
                     res_i = res
@@ -157,9 +165,11 @@ class Resolver:
 
     def _demonym(self, q: PlaceQuery) -> Resolution:
         row = self.gazetteer.demonym(q.text)
-        if row is None:
-            return Resolution(None, 0.0, rule="demonym-unknown")
-        return Resolution(self.gazetteer.place(row), RULE_CONFIDENCE["demonym"], rule="demonym")
+        country = self.gazetteer.place(row) if row is not None else None
+        why = explain_demonym(country) if self.options.explain else None
+        if country is None:
+            return Resolution(None, 0.0, rule="demonym-unknown", explanation=why)
+        return Resolution(country, RULE_CONFIDENCE["demonym"], rule="demonym", explanation=why)
 
     # -- hard rules ------------------------------------------------------------------------
 
@@ -282,10 +292,14 @@ class Resolver:
             ]
         _, _, child_row, parent_row = max(pairs)
         self._settle(g, child_row, "parent")
+        if self.options.explain:
+            g.reason = f"named parent: {self.gazetteer.place(parent_row).name}"
         if parent_group is not None and (
             parent_group.settled is None or parent_group.rule == "single"
         ):
             self._settle(parent_group, parent_row, "parent")
+            if self.options.explain:
+                parent_group.reason = f"named as the parent of {q.text}"
 
     def _settle(
         self, g: MentionGroup, row: int, rule: Rule, confidence: float | None = None
@@ -532,15 +546,23 @@ class Resolver:
 
     def _resolution(self, g: MentionGroup) -> Resolution:
         gaz = self.gazetteer
+        in_context = bool(g.scored)
         if not g.scored:
             g.scored = self._rank(g, Context.empty())
         alts = [Candidate(gaz.place(r), s, f) for s, r, f in g.scored if r != g.settled][
             : self.options.alternatives
         ]
         rule: Rule = g.rule or "no-candidate"
+        why = None
+        if self.options.explain:
+            why = explain_group(
+                gaz, g, in_context, self.options.abstain_below, self.options.min_confidence
+            )
         if g.settled is None:
-            return Resolution(None, 0.0, tuple(alts), rule=rule)
-        return Resolution(gaz.place(g.settled), g.confidence, tuple(alts), rule=rule)
+            return Resolution(None, 0.0, tuple(alts), rule=rule, explanation=why)
+        return Resolution(
+            gaz.place(g.settled), g.confidence, tuple(alts), rule=rule, explanation=why
+        )
 
 
 def confidence_of(g: MentionGroup) -> float:

@@ -19,6 +19,7 @@ Rule = Literal[
     "world-city",  # a world city over its small namesakes ("Geneva" in a story about Iowa)
     "local",  # a country's name read as a town of the story's region ("Palestine", Texas)
     "no-candidate",  # no gazetteer row for the name
+    "override",  # the user's override (`--overrides`), applied before the resolver
 ]
 
 # How sure each hard rule is of the place it settles; a scored mention's confidence is
