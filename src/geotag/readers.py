@@ -213,7 +213,9 @@ def read_jsonl(
         if isinstance(line, InputError):
             yield Failure(where, str(line))
             continue
-        if not line.strip():
+        # Blank by JSON's own whitespace: str.strip() would also drop control characters
+        # such as \x1c, which make a line that is not JSON and must be reported.
+        if not line.strip(JSON_WHITESPACE):
             continue
         try:
             record = parse_json(line)
@@ -327,6 +329,9 @@ def _wide_lines(chunks: Iterable[bytes], codec: str, source: str, warn: Warn) ->
         yield from done
     if pending:
         yield pending
+
+
+JSON_WHITESPACE = " \t\r\n"
 
 
 def parse_json(line: str) -> Any:
