@@ -23,7 +23,10 @@ d. peak RSS with the default gazetteer and --jobs 1 [<= 600 MB], and RSS after 1
 e. one long single-line text (20 MB): time and peak RSS [<= 600 MB];
 f. the cost of geotag's own work per document (span repair, resolution, aggregation,
    focus: `Tagger.tag`) against the entity recogniser's time on the same document, in one
-   process [<= 10%].
+   process [<= 10%];
+g. the cost of `--explain`: tagging the same recognised spans with and without it,
+   interleaved in one process, as a ratio of `Tagger.tag` times and of whole documents
+   (NER + tagging) [whole documents <= 1.10x; without --explain nothing is built].
 """
 
 from __future__ import annotations
@@ -175,6 +178,40 @@ for _ in range(rounds):
 print(json.dumps({"ner_s": ner, "tag_s": tag, "total_share": tag / ner,
                   "median_share": statistics.median(shares),
                   "p90_share": statistics.quantiles(shares, n=10)[-1]}))
+"""
+
+
+# (g): the same recognised spans tagged by two taggers, one explaining, alternately, so
+# the machine's load weighs on both alike; the NER time is measured once per document.
+EXPLAIN_COST = """
+import json, sys, time
+from geotag.engine.model import spans_of
+from geotag.engine.pipeline import Pipeline
+from geotag.options import PipelineOptions
+model, corpus, rounds = sys.argv[1], sys.argv[2], int(sys.argv[3])
+plain = Pipeline(PipelineOptions(model))
+explaining = Pipeline(PipelineOptions(model, explain=True),
+                      gazetteer=plain.tagger.gazetteer, nlp=plain.nlp)
+with open(corpus, encoding="utf-8") as f:
+    texts = [json.loads(line)["text"] for line in f]
+ner = without = with_ = 0.0
+for r in range(rounds):
+    for n, text in enumerate(texts):
+        t0 = time.perf_counter()
+        spans = spans_of(plain.nlp(text))
+        ner += time.perf_counter() - t0
+        order = (plain, explaining) if (n + r) % 2 else (explaining, plain)
+        for pipeline in order:
+            t0 = time.perf_counter()
+            pipeline.tagger.tag(text, spans)
+            spent = time.perf_counter() - t0
+            if pipeline is plain:
+                without += spent
+            else:
+                with_ += spent
+print(json.dumps({"ner_s": ner, "tag_s": without, "tag_explain_s": with_,
+                  "tag_ratio": with_ / without,
+                  "document_ratio": (ner + with_) / (ner + without)}))
 """
 
 
@@ -350,6 +387,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         cost = json.loads(cost_run.stdout)
         results["tag_cost"] = cost
 
+        print(f"\n(g) --explain against none, {args.docs} documents x {args.rounds}")
+        explain_run = subprocess.run(
+            [sys.executable, "-c", EXPLAIN_COST, model, str(corpus), str(args.rounds)],
+            capture_output=True,
+            text=True,
+        )
+        if explain_run.returncode != 0:
+            sys.exit(f"bench: the --explain run failed: {explain_run.stderr}")
+        explain_cost = json.loads(explain_run.stdout)
+        results["explain_cost"] = explain_cost
+
         memory = work / "memory.jsonl"
         write_jsonl(memory, news_documents(texts, args.memory_docs, seed=2, chars=800))
         print(f"\n(d) RSS over {args.memory_docs} short documents (--jobs 1)")
@@ -416,6 +464,18 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"{cost['median_share']:.1%}",
             "<= 10%",
             cost["median_share"] <= 0.1,
+        ),
+        (
+            "g  tagging with / without --explain",
+            f"{explain_cost['tag_ratio']:.2f}x",
+            "(its cost)",
+            None,
+        ),
+        (
+            "g  document with / without --explain",
+            f"{explain_cost['document_ratio']:.2f}x",
+            "<= 1.10x",
+            explain_cost["document_ratio"] <= 1.1,
         ),
     ]
     if long_result is not None:

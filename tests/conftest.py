@@ -42,6 +42,7 @@ def _private_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest
     test load gazetteers afresh (so tests of the disk cache see the disk)."""
     monkeypatch.setenv("GEOTAG_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "cache"))
     monkeypatch.delenv("GEOTAG_GAZETTEER", raising=False)
+    monkeypatch.delenv("GEOTAG_OVERRIDES", raising=False)
     monkeypatch.delenv("NO_COLOR", raising=False)
     forget_loaded()
 

@@ -14,6 +14,8 @@ import pytest
 FIXTURES = Path(__file__).parent / "fixtures"
 MINI_GAZETTEER = FIXTURES / "mini_gazetteer.csv"
 MINI_DEMONYMS = FIXTURES / "mini_demonyms.csv"
+# One rule of each kind, with ids the mini gazetteer has.
+OVERRIDES = FIXTURES / "overrides.toml"
 ARTICLES = FIXTURES / "articles"
 GEONAMES = FIXTURES / "geonames"
 

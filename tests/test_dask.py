@@ -275,6 +275,36 @@ def test_cluster_output_is_byte_identical_to_a_local_run(
     assert len(local.stderr.splitlines()) == 4  # three bad lines and the summary
 
 
+def test_cluster_with_overrides_and_explain_gives_the_bytes_of_a_local_run(
+    client, fake, tmp_path: Path
+) -> None:
+    rules = tmp_path / "rules.toml"
+    rules.write_text(
+        '[[override]]\nname = "Ankara"\nnot_place = true\n\n'
+        '[[override]]\nname = "Idlib"\nlat = 35.93\nlon = 36.63\ncountry = "SY"\n',
+        encoding="utf-8",
+    )
+    common = ["--model", fake["model"], "--gazetteer", fake["gazetteer"], "-f", "jsonl"]
+    common += ["--overrides", str(rules), "--explain"]
+    news = tmp_path / "news.jsonl"
+    write_jsonl_with_bad_lines(news, fake_texts(300, seed=37))
+    inputs = ["--input-format", "jsonl", str(news)]
+    local = invoke(*common, "--jobs", "1", *inputs)
+    remote = invoke(*common, "--cluster", client.scheduler.address, *inputs)
+    assert_same_run(local, remote)
+    assert "user override" in local.stdout and '"Ankara"' not in local.stdout
+
+
+def test_cluster_checks_the_overrides_before_it_connects(fake, tmp_path: Path) -> None:
+    rules = tmp_path / "rules.toml"
+    rules.write_text('[[override]]\nname = "Idlib"\ngeonameid = 12\n', encoding="utf-8")
+    common = ["--model", fake["model"], "--gazetteer", fake["gazetteer"]]
+    # Nothing listens on this address: the file's fault is found first.
+    result = invoke(*common, "--overrides", str(rules), "--cluster", "127.0.0.1:9", "-")
+    assert result.exit_code == 2
+    assert result.stderr == f"geotag: error: {rules}:1: geonameid 12 is not in the gazetteer\n"
+
+
 @pytest.mark.slow  # starts a LocalCluster of its own
 def test_cluster_local_n_starts_its_own_cluster(fake, tmp_path: Path) -> None:
     folder = tmp_path / "in"

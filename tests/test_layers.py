@@ -29,7 +29,7 @@ ORDER = [
     ("geotag.gazetteer",),
     ("geotag.options",),
     ("geotag.models",),
-    ("geotag.errors", "geotag._version"),
+    ("geotag.errors", "geotag._version", "geotag._lazy"),
 ]
 # Lower number, lower layer.
 LAYERS = {name: len(ORDER) - n for n, names in enumerate(ORDER) for name in names}

@@ -1,7 +1,7 @@
 """A name the recogniser calls a person or an organisation, in words that put it in a
 place's role ("camps near X and Y", "the X crossing", "between X and Y"), is a place when
 the gazetteer has a place of that name in a country the story is about, or lacks the name
-and it reads as a place's name (`recognition._in_place_role`)."""
+and it reads as a place's name (`place_role.in_place_role`)."""
 
 from __future__ import annotations
 

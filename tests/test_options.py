@@ -14,7 +14,7 @@ from click.testing import CliRunner
 
 from geotag.options import PipelineOptions, offers
 
-from .helpers import FAKE_PATTERNS, MINI_GAZETTEER, fake_ner
+from .helpers import FAKE_PATTERNS, MINI_GAZETTEER, OVERRIDES, fake_ner
 
 # For each option: a value other than its default, the value PipelineOptions stores for
 # it, and the command-line arguments that choose it (None: not a flag). A new option
@@ -32,6 +32,8 @@ SAMPLES: dict[str, tuple[Any, Any, list[str] | None]] = {
     "within": (False, False, ["--no-within"]),
     # Set by --geocoder, for which the names the gazetteer does not know are kept.
     "keep_unknown_places": (True, True, None),
+    "overrides": (OVERRIDES, str(OVERRIDES), ["--overrides", str(OVERRIDES)]),
+    "explain": (True, True, ["--explain"]),
 }
 NAMES = [f.name for f in dataclasses.fields(PipelineOptions)]
 
@@ -83,7 +85,10 @@ def test_the_component_takes_each_option(name: str) -> None:
     given, stored, _ = SAMPLES[name]
     nlp = fake_ner(FAKE_PATTERNS)
     value = [*given] if isinstance(given, list) else given
-    config = {"gazetteer": str(MINI_GAZETTEER), name: str(value) if name == "gazetteer" else value}
+    config = {
+        "gazetteer": str(MINI_GAZETTEER),
+        name: str(value) if name in ("gazetteer", "overrides") else value,
+    }
     component = nlp.add_pipe("geotag", config=config)
     assert getattr(component.tagger.options.chosen, name) == stored
 

@@ -561,3 +561,18 @@ def test_the_summary_of_a_run_cut_short_says_so(
     )
     assert found, line
     assert int(found.group(1)) < 200
+
+
+def test_a_jsonl_line_of_a_control_character_is_a_failed_record(fake_model: str) -> None:
+    # Found by Hypothesis: "\x1c" is whitespace to str.strip() but not to JSON.
+    from click.testing import CliRunner
+
+    from geotag.cli import cli
+
+    data = b'{"text": "Peskov in Moscow."}\n\x1c\n\n{"text": "Idlib."}\n'
+    args = ["--model", fake_model, "--gazetteer", str(MINI_GAZETTEER), "--input-format", "jsonl"]
+    result = CliRunner().invoke(cli, [*args, "-f", "jsonl"], input=data, catch_exceptions=False)
+    assert result.exit_code == 1
+    errors = [line for line in result.stderr.splitlines() if line.startswith("geotag: error:")]
+    assert len(errors) == 1 and errors[0].startswith("geotag: error: -:2: malformed JSON")
+    assert len(result.stdout.splitlines()) == 2

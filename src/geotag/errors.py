@@ -35,3 +35,8 @@ class OptionError(GeotagError):
 
 class OutputError(GeotagError):
     """The output could not be written: a full disk, a device or file that refuses it."""
+
+
+class OverridesError(GeotagError):
+    """A `--overrides` file is unreadable or a rule in it is wrong (the message names the
+    file and line). A usage error: the CLI exits 2 before tagging any text."""

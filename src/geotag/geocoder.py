@@ -10,12 +10,13 @@ errors are not cached. A failed request is one warning and the place stays null.
 from __future__ import annotations
 
 import contextlib
+import enum
 import os
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 import orjson
 
@@ -191,7 +192,7 @@ class NominatimGeocoder:
             self._write_cache()
         return _place_from_answer(answer)
 
-    def _ask(self, query: str) -> Any:
+    def _ask(self, query: str) -> _Answer | _Failed:
         from geopy.exc import GeocoderTimedOut, GeopyError
 
         self.requests += 1
@@ -207,7 +208,7 @@ class NominatimGeocoder:
         self._failures = 0
         return answer
 
-    def _failed(self, query: str, reason: str) -> Any:
+    def _failed(self, query: str, reason: str) -> _Failed:
         self._failures += 1
         self.warn(f"{NAME}: {query!r}: {reason}; the place stays unresolved")
         if self._failures >= MAX_CONSECUTIVE_FAILURES:
@@ -244,7 +245,15 @@ class NominatimGeocoder:
                 tmp.unlink(missing_ok=True)
 
 
-_FAILED = object()
+class _Failed(enum.Enum):
+    """A request that got no usable answer (not cached, unlike an answer of no place)."""
+
+    FAILED = enum.auto()
+
+
+_FAILED: Final = _Failed.FAILED
+# What is kept of an answer (`_answer_from_raw`); None when the server knows no such place.
+_Answer = dict[str, Any] | None
 
 
 def _one_line(exc: BaseException) -> str:

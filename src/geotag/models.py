@@ -164,6 +164,43 @@ class Candidate:
 
 
 @dataclass(frozen=True, slots=True)
+class Explanation:
+    """Why a place mention was resolved as it was (`--explain`): the rule that decided,
+    that decision in words ("named parent: Texas", "user override (fixes.toml:4)"), and
+    the candidates considered, best first, each with its score and the score's features.
+    `considered` counts them all; `candidates` keeps the first few. `in_context`: scored
+    against the story's other places (False: a hard rule settled the mention before any
+    scoring, and the scores are those of the name alone)."""
+
+    rule: str
+    reason: str
+    candidates: tuple[Candidate, ...] = ()
+    considered: int = 0
+    in_context: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "rule": self.rule,
+            "reason": self.reason,
+            "considered": self.considered,
+            "in_context": self.in_context,
+            "candidates": [
+                {
+                    "geonameid": c.place.geonameid,
+                    "name": c.place.name,
+                    "country_code": c.place.country_code or None,
+                    "admin1": c.place.admin1 or None,
+                    "feature_code": c.place.feature_code,
+                    "population": c.place.population,
+                    "score": round(c.score, 4),
+                    "features": {k: round(v, 4) for k, v in c.features},
+                }
+                for c in self.candidates
+            ],
+        }
+
+
+@dataclass(frozen=True, slots=True)
 class Resolution:
     """The resolver's answer for one place mention.
 
@@ -179,6 +216,8 @@ class Resolution:
     # The mention is not `place` itself but lies within it ("Royal Street" in New
     # Orleans): `place` is an approximation, and the output says so.
     within: bool = False
+    # Set only when an explanation was asked for (`--explain`).
+    explanation: Explanation | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,6 +254,8 @@ class Mention:
             out["role"] = self.role
             out["place"] = place_dict(res)
             out["alternatives"] = [c.to_dict() for c in res.alternatives] if res else []
+            if res is not None and res.explanation is not None:
+                out["explain"] = res.explanation.to_dict()
         return out
 
 

@@ -1,7 +1,8 @@
-"""The pipeline's options, each declared once: what to load (model, gazetteer) and how to
-tag (demonyms, preferences, unknown places). The Python API's keywords, the command line's
-flags, the spaCy component's config and the Dask tasks are all derived from `PipelineOptions`,
-so a new option is one field here plus the code that uses it.
+"""The pipeline's options, each declared once: what to load (model, gazetteer, the user's
+overrides) and how to tag (demonyms, preferences, unknown places, explanations). The Python
+API's keywords, the command line's flags, the spaCy component's config and the Dask tasks
+are all derived from `PipelineOptions`, so a new option is one field here plus the code
+that uses it.
 """
 
 from __future__ import annotations
@@ -118,6 +119,32 @@ class PipelineOptions:
                 "Report the recogniser's place names the gazetteer does not know "
                 "(unresolved) rather than judge them by the place model; for an online "
                 "geocoder to look up."
+            )
+        ),
+    )
+
+    overrides: str | None = field(
+        default=None,
+        kw_only=True,
+        metadata=_about(
+            Offer(
+                "TOML file of corrections for this corpus: names pinned to a gazetteer row "
+                "or a place of your own, or marked as not places.",
+                flag="--overrides",
+                metavar="FILE",
+                envvar="GEOTAG_OVERRIDES",
+            ),
+            _path,
+        ),
+    )
+    explain: bool = field(
+        default=False,
+        kw_only=True,
+        metadata=_about(
+            Offer(
+                "Say, for every place, the candidates considered, their scores and the "
+                "rule that chose.",
+                flag="--explain",
             )
         ),
     )

@@ -13,7 +13,7 @@ import math
 import os
 import sys
 from collections.abc import Iterable, Iterator
-from typing import IO, Any, BinaryIO, Literal
+from typing import IO, BinaryIO, Literal, NoReturn
 
 import orjson
 
@@ -213,7 +213,9 @@ def read_jsonl(
         if isinstance(line, InputError):
             yield Failure(where, str(line))
             continue
-        if not line.strip():
+        # Blank by JSON's own whitespace: str.strip() would also drop control characters
+        # such as \x1c, which make a line that is not JSON and must be reported.
+        if not line.strip(JSON_WHITESPACE):
             continue
         try:
             record = parse_json(line)
@@ -329,7 +331,10 @@ def _wide_lines(chunks: Iterable[bytes], codec: str, source: str, warn: Warn) ->
         yield pending
 
 
-def parse_json(line: str) -> Any:
+JSON_WHITESPACE = " \t\r\n"
+
+
+def parse_json(line: str) -> object:
     """The JSON value on a line; ValueError with the reason a person reads otherwise.
 
     orjson refuses a number beyond a double's range (an integer of 310 digits and more):
@@ -367,7 +372,7 @@ def _finite_float(text: str) -> float:
     return value
 
 
-def _no_constant(name: str) -> Any:
+def _no_constant(name: str) -> NoReturn:
     raise ValueError(f"{name} is not JSON")
 
 

@@ -13,6 +13,7 @@ from .._version import __version__
 from .corpus import corpus_command
 from .evaluate import evaluate_command
 from .examples import examples
+from .explain import check_overrides_command, explain_command
 from .gazetteer import gazetteer_group
 from .status import errors_become_exits
 from .tag import tag_command
@@ -34,7 +35,7 @@ class DefaultGroup(click.Group):
             args = [self.default_command, *args]
         return super().parse_args(ctx, args)
 
-    def invoke(self, ctx: click.Context) -> Any:
+    def invoke(self, ctx: click.Context) -> object:
         with errors_become_exits():
             return super().invoke(ctx)
 
@@ -75,6 +76,8 @@ def cli(ctx: click.Context) -> None:
 
 cli.add_command(tag_command)
 cli.add_command(evaluate_command)
+gazetteer_group.add_command(explain_command)
+gazetteer_group.add_command(check_overrides_command)
 cli.add_command(gazetteer_group)
 cli.add_command(corpus_command)
 

@@ -4,7 +4,8 @@ The library raises `GeotagError` (a message a person can act on); here it become
 on stderr and exit 1. Output that cannot be written (a full disk, a device that refuses it)
 is one line and exit 1 too, a reader that went away (`| head`) ends geotag quietly, and
 Ctrl-C becomes exit 130. Bad flags are click's usage errors (exit 2), and so is an
-`OptionError` (a flag's value the data has nothing for). Every line on stderr is escaped
+`OptionError` (a flag's value the data has nothing for) and an `OverridesError` (a fault
+in the `--overrides` file, named by file and line). Every line on stderr is escaped
 for a terminal: a file name or an id cannot send it control sequences.
 """
 
@@ -19,7 +20,7 @@ from typing import IO, Any
 
 import click
 
-from ..errors import GeotagError, OptionError
+from ..errors import GeotagError, OptionError, OverridesError
 from ..formats.escape import for_terminal
 from .options import flag_of
 
@@ -92,6 +93,10 @@ def errors_become_exits() -> Iterator[None]:
     except OptionError as exc:
         hint = flag_of(exc.parameter)
         raise click.BadParameter(str(exc), param_hint=f"'{hint}'") from None
+    except OverridesError as exc:
+        # A fault in the user's corrections file is a usage error, found before tagging.
+        error(str(exc))
+        sys.exit(ExitStatus.USAGE)
     except GeotagError as exc:
         error(str(exc))
         sys.exit(ExitStatus.FAILED)

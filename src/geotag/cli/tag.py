@@ -151,8 +151,14 @@ def tag(request: TagRequest) -> ExitStatus:
             lambda: pipeline.tagger.gazetteer,
         )
     from ..gazetteer import Gazetteer
+    from ..gazetteer.overrides import read_overrides
+    from ..tagging.corrections import check_overrides
     from .cluster import cluster_tagger
 
+    overrides = read_overrides(options.overrides)
+    if overrides is not None:
+        # Checked here, as a local run does, before the cluster is asked for anything.
+        check_overrides(overrides, Gazetteer.load(options.gazetteer))
     # The same run with the tagging on the cluster: inputs are read and results written
     # here, by the same readers and writers, so the output is that of a local run.
     with cluster_tagger(request.cluster, options) as remote:
@@ -186,6 +192,7 @@ def _tag_with(
         width=request.terminal.width,
         errors_inline=request.errors_inline,
         csv_raw=request.csv_raw,
+        explain=request.pipeline.explain,
     )
     results = tag_articles(articles)
     if request.geocoding is not None:

@@ -32,6 +32,7 @@ from .records import (
 if TYPE_CHECKING:
     import dask.dataframe
     import pandas as pd
+    from fsspec import AbstractFileSystem
 
 InputFormat = Literal["jsonl", "parquet", "text"]
 OutputFormat = Literal["jsonl", "parquet"]
@@ -272,14 +273,16 @@ def _describe(inputs: str | Sequence[str]) -> str:
     return inputs if isinstance(inputs, str) else ", ".join(inputs)
 
 
-def _filesystem(target: str | Sequence[str], options: dict[str, Any]) -> Any:
+def _filesystem(target: str | Sequence[str], options: dict[str, Any]) -> AbstractFileSystem:
     from fsspec.core import url_to_fs
 
     first = target if isinstance(target, str) else target[0]
     return url_to_fs(first, **options)[0]
 
 
-def _prepare_output(output: str, overwrite: bool, options: dict[str, Any]) -> tuple[Any, str]:
+def _prepare_output(
+    output: str, overwrite: bool, options: dict[str, Any]
+) -> tuple[AbstractFileSystem, str]:
     from fsspec.core import url_to_fs
 
     fs, root = url_to_fs(output, **options)

@@ -41,12 +41,12 @@ if TYPE_CHECKING:
 RESULT = "geotag"
 
 
-def _doc_places(doc: Doc) -> Any:
+def _doc_places(doc: Doc) -> list[dict[str, Any]] | None:
     result = doc._.geotag
     return result.get("places") if result else None
 
 
-def _doc_focus(doc: Doc) -> Any:
+def _doc_focus(doc: Doc) -> dict[str, Any] | None:
     result = doc._.geotag
     return result.get("focus") if result else None
 
@@ -142,7 +142,7 @@ def _component_config() -> tuple[dict[str, Any], inspect.Signature]:
     return config, inspect.Signature(parameters, return_annotation=GeotagComponent)
 
 
-def _as_config_type(hint: Any) -> Any:
+def _as_config_type(hint: object) -> object:
     """The type a config value of an option has: a list where the option stores a tuple."""
     args = typing.get_args(hint)
     if typing.get_origin(hint) is tuple:
@@ -159,10 +159,14 @@ def make_geotag(nlp: Language, name: str, **options: Any) -> GeotagComponent:
     """Factory: `gazetteer` is a CSV path (None: $GEOTAG_GAZETTEER or the shipped one);
     the other options are those of `geotag.load_pipeline`."""
     from ..gazetteer import Gazetteer
+    from ..gazetteer.overrides import read_overrides
     from ..tagging.tagger import Tagger, TagOptions
 
     chosen = PipelineOptions(**options)
-    return GeotagComponent(Tagger(Gazetteer.load(chosen.gazetteer), TagOptions(chosen)))
+    overrides = read_overrides(chosen.overrides)
+    return GeotagComponent(
+        Tagger(Gazetteer.load(chosen.gazetteer), TagOptions(chosen, overrides=overrides))
+    )
 
 
 setattr(make_geotag, "__signature__", _SIGNATURE)  # noqa: B010

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from ..errors import GeotagError
 from ..gazetteer import Gazetteer
+from ..gazetteer.overrides import read_overrides
 from ..models import Article, Document, Failure, RawSpan, RecordId
 from ..options import PipelineOptions
 from ..tagging.recognition import RecognitionModel
@@ -44,15 +45,19 @@ class Pipeline:
         """A pipeline with the model and gazetteer `options` name, unless given loaded."""
         self.options = options if options is not None else PipelineOptions()
         self.model = self.options.model
+        # The user's corrections are read first: a fault in them stops before the model
+        # loads, and they are checked against the gazetteer before any text is tagged.
+        overrides = read_overrides(self.options.overrides)
         self.nlp = nlp if nlp is not None else load_nlp(self.model)
         self.tagger = Tagger(
             gazetteer if gazetteer is not None else Gazetteer.load(self.options.gazetteer),
-            TagOptions(self.options, recognition),
+            TagOptions(self.options, recognition, overrides),
         )
 
     @classmethod
     def load(cls, options: PipelineOptions) -> Pipeline:
         """Load the spaCy model and the gazetteer (GeotagError when either cannot load)."""
+        read_overrides(options.overrides)  # a fault in the user's file before the model loads
         # On a first run the gazetteer's index compiles on the other core while spaCy loads.
         Gazetteer.compile_ahead(options.gazetteer)
         nlp = load_nlp(options.model)

@@ -28,13 +28,16 @@ def make_writer(
     width: int | None = None,
     errors_inline: bool = False,
     csv_raw: bool = False,
+    explain: bool = False,
 ) -> Writer:
     """The writer for `fmt` (one of FORMATS) on `stream`; `table` writes to stdout's console.
-    `csv_raw` leaves CSV cells that would start a spreadsheet formula as they are."""
+    `csv_raw` leaves CSV cells that would start a spreadsheet formula as they are;
+    `explain` adds the CSV column and the HTML report's column that say why each place was
+    chosen (the other formats show the explanations documents carry without being told)."""
     if fmt == "csv":
         from .csv import CsvWriter
 
-        return CsvWriter(stream, raw=csv_raw)
+        return CsvWriter(stream, raw=csv_raw, explain=explain)
     if fmt == "geojson":
         from .geojson import GeoJsonWriter
 
@@ -42,7 +45,7 @@ def make_writer(
     if fmt == "html":
         from .html import HtmlReportWriter
 
-        return HtmlReportWriter(stream)
+        return HtmlReportWriter(stream, explain=explain)
     if fmt == "table":
         from .table import TableWriter, make_console
 

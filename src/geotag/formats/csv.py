@@ -10,6 +10,7 @@ from typing import IO, Any
 
 from ..models import Document, Failure, Mention, id_text
 from .escape import utf8
+from .explain import explain_cell
 
 # The columns of `--format csv`: the document, the mention, then its resolved place (empty
 # for people, organisations and unresolved places). Values are those of the JSON output.
@@ -71,10 +72,16 @@ def inert(cell: str) -> str:
     return cell
 
 
-def mention_row(doc: Document, mention: Mention) -> list[Any]:
-    """One CSV row: a mention with its place, in the order of CSV_COLUMNS. The values are
-    taken from the mention's JSON form, so both formats always say the same; an id that is
-    not a string or a number is written as its JSON."""
+# The column `--explain` adds: the rule that decided and why ("parent: named parent:
+# Texas", "score: scored best (5.16): story's country US +1.30, ...").
+EXPLAIN_COLUMN = "explain"
+
+
+def mention_row(doc: Document, mention: Mention, explain: bool = False) -> list[Any]:
+    """One CSV row: a mention with its place, in the order of CSV_COLUMNS (then the
+    explanation, with `explain`). The values are taken from the mention's JSON form, so
+    both formats always say the same; an id that is not a string or a number is written
+    as its JSON."""
     m = mention.to_dict()
     place = m.get("place") or {}
     rid = doc.id
@@ -82,6 +89,8 @@ def mention_row(doc: Document, mention: Mention) -> list[Any]:
         rid = id_text(rid)
     row = [doc.source, rid, *(m.get(k) for k in CSV_COLUMNS[2:9])]
     row += [place.get(key) for _, key in _PLACE_CELLS]
+    if explain:
+        row.append(explain_cell(mention.resolution))
     return ["" if cell is None else cell for cell in row]
 
 
@@ -89,19 +98,21 @@ class CsvWriter:
     """`csv`: one row per mention, a header row once per run, RFC 4180 (comma-separated,
     CRLF line ends, fields quoted where needed, quotes doubled), UTF-8 without a BOM.
 
-    Text cells that would start a formula get a leading apostrophe unless `raw`.
-    Documents with no mention add no row; failed inputs are reported on stderr only."""
+    Text cells that would start a formula get a leading apostrophe unless `raw`; with
+    `explain`, a last column says why each place was chosen. Documents with no mention
+    add no row; failed inputs are reported on stderr only."""
 
-    def __init__(self, stream: IO[bytes], raw: bool = False) -> None:
+    def __init__(self, stream: IO[bytes], raw: bool = False, explain: bool = False) -> None:
         self.stream = stream
         self.raw = raw
+        self.explain = explain
         self._header_written = False
 
     def _emit(self, rows: list[list[Any]]) -> None:
         buffer = io.StringIO()
         writer = csv.writer(buffer)  # the "excel" dialect is RFC 4180's
         if not self._header_written:
-            writer.writerow(CSV_COLUMNS)
+            writer.writerow((*CSV_COLUMNS, EXPLAIN_COLUMN) if self.explain else CSV_COLUMNS)
             self._header_written = True
         if not self.raw:
             rows = [[inert(c) if isinstance(c, str) else c for c in row] for row in rows]
@@ -110,7 +121,7 @@ class CsvWriter:
         self.stream.flush()
 
     def write(self, doc: Document) -> None:
-        self._emit([mention_row(doc, m) for m in doc.mentions])
+        self._emit([mention_row(doc, m, self.explain) for m in doc.mentions])
 
     def failure(self, failure: Failure) -> None:
         return None

@@ -85,7 +85,7 @@ def json_bytes(obj: Any, option: int = 0) -> bytes:
     return text.encode("utf-8") + (b"\n" if option & orjson.OPT_APPEND_NEWLINE else b"")
 
 
-def _unsurrogate_all(obj: Any) -> Any:
+def _unsurrogate_all(obj: object) -> object:
     if isinstance(obj, str):
         return unsurrogate(obj)
     if isinstance(obj, dict):

@@ -6,6 +6,7 @@ from typing import IO, Any
 
 from ..models import Document, Entity, Failure
 from .escape import json_bytes
+from .explain import explain_cell
 
 
 def place_feature(doc: Document, entity: Entity) -> dict[str, Any] | None:
@@ -40,6 +41,8 @@ def place_feature(doc: Document, entity: Entity) -> dict[str, Any] | None:
         properties["within"] = place["within"]
     if doc.id is not None:
         properties["id"] = doc.id
+    if entity.resolution is not None and entity.resolution.explanation is not None:
+        properties["explain"] = explain_cell(entity.resolution)
     return {
         "type": "Feature",
         "geometry": {"type": "Point", "coordinates": [place["lon"], place["lat"]]},

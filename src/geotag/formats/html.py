@@ -27,6 +27,7 @@ from .._version import __version__
 from ..models import Document, Entity, Failure, FocusItem, Mention, Place, Resolution, id_text
 from .describe import feature_type
 from .escape import utf8
+from .explain import why_html
 from .worldmap import WorldMap, frame, load_world_map
 
 ASSETS = "assets"
@@ -85,8 +86,12 @@ class _Marker:
 class HtmlReportWriter:
     """`html`: the whole run as one page (see the module docstring for how it streams)."""
 
-    def __init__(self, stream: IO[bytes], world: WorldMap | None = None) -> None:
+    def __init__(
+        self, stream: IO[bytes], world: WorldMap | None = None, explain: bool = False
+    ) -> None:
         self.stream = stream
+        # A "Why" column in the places tables: each place's explanation, opened on click.
+        self.explain = explain
         self.world = world if world is not None else load_world_map()
         self.started = False
         self.documents = 0
@@ -291,7 +296,9 @@ class HtmlReportWriter:
                 rows.append(
                     f'<tr class="unresolved"><td class="name">{_e(e.name)}</td>'
                     f'<td class="num">{e.mentions}</td><td>{resolved}</td>'
-                    f"<td>{_e(', '.join(notes))}</td><td></td><td></td><td></td></tr>"
+                    f"<td>{_e(', '.join(notes))}</td><td></td><td></td><td></td>"
+                    + (f"<td>{why_html(res)}</td>" if self.explain else "")
+                    + "</tr>"
                 )
                 continue
             p = res.place
@@ -306,12 +313,18 @@ class HtmlReportWriter:
                 f'<td class="num">{e.mentions}</td><td>{_e(_resolved_to(res))}</td>'
                 f"<td>{_e(', '.join([feature_type(p), *notes]))}</td>"
                 f'<td class="num">{p.lat:.2f}, {p.lon:.2f}</td>'
-                f'<td class="num">{res.confidence:.2f}</td><td class="num">{gid}</td></tr>'
+                f'<td class="num">{res.confidence:.2f}</td><td class="num">{gid}</td>'
+                + (f"<td>{why_html(res)}</td>" if self.explain else "")
+                + "</tr>"
             )
         return (
             '<h3>Places</h3><table class="places"><thead><tr><th>Name</th><th>Mentions</th>'
             "<th>Resolved to</th><th>Type</th><th>Lat, Lon</th><th>Confidence</th>"
-            "<th>GeoNames</th></tr></thead><tbody>" + "".join(rows) + "</tbody></table>"
+            "<th>GeoNames</th>"
+            + ("<th>Why</th>" if self.explain else "")
+            + "</tr></thead><tbody>"
+            + "".join(rows)
+            + "</tbody></table>"
         )
 
     def _map(

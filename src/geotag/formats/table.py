@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..models import Document, Entity, Failure, FocusItem, Place, id_text
 from .describe import feature_type
 from .escape import for_terminal
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.table import Table
+from .explain import explain_table
 
 
 def shown(text: str) -> str:
@@ -60,7 +65,7 @@ class _Replacing:
     def write(self, text: str) -> int:
         return int(self._stream.write(carried(text, self.encoding, one_cell=True)))
 
-    def __getattr__(self, name: str) -> Any:
+    def __getattr__(self, name: str) -> object:
         return getattr(self._stream, name)
 
 
@@ -69,7 +74,7 @@ class _Replacing:
 NARROW = 60
 
 
-def make_console(no_color: bool = False, width: int | None = None) -> Any:
+def make_console(no_color: bool = False, width: int | None = None) -> Console:
     """A rich console on stdout; colour obeys --no-color and NO_COLOR, and `width` (None:
     the terminal's) is the columns tables may take."""
     from rich.console import Console
@@ -92,7 +97,7 @@ def make_console(no_color: bool = False, width: int | None = None) -> Any:
 class TableWriter:
     """Rich tables for people: People, Organisations, Places and the document's focus."""
 
-    def __init__(self, console: Any) -> None:
+    def __init__(self, console: Console) -> None:
         self.console = console
 
     def write(self, doc: Document) -> None:
@@ -109,6 +114,9 @@ class TableWriter:
         focus = _focus_line(doc)
         if focus:
             self.console.print(focus)
+        why = explain_table(doc)
+        if why is not None:
+            self.console.print(why)
         self.console.file.flush()
 
     def _write_tables(self, doc: Document) -> None:
@@ -158,7 +166,7 @@ class TableWriter:
         self.console.file.flush()
 
 
-def _name_table(title: str, entities: tuple[Entity, ...], style: str) -> Any:
+def _name_table(title: str, entities: tuple[Entity, ...], style: str) -> Table:
     from rich.table import Table
 
     table = Table(title=title, title_justify="left", title_style=f"bold {style}")
@@ -172,7 +180,7 @@ def _name_table(title: str, entities: tuple[Entity, ...], style: str) -> Any:
     return table
 
 
-def _places_table(places: tuple[Entity, ...]) -> Any:
+def _places_table(places: tuple[Entity, ...]) -> Table:
     from rich.table import Table
 
     table = Table(title="Places", title_justify="left", title_style="bold green")

@@ -6,7 +6,9 @@ line's defaults) does not load the index's dependencies.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from .._lazy import lazy_names
 
 __all__ = ["COUNTRY_CODES", "Gazetteer", "abbreviation_key", "is_generic_name", "normalize_name"]
 
@@ -24,12 +26,4 @@ if TYPE_CHECKING:
     from .schema import COUNTRY_CODES
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'geotag.gazetteer' has no attribute {name!r}")
-    from importlib import import_module
-
-    value = getattr(import_module(f".{module}", __name__), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_names(__name__, _LAZY)

@@ -60,6 +60,8 @@ class MentionGroup:
     confidence: float = 0.0
     rule: Rule | None = None
     scored: list[Scored] = field(default_factory=list)
+    # The rule's detail in words, where it has one ("named parent: Texas"; `--explain`).
+    reason: str = ""
 
     @property
     def weight(self) -> int:

@@ -181,10 +181,7 @@ def story_container(
 
 
 def home_towns(
-    gaz: Gazetteer,
-    groups: Iterable[MentionGroup],
-    by_member: dict[int, MentionGroup],
-    dateline_at: int | None,
+    gaz: Gazetteer, groups: Iterable[MentionGroup], dateline_at: int | None
 ) -> list[tuple[MentionGroup, int]]:
     """A local story's bare names are its home region's towns and counties: each scored
     group ("Arlington", "Henry County" in a story datelined "ATLANTA, Ga." or naming
@@ -192,6 +189,7 @@ def home_towns(
     scores picked a bigger namesake, a world city, or abstained. A country, a state or a
     continent named stays what it is; so does a name given its own parent."""
     groups = list(groups)
+    by_member = {i: g for g in groups for i in g.members}
     home = home_region(gaz, groups, by_member, dateline_at)
     if home is None:
         return []

@@ -18,7 +18,7 @@ One rule stands beside the model: a span the recogniser calls a person or an
 organisation, in words that put it in a place's role ("camps near X and Y", "the X
 crossing", "between X and Y", "north of X", "in X"), is a place when the gazetteer has a
 place of that name in a country the story is about, or lacks the name and it reads as a
-place's name (`_in_place_role`).
+place's name (`place_role.py`).
 """
 
 from __future__ import annotations
@@ -30,17 +30,16 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from ..gazetteer import COUNTRY_CODES, Gazetteer, is_generic_name, normalize_name
+from ..gazetteer import COUNTRY_CODES, Gazetteer, normalize_name
 from ..gazetteer.names import strip_possessive
 from ..models import RawSpan
 from .lexicon import (
     CALENDAR,
     DIRECTIONS,
     after_locative,
-    listed_with,
-    locative_frame,
-    named_exactly,
 )
+from .name_facts import NameFacts
+from .place_role import COMPANY_WORDS, POSSESSIVE_AFTER, in_place_role
 from .query import CITY_WORDS, HINT_BEFORE, REGION_WORDS
 from .spans import (
     NAME_LABELS,
@@ -75,8 +74,8 @@ _TITLE = re.compile(
     r"\.?\s+$"
 )
 # Words of organisation names: those of a place's own institutions ("Dublin City
-# Council", "Idlib Health Directorate"), where the place is named, and those of firms, teams
-# and media ("Texas Instruments", "Boston Globe"), where a place name is part of a brand.
+# Council", "Idlib Health Directorate"), where the place is named, and those of firms
+# (`place_role.COMPANY_WORDS`), where a place name is part of a brand.
 _CIVIC_WORDS = frozenset(
     """council county city town village township borough parish district state police fire
     sheriff school schools board department court courts commission government assembly
@@ -85,17 +84,9 @@ _CIVIC_WORDS = frozenset(
     society community health directorate authority agency ministry office administration
     province provincial regional national army military""".split()
 )
-_COMPANY_WORDS = frozenset(
-    """inc corp corporation company co ltd llc plc group holdings partners capital media
-    press radio tv television studios records fund trust services systems technologies
-    energy airlines airways bank times news post herald tribune journal gazette globe daily
-    club fc united team instruments motors industries electric steel oil brewing hotel
-    hotels restaurant cafe""".split()
-)
 _PARENT = re.compile(r",\s*((?:[A-Z][A-Za-z]{0,4}\.)+|[A-Z]{2}\b|[A-Z][a-z]+(?:\s[A-Z][a-z]+)?)")
 _NEXT_WORD = re.compile(r"\s+([A-Z][a-z]+)")
 _WORD_BEFORE = re.compile(r"([A-Z][\w'’.-]*)\s+$")
-_POSSESSIVE_AFTER = re.compile(r"(?:'s|’s)\b")
 _NAME_BEFORE = re.compile(r"([A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,2})$")
 _OF_BEFORE = re.compile(r"\b(?:of|for|in)\s+(?:the\s+)?$")
 _TYPE_AFTER = re.compile(r"\s+([a-z]+)\b")
@@ -114,7 +105,7 @@ class PlaceCandidate:
     features: dict[str, float] = field(default_factory=dict)
     probability: float = 0.0
     key: str = ""  # the name, folded: its mentions share one reading
-    # A person or organisation in a place's role (see `_in_place_role`).
+    # A person or organisation in a place's role (see `place_role.in_place_role`).
     place_role: bool = False
 
 
@@ -131,84 +122,6 @@ class RecognitionModel:
         if z < -30:
             return 0.0
         return 1.0 / (1.0 + math.exp(-z))
-
-
-class _NameFacts:
-    """What the gazetteer says of each name in one document, asked once per name."""
-
-    def __init__(
-        self, gazetteer: Gazetteer, named: set[str], focus: frozenset[str] = frozenset()
-    ) -> None:
-        self.gazetteer = gazetteer
-        self.named = named
-        self.focus = focus
-        self.seen: dict[str, dict[str, float] | None] = {}
-
-    def known(self, surface: str) -> bool:
-        return self.facts(surface) is not None
-
-    def facts(self, surface: str) -> dict[str, float] | None:
-        """Gazetteer features of a name, or None when the gazetteer does not know it."""
-        if surface in self.seen:
-            return self.seen[surface]
-        facts = self._facts(surface)
-        self.seen[surface] = facts
-        return facts
-
-    def _facts(self, surface: str) -> dict[str, float] | None:
-        gaz = self.gazetteer
-        out: dict[str, float] = {}
-        abbreviation = is_abbreviation(surface) or (surface.isupper() and len(surface) <= 4)
-        if abbreviation:
-            for r in gaz.lookup_abbreviation(surface):
-                p = gaz.place(r)
-                if p.feature_code in COUNTRY_CODES:
-                    out["g_abbr_country"] = 1.0
-                elif p.feature_code == "ADM1":
-                    out["g_abbr_region"] = 1.0
-                else:
-                    out["g_abbr_other"] = 1.0
-        if len(normalize_name(surface)) < 2:
-            return out or None
-        rows = gaz.lookup(surface)
-        if not rows and not out:
-            return None
-        if rows:
-            out["g_rows"] = math.log1p(len(rows)) / 4.0
-        exact = named_exactly(surface, gaz)
-        if is_generic_name(surface):
-            out["g_generic"] = 1.0
-        if rows and not exact:
-            out["g_alternate_only"] = 1.0
-        population = 0
-        for p in exact:
-            code, cls = p.feature_code, p.feature_class
-            if code in COUNTRY_CODES:
-                out["g_country"] = 1.0
-            elif code == "CONT":
-                out["g_continent"] = 1.0
-            elif code == "ADM1":
-                out["g_region"] = 1.0
-                if p.country_code in self.named:
-                    out["g_region_of_story"] = 1.0
-            elif code == "ADM2":
-                out["g_county"] = 1.0
-            elif cls == "P":
-                population = max(population, p.population)
-                if f"{p.country_code}.{p.admin1_code}" in self.named:
-                    out["g_town_of_story"] = 1.0
-                elif p.country_code in self.named:
-                    out["g_town_of_country"] = 1.0
-            elif cls == "H":
-                out["g_water"] = 1.0
-            elif cls in "LT":
-                out["g_land"] = 1.0
-            elif cls in "SR":
-                out["g_landmark"] = 1.0
-        if population:
-            out["g_town_population"] = min(1.0, math.log10(population + 1) / 7.0)
-            out["g_town"] = 1.0
-        return out
 
 
 def focus_countries(
@@ -241,7 +154,7 @@ def candidates(
     """Every span that may name a place, with its features: the recogniser's person,
     organisation and place spans, and the names the gazetteer knows that the recogniser
     left untagged or tagged inside a longer span."""
-    facts = _NameFacts(gazetteer, named, focus_countries(text, spans, gazetteer))
+    facts = NameFacts(gazetteer, named, focus_countries(text, spans, gazetteer))
     found: dict[tuple[int, int], PlaceCandidate] = {}
     for s, e, label in spans:
         if label in NAME_LABELS and not (
@@ -268,7 +181,7 @@ def candidates(
     return out
 
 
-def _gazetteer_names(text: str, facts: _NameFacts) -> Iterable[tuple[int, int]]:
+def _gazetteer_names(text: str, facts: NameFacts) -> Iterable[tuple[int, int]]:
     """Spans of capitalised names the gazetteer knows: every known stretch of each run of
     capitalised words (words split at spaces, hyphens and slashes too, so "Watertown-ML"
     and "Dallas/Fort Worth" yield their towns), without a leading article or a trailing
@@ -300,7 +213,7 @@ def _keeps_dot(surface: str, gazetteer: Gazetteer) -> bool:
 
 
 def _describe(
-    text: str, found: list[PlaceCandidate], spans: Sequence[RawSpan], facts: _NameFacts
+    text: str, found: list[PlaceCandidate], spans: Sequence[RawSpan], facts: NameFacts
 ) -> None:
     """Fill each candidate's features."""
     keys = [normalize_name(strip_possessive(text[c.start : c.end])) for c in found]
@@ -381,14 +294,14 @@ def _describe(
         if next_word:
             if next_word.group(1).lower() in _CIVIC_WORDS:
                 f["civic_word_after"] = 1.0
-            elif next_word.group(1).lower() in _COMPANY_WORDS:
+            elif next_word.group(1).lower() in COMPANY_WORDS:
                 f["company_word_after"] = 1.0
         outer = outer_of.get((c.start, c.end))
         if outer is not None:
             rest = {w.lower().strip(".,'’") for w in text[c.end : outer[1]].split()}
             if rest & _CIVIC_WORDS:
                 f["civic_outer"] = 1.0
-            if rest & _COMPANY_WORDS:
+            if rest & COMPANY_WORDS:
                 f["company_outer"] = 1.0
         if next_word and ner == "none":
             f["capitalised_after"] = 1.0
@@ -399,7 +312,7 @@ def _describe(
             and not sentence_start(text, c.start)
         ):
             f["capitalised_before"] = 1.0
-        if _POSSESSIVE_AFTER.match(after):
+        if POSSESSIVE_AFTER.match(after):
             f["possessive_after"] = 1.0
         share = facts.gazetteer.given_name_share(words[0]) if words else 0.0
         if share and (len(words) == 1 or not known):
@@ -420,83 +333,9 @@ def _describe(
         elif words[0] in given:
             f["starts_with_given_name_of_person"] = 1.0
         if c.ner_label in ("PERSON", "ORG"):
-            frame = locative_frame(text, c.start, c.end)
-            c.place_role = bool(frame) and _in_place_role(text, c, surface, words, f, facts, frame)
+            c.place_role = in_place_role(text, c.start, c.end, c.ner_label, f, facts)
         c.features = f
         c.key = key
-
-
-# Last words of the names of institutions, firms and groups: "in Lake County Circuit
-# Court", "near Riverside Community Hospital" name no place of their own.
-_INSTITUTION_WORDS = _COMPANY_WORDS | frozenset(
-    """court courts school schools college university academy institute church cathedral
-    mosque temple hospital clinic centre center hall library museum home market mall store
-    stores shop deli restaurant bar pub theatre theater party association agency council
-    committee department office ministry commission foundation society union league
-    federation organisation organization programme program project campaign""".split()
-)
-_PARTICLE = re.compile(
-    r"(?:of|de|del|da|di|du|la|le|van|von|bin|ibn|(?:al|el|ad|an|ar|as|ash|at|az|ed|en|er|es|et|ez)-\w+)$"
-)
-
-
-def _in_place_role(
-    text: str,
-    c: PlaceCandidate,
-    surface: str,
-    words: list[str],
-    f: dict[str, float],
-    facts: _NameFacts,
-    frame: str,
-) -> bool:
-    """Whether a person's or organisation's span in a locative frame ("camps near X",
-    "the X crossing") names a place: the gazetteer has a place of that name in a country
-    the story is about; or the gazetteer lacks the name, it reads as a place's name
-    (capitalised words, no acronym, no possessive, no institution's last word, no given
-    name first) and, after "in" or "between", a place is listed with it ("between
-    Saraqeb and Latakia"): those two take firms and people too ("invested in Acme",
-    "talks between Boehmer and Raynola")."""
-    if any(k in f for k in ("surname_of_person", "given_name_of_person", "lower_elsewhere")):
-        return False
-    gazetteer = facts.gazetteer
-    if "g_unknown" not in f:
-        return any(
-            gazetteer.place(r).country_code in facts.focus
-            and gazetteer.place(r).feature_code not in COUNTRY_CODES
-            for r in gazetteer.lookup(surface)
-        )
-    if surface.isupper() or _POSSESSIVE_AFTER.match(text, c.end) or len(words) > 3:
-        return False
-    if not all(w[:1].isupper() or _PARTICLE.match(w) for w in words):
-        return False
-    if words[-1].lower().strip(".,'’") in _INSTITUTION_WORDS:
-        return False
-    if c.ner_label == "PERSON" and gazetteer.given_name_share(words[0]):
-        return False
-    return frame not in ("in", "between") or any(
-        _names_place(name, facts) for name in listed_with(text, c.start, c.end)
-    )
-
-
-# What the gazetteer says of a name that is a place's own name.
-_PLACE_FACTS = (
-    "g_country",
-    "g_continent",
-    "g_region",
-    "g_county",
-    "g_town",
-    "g_town_of_country",
-    "g_town_of_story",
-    "g_water",
-    "g_land",
-)
-
-
-def _names_place(surface: str, facts: _NameFacts) -> bool:
-    if surface in CALENDAR:
-        return False
-    known = facts.facts(surface)
-    return known is not None and any(k in known for k in _PLACE_FACTS)
 
 
 def _outer_spans(
@@ -530,7 +369,7 @@ def _inside_parent(surface: str, parent: str, gazetteer: Gazetteer) -> bool:
     return False
 
 
-def _place_before(text: str, comma: int, facts: _NameFacts) -> bool:
+def _place_before(text: str, comma: int, facts: NameFacts) -> bool:
     """True when the name before ", " is one the gazetteer knows ("Paris, Texas")."""
     m = _NAME_BEFORE.search(text, max(0, comma - 40), comma - 2)
     return m is not None and facts.known(m.group(1))

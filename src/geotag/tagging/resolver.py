@@ -27,11 +27,8 @@ How a mention is resolved, in order:
    city with only small namesakes stays the world city unless the story lies mostly in a
    namesake's region (`_world_cities`); and a country's name becomes a town only when
    the story is local to the town's region (`_local_towns`: "Palestine" among Anderson
-   County places, never "China" listed with "the United States"); a local story's home
-   region, from its dateline and unambiguous mentions, takes a bare town or county name
-   the scores left open or sent elsewhere (`local.py`); and a place the gazetteer has no
-   row for is placed, marked `within`, at the place the sentence, the dateline or the
-   focus city says it lies in ("Royal Street in New Orleans").
+   County places, never "China" listed with "the United States"); then `local.py`'s
+   home region and the containers of places the gazetteer lacks (marked `within`).
 4. **One sense per document**: every mention with the same query gets the same place.
 5. **Abstain** when the best score is below `ResolverOptions.abstain_below`, or its
    confidence (its softmax share among the candidates) is below `min_confidence`: the
@@ -51,12 +48,13 @@ import math
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ..errors import OptionError
 from ..gazetteer import Gazetteer, normalize_name
 from ..models import Candidate, Place, Resolution
 from .candidates import CandidateFinder, MentionGroup, Scored, speaks
+from .explain import explain_demonym, explain_group
 from .geometry import flat_distance2, great_circle_km, in_bbox
 from .local import HOME_CONFIDENCE, WITHIN_NAMED, WITHIN_STORY, containers, dateline, home_towns
 from .namesakes import listed_with_country, story_in, world_city
@@ -88,10 +86,10 @@ class ResolverOptions:
     # A place mention the gazetteer has no entry for is placed at the place it names
     # inside ("Manila Cathedral" -> Manila); off when an online geocoder gets it first.
     inner_names: bool = True
-    # Such a place is marked as lying within the place it is placed at, and one with no
-    # place named inside it is placed at the place it lies in ("Royal Street in New
-    # Orleans"); off: left unresolved, and no mark.
+    # Mark such places `within`, and place the others at their container (`local.py`).
     within: bool = True
+    # Say why each place was chosen (`Resolution.explanation`); off, none of it is built.
+    explain: bool = False
 
 
 # Codes people reach for that ISO 3166 spells otherwise.
@@ -142,9 +140,7 @@ class Resolver:
         )
         self._score_rest(groups)
         self._local_towns(text, queries, groups, named_countries)
-        by_member = {i: g for g in groups.values() for i in g.members}
-        # A local story's bare names are its home region's towns (`local.py`).
-        for g, row in home_towns(self.gazetteer, groups.values(), by_member, dateline_at):
+        for g, row in home_towns(self.gazetteer, groups.values(), dateline_at):
             self._settle(g, row, "home", HOME_CONFIDENCE)
         if self.options.within:
             found = containers(self.gazetteer, text, queries, groups.values(), dateline_at)
@@ -155,9 +151,7 @@ class Resolver:
             for i in g.members:
                 q = queries[i]
                 if q.landmark or (res.place is not None and speaks(text, q)):
-                    res_i = Resolution(
-                        res.place, res.confidence, res.alternatives, "metonym", res.rule
-                    )
+                    res_i = replace(res, role="metonym")
                 else:
                     res_i = res
                 results[i] = res_i
@@ -175,9 +169,11 @@ class Resolver:
 
     def _demonym(self, q: PlaceQuery) -> Resolution:
         row = self.gazetteer.demonym(q.text)
-        if row is None:
-            return Resolution(None, 0.0, rule="demonym-unknown")
-        return Resolution(self.gazetteer.place(row), RULE_CONFIDENCE["demonym"], rule="demonym")
+        country = self.gazetteer.place(row) if row is not None else None
+        why = explain_demonym(country) if self.options.explain else None
+        if country is None:
+            return Resolution(None, 0.0, rule="demonym-unknown", explanation=why)
+        return Resolution(country, RULE_CONFIDENCE["demonym"], rule="demonym", explanation=why)
 
     # -- hard rules ------------------------------------------------------------------------
 
@@ -300,10 +296,14 @@ class Resolver:
             ]
         _, _, child_row, parent_row = max(pairs)
         self._settle(g, child_row, "parent")
+        if self.options.explain:
+            g.reason = f"named parent: {self.gazetteer.place(parent_row).name}"
         if parent_group is not None and (
             parent_group.settled is None or parent_group.rule == "single"
         ):
             self._settle(parent_group, parent_row, "parent")
+            if self.options.explain:
+                parent_group.reason = f"named as the parent of {q.text}"
 
     def _settle(
         self, g: MentionGroup, row: int, rule: Rule, confidence: float | None = None
@@ -554,18 +554,25 @@ class Resolver:
 
     def _resolution(self, g: MentionGroup) -> Resolution:
         gaz = self.gazetteer
+        in_context = bool(g.scored)
         if not g.scored:
             g.scored = self._rank(g, Context.empty())
         alts = [Candidate(gaz.place(r), s, f) for s, r, f in g.scored if r != g.settled][
             : self.options.alternatives
         ]
         rule: Rule = g.rule or "no-candidate"
+        why = None
+        if self.options.explain:
+            why = explain_group(
+                gaz, g, in_context, self.options.abstain_below, self.options.min_confidence
+            )
         if g.settled is None:
-            return Resolution(None, 0.0, tuple(alts), rule=rule)
+            return Resolution(None, 0.0, tuple(alts), rule=rule, explanation=why)
         # A name placed by a name inside it ("Manila Cathedral") lies within that place.
         within = rule == "within" or (g.inner and self.options.within)
         confidence = min(g.confidence, WITHIN_NAMED) if within else g.confidence
-        return Resolution(gaz.place(g.settled), confidence, tuple(alts), rule=rule, within=within)
+        place = gaz.place(g.settled)
+        return Resolution(place, confidence, tuple(alts), rule=rule, within=within, explanation=why)
 
 
 def confidence_of(g: MentionGroup) -> float:

@@ -21,6 +21,7 @@ Rule = Literal[
     "home",  # a town of the story's home region over its namesakes ("Arlington", Georgia)
     "within",  # a place the gazetteer lacks, placed at the place it lies in (an approximation)
     "no-candidate",  # no gazetteer row for the name
+    "override",  # the user's override (`--overrides`), applied before the resolver
 ]
 
 # How sure each hard rule is of the place it settles; a scored mention's confidence is

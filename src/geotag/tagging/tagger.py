@@ -11,9 +11,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
 from ..gazetteer import Gazetteer, normalize_name
+from ..gazetteer.overrides import Overrides
 from ..models import Document, Label, Mention, MentionKind, RawSpan, RecordId
 from ..options import PipelineOptions
 from .aggregate import aggregate, focus
+from .corrections import apply_overrides, check_overrides, conditional_names
 from .query import LABEL_CUES, PlaceQuery
 from .recognition import RecognitionModel
 from .repair import repair_spans
@@ -28,6 +30,9 @@ class TagOptions:
     chosen: PipelineOptions = field(default_factory=PipelineOptions)
     # Which names are places; None: the shipped model.
     recognition: RecognitionModel | None = None
+    # The user's corrections (the file `chosen.overrides` names, read by the caller),
+    # applied before resolution.
+    overrides: Overrides | None = None
 
     @property
     def resolver(self) -> ResolverOptions:
@@ -38,6 +43,7 @@ class TagOptions:
             # will look it up, rather than placed at a place named inside it.
             inner_names=not self.chosen.keep_unknown_places,
             within=self.chosen.within and not self.chosen.keep_unknown_places,
+            explain=self.chosen.explain,
         )
 
 
@@ -48,6 +54,8 @@ class Tagger:
         self.gazetteer = gazetteer
         self.options = options if options is not None else TagOptions()
         self.resolver = Resolver(gazetteer, self.options.resolver)
+        if self.options.overrides is not None:
+            check_overrides(self.options.overrides, gazetteer)
 
     def tag(
         self,
@@ -60,8 +68,25 @@ class Tagger:
     ) -> Document:
         """Tag a text whose recogniser spans are `spans`. With `given_places` the place
         spans are taken as given (gold spans, to measure resolution alone)."""
-        mentions = self.label(text, spans, given_places=given_places)
-        mentions = self.resolve(text, mentions)
+        labelled = self.label(text, spans, given_places=given_places)
+        rules = self.options.overrides
+        if rules is None:
+            mentions = self.resolve(text, labelled)
+        else:
+            explain = self.options.chosen.explain
+            pinned = apply_overrides(labelled, rules, self.gazetteer, None, explain=explain)
+            mentions = self.resolve(text, pinned)
+            # A rule that holds only in stories about one country is applied once the
+            # story's countries are known without the names it could change.
+            names = conditional_names(rules, labelled)
+            if names:
+                others = [m for m in mentions if m.text not in names]
+                top = focus(others, self.gazetteer).countries[:1]
+                countries = [c.place.country_code for c in top]
+                pinned = apply_overrides(
+                    labelled, rules, self.gazetteer, countries, explain=explain
+                )
+                mentions = self.resolve(text, pinned)
         people, organizations, places = aggregate(mentions)
         return Document(
             source=source,
@@ -134,7 +159,12 @@ class Tagger:
     # -- resolution ----------------------------------------------------------------------
 
     def resolve(self, text: str, mentions: Sequence[Mention]) -> list[Mention]:
-        places = [i for i, m in enumerate(mentions) if m.label in ("PLACE", "DEMONYM")]
+        # A mention already resolved (pinned by a user's override) is not asked again.
+        places = [
+            i
+            for i, m in enumerate(mentions)
+            if m.label in ("PLACE", "DEMONYM") and m.resolution is None
+        ]
         queries = [
             PlaceQuery(
                 start=mentions[i].start,
@@ -159,6 +189,6 @@ class Tagger:
                 key = res.place.key
             out[i] = replace(m, resolution=res, key=key)
         for i, m in enumerate(out):
-            if m.label not in ("PLACE", "DEMONYM"):
+            if m.label not in ("PLACE", "DEMONYM") and not m.key:
                 out[i] = replace(m, key=normalize_name(m.text) or m.text.lower())
         return out

@@ -1,0 +1,144 @@
+"""What `geotag gazetteer explain` and `geotag gazetteer check-overrides` print: tables
+or JSON."""
+
+from __future__ import annotations
+
+from typing import IO, TYPE_CHECKING, Any
+
+from ..gazetteer.overrides import Override
+from ..models import Mention
+from .explain import explanation_of
+
+if TYPE_CHECKING:
+    from ..engine.explain import RuleCheck
+
+
+def write_name_explanation(
+    name: str,
+    context: str,
+    mentions: list[Mention],
+    fmt: str,
+    stdout: IO[bytes],
+    no_color: bool = False,
+    width: int | None = None,
+) -> None:
+    """`geotag gazetteer explain`: where NAME went in the context, by which rule, and its
+    candidates with their scores and weighted features."""
+    import orjson
+
+    from ..models import place_dict
+    from ..tagging.scoring import WEIGHTS
+    from .escape import json_bytes
+    from .gazetteer import candidate_dict
+
+    res = mentions[0].resolution if mentions else None
+    why = explanation_of(res)
+    if fmt == "json":
+        obj: dict[str, Any] = {
+            "name": name,
+            "context": context,
+            "mentions": len(mentions),
+            "place": place_dict(res),
+            "rule": why.rule if why else None,
+            "reason": why.reason if why else None,
+            "considered": why.considered if why else 0,
+            "in_context": why.in_context if why else False,
+            "candidates": [
+                candidate_dict(c, i, WEIGHTS)
+                for i, c in enumerate(why.candidates if why else (), 1)
+            ],
+        }
+        stdout.write(json_bytes(obj, orjson.OPT_INDENT_2) + b"\n")
+        stdout.flush()
+        return
+    from rich.table import Table
+
+    from .table import make_console, shown
+
+    console = make_console(no_color, width)
+    place = res.place if res is not None else None
+    went = shown(place.label) if place is not None else "[red]unresolved[/red]"
+    console.print(f"[bold]{shown(name)}[/bold] -> {went}")
+    if why is not None:
+        console.print(f"[bold]{shown(why.rule)}[/bold]: {shown(why.reason)}")
+    table = Table(
+        title="Candidates",
+        title_justify="left",
+        caption=(
+            "Scored against the context's other places."
+            if why is not None and why.in_context
+            else "A rule settled the name before scoring: scores of the name alone."
+        )
+        + (f" {why.considered} considered." if why is not None else ""),
+        caption_justify="left",
+    )
+    table.add_column("#", justify="right", no_wrap=True)
+    table.add_column("Score", justify="right", no_wrap=True)
+    table.add_column("Place", style="green", ratio=3)
+    table.add_column("Code", no_wrap=True)
+    table.add_column("Population", justify="right", no_wrap=True)
+    table.add_column("Top features (weighted)", ratio=3)
+    for i, c in enumerate(why.candidates if why is not None else (), 1):
+        p = c.place
+        parts = sorted(((WEIGHTS[k] * v, k) for k, v in c.features if v), key=lambda t: -abs(t[0]))
+        table.add_row(
+            str(i),
+            f"{c.score:.2f}",
+            shown(p.label),
+            shown(p.feature_code),
+            f"{p.population:,}",
+            ", ".join(f"{k} {w:+.2f}" for w, k in parts[:3]),
+        )
+    console.print(table)
+
+
+def write_rule_checks(
+    path: str,
+    checks: list[RuleCheck],
+    fmt: str,
+    stdout: IO[bytes],
+    no_color: bool = False,
+    width: int | None = None,
+) -> None:
+    """`geotag gazetteer check-overrides`: every rule of a file and what it did to the
+    text (or that it is valid, without a text)."""
+    import orjson
+
+    from .escape import json_bytes
+
+    if fmt == "json":
+        obj = {"file": path, "rules": [c.to_dict() for c in checks]}
+        stdout.write(json_bytes(obj, orjson.OPT_INDENT_2) + b"\n")
+        stdout.flush()
+        return
+    from rich.table import Table
+
+    from .table import make_console, shown
+
+    console = make_console(no_color, width)
+    table = Table(title=f"{shown(path)}: {len(checks)} rule(s), valid", title_justify="left")
+    table.add_column("Line", justify="right", no_wrap=True)
+    table.add_column("Name", style="green", ratio=2)
+    table.add_column("Rule", ratio=3)
+    table.add_column("Fired", justify="right", no_wrap=True)
+    table.add_column("Outcome", ratio=4)
+    for c in checks:
+        r = c.rule
+        table.add_row(
+            r.origin.rpartition(":")[2],
+            shown(r.name),
+            shown(_rule_text(r)),
+            str(c.fired),
+            shown(c.outcome),
+        )
+    console.print(table)
+
+
+def _rule_text(rule: Override) -> str:
+    if rule.kind == "row":
+        what = f"geonameid {rule.geonameid}"
+    elif rule.kind == "not_place":
+        what = "not a place"
+    else:
+        what = f"{rule.display_name or rule.name} ({rule.lat}, {rule.lon}, {rule.country})"
+    return what + (f", in {rule.country_context} stories" if rule.country_context else "")
