@@ -23,6 +23,9 @@ _RULE_REASONS = {
     "single": "the name's only candidate",
     "world-city": "a world city over its small namesakes: the story is not local to one",
     "no-candidate": "no gazetteer entry for the name",
+    "home": "a town or county of the story's home region (its dateline and sure places)",
+    "within": "no gazetteer entry: placed within the place it lies in (named with it, "
+    "the dateline's or the focus city), an approximation",
 }
 
 
