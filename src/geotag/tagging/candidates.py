@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from ..gazetteer import Gazetteer, is_generic_name, normalize_name
 from ..gazetteer.names import strip_possessive
+from ..models import Place
 from .lexicon import DIRECTIONS
 from .query import (
     LABEL_CUES,
@@ -41,6 +42,8 @@ _SPEECH = re.compile(
 )
 
 Scored = tuple[float, int, Features]  # score, row, features
+# The place, then its type, importance, name, label, hint and preference features.
+FixedFeatures = tuple[Place, float, float, float, float, float, float]
 
 
 @dataclass(slots=True)
@@ -60,6 +63,9 @@ class MentionGroup:
     confidence: float = 0.0
     rule: Rule | None = None
     scored: list[Scored] = field(default_factory=list)
+    # Per candidate row, the parts of its score that do not depend on the document's
+    # context: the resolver ranks a group again each time the context changes.
+    fixed: dict[int, FixedFeatures] = field(default_factory=dict)
 
     @property
     def weight(self) -> int:

@@ -52,7 +52,7 @@ from dataclasses import dataclass
 from ..errors import OptionError
 from ..gazetteer import Gazetteer, normalize_name
 from ..models import Candidate, Place, Resolution
-from .candidates import CandidateFinder, MentionGroup, Scored, speaks
+from .candidates import CandidateFinder, FixedFeatures, MentionGroup, Scored, speaks
 from .geometry import flat_distance2, great_circle_km, in_bbox
 from .namesakes import listed_with_country, story_in, world_city
 from .query import PlaceQuery
@@ -441,10 +441,10 @@ class Resolver:
         self, g: MentionGroup, row: int, context: Context
     ) -> tuple[float, Features]:
         """A candidate's score: the weighted sum of the features listed in WEIGHTS."""
-        p = self.gazetteer.place(row)
-        code = p.feature_code
-        type_prior = TYPE_PRIOR.get(code, TYPE_PRIOR_DEFAULT.get(p.feature_class, 0.3))
-        importance = self._importance(row, p)
+        fixed = g.fixed.get(row)
+        if fixed is None:
+            fixed = g.fixed[row] = self._fixed_features(g, row)
+        p, type_prior, importance, name, label, hint, preference = fixed
         n = context.total
         country = context.countries.get(p.country_code, 0.0) / n if n else 0.0
         admin1 = context.admin1.get((p.country_code, p.admin1_code), 0.0) / n if n else 0.0
@@ -455,6 +455,27 @@ class Resolver:
             nearest = min(points, key=lambda pt: flat_distance2(p.lat, p.lon, pt))
             km = great_circle_km((p.lat, p.lon), nearest)
             distance = math.exp(-km / 400.0)
+        features = (
+            ("type", type_prior),
+            ("importance", importance),
+            ("country", country),
+            ("admin1", admin1),
+            ("distance", distance),
+            ("name", name),
+            ("label", label),
+            ("hint", hint),
+            ("preference", preference),
+        )
+        score = sum(WEIGHTS[k] * v for k, v in features)
+        return score, features
+
+    def _fixed_features(self, g: MentionGroup, row: int) -> FixedFeatures:
+        """The parts of a candidate's score that the document's context does not change
+        (computed once per group and candidate, however often the group is ranked)."""
+        p = self.gazetteer.place(row)
+        code = p.feature_code
+        type_prior = TYPE_PRIOR.get(code, TYPE_PRIOR_DEFAULT.get(p.feature_class, 0.3))
+        importance = self._importance(row, p)
         primary = normalize_name(p.name) == g.base
         name = 1.0 if primary else 0.5
         label = 0.0
@@ -476,19 +497,7 @@ class Resolver:
             preference += 1.0
         if opts.bbox and in_bbox(p, opts.bbox):
             preference += 1.0
-        features = (
-            ("type", type_prior),
-            ("importance", importance),
-            ("country", country),
-            ("admin1", admin1),
-            ("distance", distance),
-            ("name", name),
-            ("label", label),
-            ("hint", hint),
-            ("preference", preference),
-        )
-        score = sum(WEIGHTS[k] * v for k, v in features)
-        return score, features
+        return p, type_prior, importance, name, label, hint, preference
 
     def _importance(self, row: int, p: Place) -> float:
         """Population on a log scale (10 million and more: 1). Seas, rivers, regions and
