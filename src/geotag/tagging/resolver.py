@@ -123,9 +123,12 @@ class Resolver:
         """One Resolution per query, in order."""
         results: list[Resolution | None] = [None] * len(queries)
         groups = self.finder.group(text, queries)
+        demonyms: dict[str, Resolution] = {}  # one lookup per word and story
         for i, q in enumerate(queries):
             if q.kind == "demonym":
-                results[i] = self._demonym(q)
+                if q.text not in demonyms:
+                    demonyms[q.text] = self._demonym(q)
+                results[i] = demonyms[q.text]
         self._apply_hard_rules(text, queries, groups)
         named_countries = Counter(
             r.place.country_code for r in results if r is not None and r.place is not None

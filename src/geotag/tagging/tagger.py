@@ -85,6 +85,10 @@ class Tagger:
         linked to its country, but not a place name. Other labels (dates...) are dropped.
         """
         out: list[Mention] = []
+        # A story names the same organisations and peoples again and again: each surface
+        # form is looked up once per story.
+        landmarks: dict[str, bool] = {}
+        demonyms: dict[str, bool | None] = {}
         repaired = repair_spans(
             text,
             spans,
@@ -100,16 +104,23 @@ class Tagger:
             if ner_label == "PERSON":
                 label = "PERSON"
             elif ner_label == "ORG":
-                if self._is_landmark(surface):
+                landmark = landmarks.get(surface)
+                if landmark is None:
+                    landmark = landmarks[surface] = self._is_landmark(surface)
+                if landmark:
                     label, kind = "PLACE", "toponym"
                 else:
                     label = "ORG"
             elif ner_label in PLACE_LABELS:
                 label, kind = "PLACE", "toponym"
             else:  # NORP
-                if not self.options.chosen.demonyms or self.gazetteer.demonym(surface) is None:
+                if not self.options.chosen.demonyms:
                     continue
-                people = self.gazetteer.demonym_names_people(surface)
+                if surface not in demonyms:
+                    demonyms[surface] = self._demonym_names_people(surface)
+                people = demonyms[surface]
+                if people is None:
+                    continue
                 label, kind = ("DEMONYM" if people else "PLACE"), "demonym"
             out.append(Mention(start, end, surface, label, ner_label, kind))
         for start, end, inner in repaired.embedded:
@@ -119,6 +130,13 @@ class Tagger:
             )
         out.sort(key=lambda m: (m.start, -m.end))
         return out
+
+    def _demonym_names_people(self, surface: str) -> bool | None:
+        """Whether a demonym names the people ("Syrians") rather than qualifies
+        ("Syrian troops"); None when the surface is no demonym the gazetteer knows."""
+        if self.gazetteer.demonym(surface) is None:
+            return None
+        return self.gazetteer.demonym_names_people(surface)
 
     def _is_landmark(self, surface: str) -> bool:
         """An organisation's name that is a landmark's: a hand-written seat of power, or
@@ -147,11 +165,21 @@ class Tagger:
         ]
         resolutions = self.resolver.resolve(text, queries)
         out = list(mentions)
+        names: dict[str, str] = {}  # surface -> normalised, once per story
         for i, res in zip(places, resolutions, strict=True):
             m = mentions[i]
-            key = res.place.key if res.place is not None else f"text:{normalize_name(m.text)}"
+            if res.place is not None:
+                key = res.place.key
+            else:
+                name = names.get(m.text)
+                if name is None:
+                    name = names[m.text] = normalize_name(m.text)
+                key = f"text:{name}"
             out[i] = replace(m, resolution=res, key=key)
         for i, m in enumerate(out):
             if m.label not in ("PLACE", "DEMONYM"):
-                out[i] = replace(m, key=normalize_name(m.text) or m.text.lower())
+                name = names.get(m.text)
+                if name is None:
+                    name = names[m.text] = normalize_name(m.text)
+                out[i] = replace(m, key=name or m.text.lower())
         return out
