@@ -3,7 +3,7 @@
     python bench/bench.py                      # everything (about 25 minutes on 2 cores)
     python bench/bench.py --quick              # a smaller run to try it out (3 minutes)
     python bench/bench.py --json results.json  # also keep the figures
-    python bench/bench.py --only abgh --docs 300 --rounds 2   # some sections, smaller
+    python bench/bench.py --only abnr --docs 300 --rounds 2   # some sections, smaller
 
 The corpus is built at run time from the texts of the JSON Lines files in --eval (default:
 ../shared/eval next to the repository; any JSON Lines with a "text" field will do); no
@@ -28,13 +28,13 @@ e. one long single-line text (20 MB): time and peak RSS [<= 600 MB];
 f. the cost of geotag's own work per document (span repair, resolution, aggregation,
    focus: `Tagger.tag`) against the entity recogniser's time on the same document, in one
    process [<= 5%];
-g. a corpus of which 30% are copies of its other texts, --jobs 1, against the same run
+r. a corpus of which 30% are copies of its other texts, --jobs 1, against the same run
    with the reuse of results turned off [>= 1.35x], outputs the same bytes;
-h. the recogniser alone in one process: geotag's batches (BATCH_SIZE pieces, each batch
+n. the recogniser alone in one process: geotag's batches (BATCH_SIZE pieces, each batch
    in a memory zone) against `nlp.pipe`'s default batching on the same texts [>= 0.95x],
    and the same batches without memory zones as a control.
 
-`--only abg` runs some sections (the corpus for a, b, f, g, h has --docs documents).
+`--only abnr` runs some sections (the corpus for a, b, f, n, r has --docs documents).
 """
 
 from __future__ import annotations
@@ -269,7 +269,7 @@ def duplicated_documents(
 def measure_duplicates(
     geotag: list[str], corpus: Path, docs: int, rounds: int
 ) -> tuple[list[float], set[str]]:
-    """(g): --jobs 1 on a corpus with copies, with reuse and without, interleaved:
+    """(r): --jobs 1 on a corpus with copies, with reuse and without, interleaved:
     the speed-ups, and the hashes of the two outputs (one, if they agree)."""
     cmd = [*geotag, "--input-format", "jsonl", "--format", "jsonl", "-q", "-j", "1", str(corpus)]
     without_reuse = {**os.environ, "GEOTAG_BENCH_NO_REUSE": "1"}
@@ -289,7 +289,7 @@ def measure_duplicates(
     return ratios, hashes
 
 
-# (h): the recogniser alone, in one process, on the same texts: spaCy's default batching
+# (n): the recogniser alone, in one process, on the same texts: spaCy's default batching
 # against geotag's batches of BATCH_SIZE pieces, each in a memory zone, and against the
 # same batches with no zone; interleaved, best of the rounds.
 NER_BATCHING = """
@@ -388,7 +388,7 @@ def measure_long_text(
 
 # -- report ------------------------------------------------------------------------------
 
-SECTIONS = "abcdefgh"
+SECTIONS = "abcdefnr"
 Row = tuple[str, str, str, bool | None]
 
 
@@ -400,8 +400,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--eval", type=Path, default=DEFAULT_EVAL, help="folder of *.jsonl")
     parser.add_argument("--model", default=None, help="spaCy pipeline (default: geotag's)")
-    parser.add_argument("--docs", type=int, default=1000, help="documents for (a), (b), (g)")
-    parser.add_argument("--rounds", type=int, default=3, help="repeats of (a), (b), (g), (h)")
+    parser.add_argument("--docs", type=int, default=1000, help="documents: a, b, f, n, r")
+    parser.add_argument("--rounds", type=int, default=3, help="repeats: a, b, f, n, r")
     parser.add_argument("--starts", type=int, default=9, help="repeats of (c)")
     parser.add_argument("--memory-docs", type=int, default=10_000, help="documents for (d)")
     parser.add_argument("--long-mb", type=float, default=20, help="size of (e); 0 skips it")
@@ -445,9 +445,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             rows += section_start(args, geotag, model, exclude, texts, work, results)
         if "f" in only:
             rows += section_tag_cost(args, model, corpus, results)
-        if "h" in only:
+        if "n" in only:
             rows += section_ner_batching(args, model, corpus, results)
-        if "g" in only:
+        if "r" in only:
             rows += section_duplicates(args, geotag, texts, work, results)
         if "d" in only:
             rows += section_memory(args, geotag, texts, work, results)
@@ -574,7 +574,7 @@ def section_ner_batching(
     args: argparse.Namespace, model: str, corpus: Path, results: dict[str, Any]
 ) -> list[Row]:
     rounds = max(2, args.rounds)
-    print(f"\n(h) NER alone: geotag's batches against spaCy's default, best of {rounds}")
+    print(f"\n(n) NER alone: geotag's batches against spaCy's default, best of {rounds}")
     run = subprocess.run(
         [sys.executable, "-c", NER_BATCHING, model, str(corpus), str(rounds)],
         capture_output=True,
@@ -591,8 +591,8 @@ def section_ner_batching(
         f"{best['zoned']:.1f} (without memory zones {best['batches']:.1f})"
     )
     return [
-        ("h  NER speed, geotag's batches / default", f"{zoned:.2f}x", ">= 0.95x", zoned >= 0.95),
-        ("h  the same without memory zones", f"{plain:.2f}x", "(control)", None),
+        ("n  NER speed, geotag's batches / default", f"{zoned:.2f}x", ">= 0.95x", zoned >= 0.95),
+        ("n  the same without memory zones", f"{plain:.2f}x", "(control)", None),
     ]
 
 
@@ -605,15 +605,15 @@ def section_duplicates(
 ) -> list[Row]:
     copies = work / "copies.jsonl"
     write_jsonl(copies, duplicated_documents(texts, args.docs, 0.3, seed=3))
-    print(f"\n(g) {args.docs} documents, 30% of them copies: with reuse / without")
+    print(f"\n(r) {args.docs} documents, 30% of them copies: with reuse / without")
     ratios, hashes = measure_duplicates(geotag, copies, args.docs, args.rounds)
     ratio = median(ratios)
     results["duplicates_speedup"] = ratio
     results["duplicates_output_sha256"] = sorted(hashes)
     print(f"JSON Lines output sha256 (with and without reuse): {', '.join(sorted(hashes))}")
     return [
-        ("g  30% copies: with reuse / without", f"{ratio:.2f}x", ">= 1.35x", ratio >= 1.35),
-        ("g  outputs with and without agree", f"{len(hashes)} hash", "1 hash", len(hashes) == 1),
+        ("r  30% copies: with reuse / without", f"{ratio:.2f}x", ">= 1.35x", ratio >= 1.35),
+        ("r  outputs with and without agree", f"{len(hashes)} hash", "1 hash", len(hashes) == 1),
     ]
 
 
