@@ -118,12 +118,15 @@ def run_timed(
 
 
 def run_usage(
-    cmd: Sequence[str], stdout: Any = subprocess.DEVNULL, env: dict[str, str] | None = None
+    cmd: Sequence[str],
+    stdout: Any = subprocess.DEVNULL,
+    env: dict[str, str] | None = None,
+    cwd: Path | None = None,
 ) -> tuple[float, Any]:
     """Wall time of a whole process and its resource usage from wait4 (on Linux its CPU
     time includes the worker processes it waited for)."""
     started = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=stdout, stderr=subprocess.PIPE, env=env)
+    proc = subprocess.Popen(cmd, stdout=stdout, stderr=subprocess.PIPE, env=env, cwd=cwd)
     assert proc.stderr is not None
     err = proc.stderr.read()
     _, status, usage = os.wait4(proc.pid, 0)
@@ -208,10 +211,14 @@ def excluded_components(model: str) -> list[str]:
     return excluded(model)
 
 
-def run_hashed(cmd: Sequence[str], env: dict[str, str] | None = None) -> tuple[float, Any, str]:
-    """run_usage, and the SHA-256 of what the process wrote to stdout."""
+def run_hashed(
+    cmd: Sequence[str], env: dict[str, str] | None = None, cwd: Path | None = None
+) -> tuple[float, Any, str]:
+    """run_usage, and the SHA-256 of what the process wrote to stdout. Run it in the
+    input's folder with the input's bare name: each record's source is the path given,
+    which must not be the temporary folder's (it changes from run to run)."""
     with tempfile.TemporaryFile() as out:
-        elapsed, usage = run_usage(cmd, stdout=out, env=env)
+        elapsed, usage = run_usage(cmd, stdout=out, env=env, cwd=cwd)
         out.seek(0)
         digest = hashlib.sha256(out.read()).hexdigest()
     return elapsed, usage, digest
@@ -229,16 +236,16 @@ def measure_throughput(
     rows: dict[str, list[float]] = {"bare": [], "jobs1": [], "jobs2": [], "cpu1": [], "cpu2": []}
     peaks: list[int] = []
     hashes: set[str] = set()
-    base = [*geotag, "--input-format", "jsonl", "--format", "jsonl", "-q", str(corpus)]
+    base = [*geotag, "--input-format", "jsonl", "--format", "jsonl", "-q", corpus.name]
     for r in range(rounds):
         elapsed, _ = run_timed(bare)
         rows["bare"].append(docs / elapsed)
-        elapsed, usage, digest = run_hashed([*base, "--jobs", "1"])
+        elapsed, usage, digest = run_hashed([*base, "--jobs", "1"], cwd=corpus.parent)
         rows["jobs1"].append(docs / elapsed)
         rows["cpu1"].append(cpu_seconds(usage))
         peaks.append(usage.ru_maxrss)
         hashes.add(digest)
-        elapsed, usage, digest = run_hashed([*base, "--jobs", "2"])
+        elapsed, usage, digest = run_hashed([*base, "--jobs", "2"], cwd=corpus.parent)
         rows["jobs2"].append(docs / elapsed)
         rows["cpu2"].append(cpu_seconds(usage))
         hashes.add(digest)
@@ -271,14 +278,14 @@ def measure_duplicates(
 ) -> tuple[list[float], set[str]]:
     """(r): --jobs 1 on a corpus with copies, with reuse and without, interleaved:
     the speed-ups, and the hashes of the two outputs (one, if they agree)."""
-    cmd = [*geotag, "--input-format", "jsonl", "--format", "jsonl", "-q", "-j", "1", str(corpus)]
+    cmd = [*geotag, "--input-format", "jsonl", "--format", "jsonl", "-q", "-j", "1", corpus.name]
     without_reuse = {**os.environ, "GEOTAG_BENCH_NO_REUSE": "1"}
     ratios: list[float] = []
     hashes: set[str] = set()
     for r in range(rounds):
-        plain, _, digest = run_hashed(cmd, env=without_reuse)
+        plain, _, digest = run_hashed(cmd, env=without_reuse, cwd=corpus.parent)
         hashes.add(digest)
-        reused, _, digest = run_hashed(cmd)
+        reused, _, digest = run_hashed(cmd, cwd=corpus.parent)
         hashes.add(digest)
         ratios.append(plain / reused)
         print(
