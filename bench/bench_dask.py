@@ -24,6 +24,9 @@ j. `geotag corpus` on a 1,000-document Parquet corpus, Parquet out, on local:2: 
    jsonl` on the same documents;
 k. the gazetteer index built by 2 processes starting together on a cold cache, with the
    lock geotag.dask takes and without it: wall time, CPU seconds, index writes.
+l. what a task costs the executor beyond its tagging on warm local:2 workers: the round
+   trip of an empty batch, the cost per task with 200 in flight, and that times the
+   batches of a run as a share of the warm local:2 run's time.
 """
 
 from __future__ import annotations
@@ -193,13 +196,44 @@ def warm_cluster_run(client: Any, records: list[dict[str, Any]], model: str) -> 
     return elapsed
 
 
+def task_overhead(client: Any, model: str, tasks: int = 200) -> tuple[float, float]:
+    """What a task costs the executor behind --cluster beyond its tagging, on warm workers:
+    seconds for one empty batch's round trip (one at a time, median), and per task when
+    `tasks` empty batches are in flight at once (submission, scheduling, results)."""
+    from geotag.dask.executor import _tag_batch
+    from geotag.options import PipelineOptions
+
+    options = PipelineOptions(model)
+    trips = []
+    for _ in range(30):
+        started = time.perf_counter()
+        client.submit(_tag_batch, [], options, pure=False).result()
+        trips.append(time.perf_counter() - started)
+    started = time.perf_counter()
+    client.gather([client.submit(_tag_batch, [], options, pure=False) for _ in range(tasks)])
+    return median(trips), (time.perf_counter() - started) / tasks
+
+
+def batches_sent(records: list[dict[str, Any]]) -> int:
+    """How many batches the executor cuts `records` into (its PARALLEL_* limits)."""
+    from geotag.engine.pool import PARALLEL_BATCH, PARALLEL_CHARS
+
+    batches = size = chars = 0
+    for record in records:
+        size += 1
+        chars += len(record["text"])
+        if size >= PARALLEL_BATCH or chars >= PARALLEL_CHARS:
+            batches, size, chars = batches + 1, 0, 0
+    return batches + (size > 0)
+
+
 def cli(model: str, *args: str) -> list[str]:
     # --model last: the first word may be a command (corpus).
     return [sys.executable, "-m", "geotag", *args, "--model", model]
 
 
 def verdict(ok: bool | None) -> str:
-    return "" if ok is None else ("ok" if ok else "MISSED")
+    return "" if ok is None else ("PASS" if ok else "SHORT")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -307,6 +341,17 @@ def main(argv: Sequence[str] | None = None) -> int:
                     f"load {os.getloadavg()[0]:.2f}",
                     flush=True,
                 )
+            trip, per_task = task_overhead(two, model)
+            batches = batches_sent(records)
+            overhead_share = batches * per_task / (args.docs / median(speed["local2"]))
+            print(
+                f"  per task, warm local:2: {trip * 1000:.1f} ms round trip, "
+                f"{per_task * 1000:.1f} ms with 200 in flight; {batches} batches for "
+                f"{args.docs} documents: {overhead_share:.1%} of the warm run's time"
+            )
+            results["task_round_trip_s"] = trip
+            results["task_overhead_s"] = per_task
+            results["task_overhead_share"] = overhead_share
             worker_peaks = [kb / 1024 for kb in two.run(worker_peak_kb).values()]
             worker_peaks += [kb / 1024 for kb in one.run(worker_peak_kb).values()]
 
@@ -378,6 +423,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         ("h  local:2 / local:1, warm", h_warm, ">= 1.70x", h_warm >= 1.7),
         ("   control: --jobs 2 / --jobs 1, whole", control_whole, "", None),
         ("   control: --jobs 2 / --jobs 1, warm", control_warm, "", None),
+        ("   control: parallel capacity, before", capacity, "", None),
     ]
     print(
         f"\nload before {load_before[0]:.2f}, after {load_after[0]:.2f}; parallel capacity "
@@ -392,6 +438,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"\n{'measure (speed ratio)'.ljust(width)}  {'value':>8}  {'target':>9}  verdict")
     for name, value, target, ok in rows:
         print(f"{name.ljust(width)}  {value:>7.2f}x  {target:>9}  {verdict(ok)}")
+    print(
+        f"{'l  per-task overhead, share of warm local:2'.ljust(width)}  "
+        f"{overhead_share:>7.1%}  {'(shown)':>9}"
+    )
     if args.json:
         args.json.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     return 0

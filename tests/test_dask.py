@@ -342,6 +342,37 @@ def test_cluster_tagger_survives_a_killed_worker_in_order(client, fake) -> None:
     assert ids == list(range(len(texts)))  # every input once, in input order
 
 
+def test_cluster_tags_each_text_once_and_every_copy_gets_its_output(
+    client, fake, fake_pipeline, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from geotag.dask.executor import ClusterTagger
+    from geotag.options import PipelineOptions
+
+    texts = fake_texts(60, seed=31)
+    rng = random.Random(5)
+    # Copies near their first copy and far from it, in the same batch and in later ones.
+    order = texts + [rng.choice(texts) for _ in range(140)]
+    rng.shuffle(order)
+    articles = [Article(t, source=f"wire-{n}", id=n) for n, t in enumerate(order)]
+    sent: list[str] = []
+    submit = ClusterTagger._submit
+
+    def recording_submit(self: Any, batch: Any, seqs: Any, to_tag: list[Article]) -> Any:
+        sent.extend(article.text for article in to_tag)
+        return submit(self, batch, seqs, to_tag)
+
+    monkeypatch.setattr(ClusterTagger, "_submit", recording_submit)
+    remote = list(ClusterTagger(client, PipelineOptions(**fake)).run(articles))
+    assert sorted(sent) == sorted(set(order))
+    monkeypatch.setenv("GEOTAG_BENCH_NO_REUSE", "1")
+    local = list(fake_pipeline.tag_articles(articles))
+    assert [json.dumps(r.to_dict()) for r in remote] == [json.dumps(r.to_dict()) for r in local]
+    assert [(r.source, r.id, r.text) for r in remote] == [
+        (a.source, a.id, a.text) for a in articles
+    ]
+    assert sum(len(r.mentions) for r in remote) > 200
+
+
 # -- geotag corpus ---------------------------------------------------------------------------
 
 

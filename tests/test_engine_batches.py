@@ -94,11 +94,26 @@ def test_a_worker_that_dies_costs_only_the_text_that_killed_it(
 
 
 def test_workers_that_keep_dying_are_an_error_not_a_hang(crashing_pipeline: Pipeline) -> None:
-    articles = [Article("BOOM", source=f"s{i}") for i in range(50)]
+    # Different texts: copies of one text would be tagged (and kill a worker) once.
+    articles = [Article(f"BOOM {i}", source=f"s{i}") for i in range(50)]
     results = crashing_pipeline.tag_articles(articles, jobs=2)
     with pytest.raises(GeotagError, match=r"worker processes keep dying \(killed by SIGKILL"):
         for result in results:
             assert isinstance(result, Failure)
+
+
+def test_copies_of_a_text_that_kills_a_worker_fail_under_their_own_names(
+    crashing_pipeline: Pipeline,
+) -> None:
+    texts = ["BOOM in Moscow.", "Report from Moscow.", "BOOM in Moscow.", "BOOM in Moscow."]
+    articles = [Article(t, source=f"s{i}") for i, t in enumerate(texts)]
+    results = list(crashing_pipeline.tag_articles(articles, jobs=2))
+    assert [r.source for r in results] == ["s0", "s1", "s2", "s3"]
+    assert isinstance(results[1], Document)
+    for n in (0, 2, 3):
+        failure = results[n]
+        assert isinstance(failure, Failure)
+        assert failure.error.startswith(f"s{n}: the worker process tagging it died (killed")
 
 
 def test_parallel_results_equal_serial_results(mini_gazetteer: Gazetteer) -> None:

@@ -14,6 +14,7 @@ from typing import Any
 
 from ..engine.feed import Feed, article_name
 from ..engine.pool import PARALLEL_BATCH, PARALLEL_CHARS
+from ..engine.reuse import Reuse
 from ..errors import GeotagError
 from ..models import Article, Document, Failure
 from ..options import PipelineOptions
@@ -74,7 +75,12 @@ def _worker_environ() -> dict[str, Any]:
 
 @dataclass(slots=True)
 class _Batch:
+    """Articles in input order (`seqs`, their numbers in the run), of which those not
+    copies of earlier texts (`sent`) are tagged by `future` (None: none are)."""
+
     articles: list[Article]
+    seqs: list[int]
+    sent: list[Article]
     future: Any
 
 
@@ -110,14 +116,17 @@ class ClusterTagger:
         self.options = options
         threads = sum(client.nthreads().values())
         self.window: int = max(2, BATCHES_PER_THREAD * int(threads))
+        self.seq = 0
 
     def run(self, articles: Iterable[Article | Failure]) -> Iterator[Document | Failure]:
         inputs = articles if isinstance(articles, Feed) else Feed(articles)
         inputs.start(self.window * PARALLEL_BATCH)
         queue: deque[_Batch | Failure] = deque()
+        # A copy of a text read before is not sent: it takes the first copy's result.
+        reuse = Reuse()
         try:
             while True:
-                self._fill(inputs, queue)
+                self._fill(inputs, queue, reuse)
                 if not queue:
                     if inputs.exhausted:
                         return
@@ -135,13 +144,22 @@ class ClusterTagger:
                 if isinstance(results, _Retry):
                     queue.extendleft(reversed(results.batches))
                     continue
-                for article, result in zip(head.articles, results, strict=True):
+                tagged = iter(results)
+                for article, n in zip(head.articles, head.seqs, strict=True):
+                    if reuse.is_copy(n):
+                        yield reuse.finish(n, None)
+                        continue
+                    result = next(tagged)
                     if isinstance(result, Document):
                         result = replace(result, text=article.text)
-                    yield result
+                    yield reuse.finish(n, result)
         finally:
             inputs.close()
-            futures = [entry.future for entry in queue if isinstance(entry, _Batch)]
+            futures = [
+                entry.future
+                for entry in queue
+                if isinstance(entry, _Batch) and entry.future is not None
+            ]
             if futures:
                 with contextlib.suppress(Exception):
                     self.client.cancel(futures)
@@ -154,33 +172,41 @@ class ClusterTagger:
             return False
         return sum(isinstance(entry, _Batch) for entry in queue) < self.window
 
-    def _fill(self, inputs: Feed, queue: deque[_Batch | Failure]) -> None:
+    def _fill(self, inputs: Feed, queue: deque[_Batch | Failure], reuse: Reuse) -> None:
         """Read what input is there (waiting for it only when nothing is in flight) and
         send it in batches until the window is full."""
         batch: list[Article] = []
+        seqs: list[int] = []
+        sent: list[Article] = []
         chars = 0
         while self._has_room(queue) and not inputs.exhausted:
             wait = not queue and not batch
             item = next(inputs, None) if wait else inputs.poll()
             if item is None:
                 break
+            n = self.seq
+            self.seq += 1
             if isinstance(item, Failure):
                 if batch:
-                    queue.append(self._submit(batch))
-                    batch, chars = [], 0
+                    queue.append(self._submit(batch, seqs, sent))
+                    batch, seqs, sent, chars = [], [], [], 0
                 queue.append(item)
                 continue
             batch.append(item)
+            seqs.append(n)
+            if reuse.claim(n, item):
+                continue
+            sent.append(item)
             chars += len(item.text)
-            if len(batch) >= PARALLEL_BATCH or chars >= PARALLEL_CHARS:
-                queue.append(self._submit(batch))
-                batch, chars = [], 0
+            if len(sent) >= PARALLEL_BATCH or chars >= PARALLEL_CHARS:
+                queue.append(self._submit(batch, seqs, sent))
+                batch, seqs, sent, chars = [], [], [], 0
         if batch:
-            queue.append(self._submit(batch))
+            queue.append(self._submit(batch, seqs, sent))
 
-    def _submit(self, articles: list[Article]) -> _Batch:
-        future = self.client.submit(_tag_batch, articles, self.options, pure=False)
-        return _Batch(articles, future)
+    def _submit(self, articles: list[Article], seqs: list[int], sent: list[Article]) -> _Batch:
+        future = self.client.submit(_tag_batch, sent, self.options, pure=False) if sent else None
+        return _Batch(articles, seqs, sent, future)
 
     def _results(
         self, batch: _Batch, timeout: float | None
@@ -189,6 +215,8 @@ class ClusterTagger:
         kept dying, the batch split into single articles sent again."""
         from distributed import KilledWorker
 
+        if batch.future is None:
+            return []
         if timeout is not None and not batch.future.done():
             with contextlib.suppress(TimeoutError, asyncio.TimeoutError):
                 batch.future.result(timeout=timeout)
@@ -198,7 +226,13 @@ class ClusterTagger:
             results: list[Document | Failure] = batch.future.result()
         except KilledWorker as exc:
             if len(batch.articles) > 1:
-                return _Retry([self._submit([article]) for article in batch.articles])
+                sent = {id(article) for article in batch.sent}
+                return _Retry(
+                    [
+                        self._submit([article], [n], [article] if id(article) in sent else [])
+                        for article, n in zip(batch.articles, batch.seqs, strict=True)
+                    ]
+                )
             article = batch.articles[0]
             name = article_name(article)
             return [

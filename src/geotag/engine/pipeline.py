@@ -20,6 +20,7 @@ from ..tagging.tagger import Tagger, TagOptions
 from .feed import Feed, ReadAheadFeed, article_name
 from .model import CHUNK_CHARS, load_nlp, spans_of
 from .pool import WorkerPool, resolve_jobs
+from .reuse import Reuse
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -96,6 +97,7 @@ class Pipeline:
         """
         workers = resolve_jobs(jobs)
         inputs = ReadAheadFeed(articles) if read_ahead else Feed(articles)
+        # Identical texts are tagged once per run: here, or in the parent of the workers.
         if workers == 1:
             return self._tag_inputs(inputs, batch_size)
         return WorkerPool(self, workers).run(inputs)
@@ -103,7 +105,7 @@ class Pipeline:
     def _tag_inputs(self, inputs: Feed, batch_size: int) -> Iterator[Document | Failure]:
         inputs.start(2 * batch_size)
         try:
-            yield from self.tag_stream(inputs, batch_size, ready=inputs.ready)
+            yield from self.tag_stream(inputs, batch_size, ready=inputs.ready, reuse=Reuse())
         finally:
             inputs.close()
 
@@ -113,28 +115,32 @@ class Pipeline:
         batch_size: int = BATCH_SIZE,
         ramp: bool = True,
         ready: Callable[[], bool] | None = None,
+        reuse: Reuse | None = None,
     ) -> Iterator[Document | Failure]:
         # Each article is cut into pieces of at most CHUNK_CHARS, the pieces go through
         # spaCy in small batches, and an article is tagged as soon as its last piece is
         # back. With `ramp` the first batches hold 1, 2, 4... pieces so the first
         # documents come out at once; with `ready` (is the next input there yet?) a batch
-        # goes ahead rather than wait for a slow input.
+        # goes ahead rather than wait for a slow input. With `reuse`, a copy of a text
+        # met before is not recognised again: it takes the first copy's result.
         slots: deque[_Slot] = deque()
         batch: list[tuple[_Slot, int, str]] = []
         chars = 0
         limit = 1 if ramp else batch_size
+        seq = 0
         source = iter(articles)
         while True:
             if batch and ready is not None and not ready():
                 self._recognise(batch)
                 batch, chars, limit = [], 0, min(2 * limit, batch_size)
-                yield from self._finished(slots)
+                yield from self._finished(slots, reuse)
             item = next(source, None)
             if item is None:
                 break
-            slot = _Slot(item)
+            slot = _Slot(item, seq)
+            seq += 1
             slots.append(slot)
-            if isinstance(item, Article):
+            if isinstance(item, Article) and not (reuse and reuse.claim(slot.seq, item)):
                 for offset, piece in split_text(item.text, CHUNK_CHARS):
                     slot.pending += 1
                     batch.append((slot, offset, recognisable(piece)))
@@ -142,12 +148,12 @@ class Pipeline:
                     if len(batch) >= limit or chars >= BATCH_CHARS:
                         self._recognise(batch)
                         batch, chars, limit = [], 0, min(2 * limit, batch_size)
-                        yield from self._finished(slots)
+                        yield from self._finished(slots, reuse)
             slot.queued = True
-            yield from self._finished(slots)
+            yield from self._finished(slots, reuse)
         if batch:
             self._recognise(batch)
-        yield from self._finished(slots)
+        yield from self._finished(slots, reuse)
 
     def _recognise(self, batch: list[tuple[_Slot, int, str]]) -> None:
         """Run NER on a batch of pieces and add the entities to their articles."""
@@ -173,12 +179,17 @@ class Pipeline:
             else:
                 slot.spans.extend((s + offset, e + offset, label) for s, e, label in found[n])
 
-    def _finished(self, slots: deque[_Slot]) -> Iterator[Document | Failure]:
+    def _finished(
+        self, slots: deque[_Slot], reuse: Reuse | None = None
+    ) -> Iterator[Document | Failure]:
         """Tag and hand out the articles at the head of the queue whose pieces are all back."""
         while slots and slots[0].queued and slots[0].pending == 0:
             slot = slots.popleft()
             item = slot.item
             result: Document | Failure
+            if reuse is not None and reuse.is_copy(slot.seq):
+                yield reuse.finish(slot.seq, None)
+                continue
             if isinstance(item, Failure):
                 result = item
             elif slot.error is not None:
@@ -195,7 +206,7 @@ class Pipeline:
                         f"please report it",
                         item.id,
                     )
-            yield result
+            yield reuse.finish(slot.seq, result) if reuse is not None else result
 
 
 @dataclass(slots=True)
@@ -203,6 +214,7 @@ class _Slot:
     """An article on its way through NER: the entities found so far in its pieces."""
 
     item: Article | Failure
+    seq: int
     spans: list[RawSpan] = field(default_factory=list)
     pending: int = 0
     queued: bool = False

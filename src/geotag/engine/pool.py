@@ -17,6 +17,7 @@ from typing import Any, Protocol
 from ..errors import GeotagError
 from ..models import Article, Document, Failure
 from .feed import Feed, article_name
+from .reuse import Reuse
 
 
 class Tags(Protocol):
@@ -171,13 +172,15 @@ class WorkerPool:
         inputs.start(window)
         done: dict[int, Document | Failure] = {}
         retry: deque[_Batch] = deque()
+        # A copy of a text read before is not sent: it takes the first copy's result.
+        reuse = Reuse()
         out = 0
         size = 1
         finished = False
         try:
             while True:
-                while out in done:
-                    yield done.pop(out)
+                while out in done or reuse.is_copy(out):
+                    yield reuse.finish(out, done.pop(out, None))
                     out += 1
                 while (worker := self._least_busy()) is not None:
                     if retry:
@@ -186,7 +189,7 @@ class WorkerPool:
                         break
                     else:
                         idle = not any(w.batches for w in self.workers)
-                        batch = self._next_batch(inputs, size, done, wait=idle)
+                        batch = self._next_batch(inputs, size, done, reuse, wait=idle)
                         if not batch:
                             break  # nothing to read yet, or failures to hand out first
                         size = min(2 * size, PARALLEL_BATCH)
@@ -212,10 +215,15 @@ class WorkerPool:
         return worker if len(worker.batches) < WORKER_DEPTH else None
 
     def _next_batch(
-        self, inputs: Feed, size: int, done: dict[int, Document | Failure], wait: bool
+        self,
+        inputs: Feed,
+        size: int,
+        done: dict[int, Document | Failure],
+        reuse: Reuse,
+        wait: bool,
     ) -> _Batch:
         """Up to `size` inputs that are there already (fewer if long); with `wait`, wait
-        for the first. Failures go straight to `done`."""
+        for the first. Failures go straight to `done`, copies of earlier texts to `reuse`."""
         batch: _Batch = []
         chars = 0
         for _ in range(size):
@@ -226,6 +234,9 @@ class WorkerPool:
             self.seq += 1
             if isinstance(item, Failure):
                 done[n] = item
+                wait = False
+                continue
+            if reuse.claim(n, item):
                 wait = False
                 continue
             batch.append((n, item))
