@@ -24,12 +24,9 @@ def write_name_explanation(
 ) -> None:
     """`geotag gazetteer explain`: where NAME went in the context, by which rule, and its
     candidates with their scores and weighted features."""
-    import orjson
-
     from ..models import place_dict
     from ..tagging.scoring import WEIGHTS
-    from .escape import json_bytes
-    from .gazetteer import candidate_dict
+    from .gazetteer import candidate_dict, write_json
 
     res = mentions[0].resolution if mentions else None
     why = explanation_of(res)
@@ -48,8 +45,7 @@ def write_name_explanation(
                 for i, c in enumerate(why.candidates if why else (), 1)
             ],
         }
-        stdout.write(json_bytes(obj, orjson.OPT_INDENT_2) + b"\n")
-        stdout.flush()
+        write_json(obj, stdout)
         return
     from rich.table import Table
 
@@ -102,14 +98,11 @@ def write_rule_checks(
 ) -> None:
     """`geotag gazetteer check-overrides`: every rule of a file and what it did to the
     text (or that it is valid, without a text)."""
-    import orjson
-
-    from .escape import json_bytes
+    from .gazetteer import write_json
 
     if fmt == "json":
         obj = {"file": path, "rules": [c.to_dict() for c in checks]}
-        stdout.write(json_bytes(obj, orjson.OPT_INDENT_2) + b"\n")
-        stdout.flush()
+        write_json(obj, stdout)
         return
     from rich.table import Table
 

@@ -13,6 +13,12 @@ from .escape import json_bytes
 from .table import make_console, shown
 
 
+def write_json(obj: dict[str, Any], stdout: IO[bytes]) -> None:
+    """One indented JSON object, what the gazetteer commands print for `-f json`."""
+    stdout.write(json_bytes(obj, orjson.OPT_INDENT_2) + b"\n")
+    stdout.flush()
+
+
 def write_gazetteer_info(
     info: GazetteerInfo,
     fmt: str,
@@ -22,8 +28,7 @@ def write_gazetteer_info(
 ) -> None:
     """`geotag gazetteer info`: a GazetteerInfo as tables, or as one JSON object."""
     if fmt == "json":
-        stdout.write(json_bytes(info.to_dict(), orjson.OPT_INDENT_2) + b"\n")
-        stdout.flush()
+        write_json(info.to_dict(), stdout)
         return
     from rich.table import Table
 
@@ -85,8 +90,7 @@ def write_candidates(
             "abstain_below": threshold,
             "candidates": [candidate_dict(c, i, weights) for i, c in enumerate(candidates, 1)],
         }
-        stdout.write(json_bytes(obj, orjson.OPT_INDENT_2) + b"\n")
-        stdout.flush()
+        write_json(obj, stdout)
         return
     from rich.table import Table
 

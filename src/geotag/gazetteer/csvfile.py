@@ -12,7 +12,7 @@ from typing import IO, NamedTuple
 
 from ..errors import GazetteerError
 from .names import abbreviation_key, fold_name
-from .schema import COLUMNS, REQUIRED
+from .schema import COLUMNS, REQUIRED, degrees, whole_number
 
 NO_ID = -1  # the geonameid of a row that has none
 READ_CHUNK = 1 << 20
@@ -172,8 +172,8 @@ class CsvRows:
         return Row(
             _whole(gid, "geonameid", where, NO_ID),
             name,
-            _coordinate(lat, "lat", 90.0, where),
-            _coordinate(lon, "lon", 180.0, where),
+            degrees(lat, "lat", 90.0, where),
+            degrees(lon, "lon", 180.0, where),
             _whole(population, "population", where, 0),
             feature_class,
             feature_code,
@@ -196,28 +196,7 @@ def _csv_reason(exc: csv.Error, start: int, end: int) -> str:
 
 
 def _whole(value: str, column: str, where: str, empty: int) -> int:
-    if not value:
-        return empty
-    try:
-        return int(value)
-    except ValueError:
-        raise GazetteerError(
-            f"{where}: column '{column}': expected a whole number, got {value!r}"
-        ) from None
-
-
-def _coordinate(value: str, column: str, limit: float, where: str) -> float:
-    try:
-        number = float(value)
-    except ValueError:
-        raise GazetteerError(
-            f"{where}: column '{column}': expected a number, got {value!r}"
-        ) from None
-    if not -limit <= number <= limit:
-        raise GazetteerError(
-            f"{where}: column '{column}': {number} is outside [-{limit:g}, {limit:g}]"
-        )
-    return number
+    return whole_number(value, column, where) if value else empty
 
 
 def line_of_rows(path: Path, rows: set[int]) -> dict[int, int]:

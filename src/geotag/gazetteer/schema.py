@@ -179,27 +179,33 @@ def format_degrees(value: float) -> str:
 
 def int_or_none(rec: dict[str, str], column: str, where: str, number: int) -> int | None:
     value = (rec.get(column) or "").strip()
-    if not value:
-        return None
+    return None if not value else whole_number(value, column, f"{where}:{number}")
+
+
+def coordinate(rec: dict[str, str], column: str, limit: float, where: str, number: int) -> float:
+    return degrees((rec.get(column) or "").strip(), column, limit, f"{where}:{number}")
+
+
+def whole_number(value: str, column: str, where: str) -> int:
+    """A cell that must be an integer; GazetteerError naming `where` (FILE:LINE)."""
     try:
         return int(value)
     except ValueError:
         raise GazetteerError(
-            f"{where}:{number}: column '{column}': expected a whole number, got {value!r}"
+            f"{where}: column '{column}': expected a whole number, got {value!r}"
         ) from None
 
 
-def coordinate(rec: dict[str, str], column: str, limit: float, where: str, number: int) -> float:
-    value = (rec.get(column) or "").strip()
+def degrees(value: str, column: str, limit: float, where: str) -> float:
+    """A latitude (limit 90) or longitude (180) cell; GazetteerError naming `where`."""
     try:
-        number_value = float(value)
+        number = float(value)
     except ValueError:
         raise GazetteerError(
-            f"{where}:{number}: column '{column}': expected a number, got {value!r}"
+            f"{where}: column '{column}': expected a number, got {value!r}"
         ) from None
-    if not -limit <= number_value <= limit:
+    if not -limit <= number <= limit:
         raise GazetteerError(
-            f"{where}:{number}: column '{column}': {number_value} is outside "
-            f"[-{limit:g}, {limit:g}]"
+            f"{where}: column '{column}': {number} is outside [-{limit:g}, {limit:g}]"
         )
-    return number_value
+    return number
