@@ -587,18 +587,23 @@ def section_start(
     ]
 
 
+def run_script(script: str, what: str, model: str, corpus: Path, rounds: int) -> Any:
+    """One of the in-process measures above, run in a fresh Python; its JSON answer."""
+    run = subprocess.run(
+        [sys.executable, "-c", script, model, str(corpus), str(rounds)],
+        capture_output=True,
+        text=True,
+    )
+    if run.returncode != 0:
+        sys.exit(f"bench: the {what} run failed: {run.stderr}")
+    return json.loads(run.stdout)
+
+
 def section_tag_cost(
     args: argparse.Namespace, model: str, corpus: Path, results: dict[str, Any]
 ) -> list[Row]:
     print(f"\n(f) tagging cost against NER, {args.docs} documents x {args.rounds}")
-    cost_run = subprocess.run(
-        [sys.executable, "-c", TAG_COST, model, str(corpus), str(args.rounds)],
-        capture_output=True,
-        text=True,
-    )
-    if cost_run.returncode != 0:
-        sys.exit(f"bench: the tagging-cost run failed: {cost_run.stderr}")
-    cost = json.loads(cost_run.stdout)
+    cost = run_script(TAG_COST, "tagging-cost", model, corpus, args.rounds)
     results["tag_cost"] = cost
     return [
         (
@@ -620,14 +625,7 @@ def section_explain_cost(
     args: argparse.Namespace, model: str, corpus: Path, results: dict[str, Any]
 ) -> list[Row]:
     print(f"\n(g) --explain against none, {args.docs} documents x {args.rounds}")
-    explain_run = subprocess.run(
-        [sys.executable, "-c", EXPLAIN_COST, model, str(corpus), str(args.rounds)],
-        capture_output=True,
-        text=True,
-    )
-    if explain_run.returncode != 0:
-        sys.exit(f"bench: the --explain run failed: {explain_run.stderr}")
-    cost = json.loads(explain_run.stdout)
+    cost = run_script(EXPLAIN_COST, "--explain", model, corpus, args.rounds)
     results["explain_cost"] = cost
     return [
         ("g  tagging with / without --explain", f"{cost['tag_ratio']:.2f}x", "(its cost)", None),
