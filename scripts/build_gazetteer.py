@@ -61,6 +61,7 @@ from geotag.gazetteer.schema import (
     COLUMNS,
     DISSOLVED_COUNTRIES,
     REGION_TYPE_SUFFIX,
+    DraftRow,
     GazetteerRow,
     Rank,
     RowKind,
@@ -211,21 +212,11 @@ class BuildError(Exception):
 
 
 @dataclass
-class Place:
+class Place(DraftRow):
     """A row being built: its names still to pass the collision rule (`row()` is what the
     CSV gets)."""
 
-    kind: RowKind
-    geonameid: int | None
-    name: str
-    lat: float
-    lon: float
-    feature_class: str
-    feature_code: str
-    country_code: str = ""
-    admin1_code: str = ""
     admin1_name: str = ""
-    population: int = 0
     sources: set[str] = field(default_factory=set)
     # Names harvested from data sources; these pass the collision filter.
     alternatenames: set[str] = field(default_factory=set)
@@ -240,20 +231,12 @@ class Place:
 
     def row(self) -> GazetteerRow:
         """The row this place becomes in the CSV (names and sources sorted)."""
-        return GazetteerRow(
-            geonameid=self.geonameid,
-            name=self.name,
-            lat=self.lat,
-            lon=self.lon,
-            feature_class=self.feature_class,
-            feature_code=self.feature_code,
-            country_code=self.country_code,
-            alternatenames=tuple(self.all_alternatenames()),
-            abbreviations=tuple(sorted(self.abbreviations)),
-            admin1_code=self.admin1_code,
-            admin1_name=self.admin1_name,
-            population=self.population,
-            source="+".join(sorted(self.sources)),
+        return self.csv_row(
+            self.all_alternatenames(),
+            sorted(self.abbreviations),
+            self.admin1_code,
+            self.admin1_name,
+            "+".join(sorted(self.sources)),
         )
 
 

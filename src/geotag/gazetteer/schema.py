@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
+from dataclasses import dataclass
 from difflib import SequenceMatcher
 from enum import IntEnum
 from typing import NamedTuple
@@ -91,6 +92,48 @@ class RowKind(IntEnum):
     ADMIN2 = 4
     CITY = 5
     FEATURE = 6  # any other GeoNames feature: named in news with a cue ("Lake X")
+
+
+@dataclass(slots=True)
+class DraftRow:
+    """A gazetteer row on its way to the CSV, its names still to pass the collision rule:
+    what the build script's places and the GeoNames importer's records share."""
+
+    kind: RowKind
+    geonameid: int | None
+    name: str
+    lat: float
+    lon: float
+    feature_class: str
+    feature_code: str
+    country_code: str = ""
+    admin1_code: str = ""
+    population: int = 0
+
+    def csv_row(
+        self,
+        names: Iterable[str],
+        abbreviations: Iterable[str],
+        admin1_code: str,
+        admin1_name: str,
+        source: str,
+    ) -> GazetteerRow:
+        """The CSV row, with the names that passed and the region and provenance given."""
+        return GazetteerRow(
+            geonameid=self.geonameid,
+            name=self.name,
+            lat=self.lat,
+            lon=self.lon,
+            feature_class=self.feature_class,
+            feature_code=self.feature_code,
+            country_code=self.country_code,
+            alternatenames=tuple(names),
+            abbreviations=tuple(abbreviations),
+            admin1_code=admin1_code,
+            admin1_name=admin1_name,
+            population=self.population,
+            source=source,
+        )
 
 
 # -- alternate names -----------------------------------------------------------------------

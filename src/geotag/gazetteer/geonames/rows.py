@@ -19,24 +19,22 @@ import orjson
 
 from ..csvfile import NO_ID
 from ..names import normalize_name
-from ..schema import COLUMNS, GazetteerRow, Rank, RowKind, keeps_alternate, usable_alternates
+from ..schema import (
+    COLUMNS,
+    DraftRow,
+    GazetteerRow,
+    Rank,
+    RowKind,
+    keeps_alternate,
+    usable_alternates,
+)
 from .shipped import Shipped, split_names
 
 
 @dataclass(slots=True)
-class Record:
+class Record(DraftRow):
     """A row on its way to the CSV: names still to pass the collision rule."""
 
-    kind: RowKind
-    geonameid: int | None
-    name: str
-    lat: float
-    lon: float
-    feature_class: str
-    feature_code: str
-    country_code: str = ""
-    admin1_code: str = ""
-    population: int = 0
     source: str = "geonames"
     harvested: list[str] = field(default_factory=list)
     curated: list[str] = field(default_factory=list)
@@ -69,21 +67,9 @@ class Record:
 
     def row(self, names: list[str], admin1_name: str) -> GazetteerRow:
         """The CSV row, with the alternate names that passed the collision rule."""
-        return GazetteerRow(
-            geonameid=self.geonameid,
-            name=self.name,
-            lat=self.lat,
-            lon=self.lon,
-            feature_class=self.feature_class,
-            feature_code=self.feature_code,
-            country_code=self.country_code,
-            alternatenames=tuple(names),
-            abbreviations=tuple(sorted(set(self.abbreviations))),
-            admin1_code=self.admin1_code if self.admin1_code != "00" else "",
-            admin1_name=admin1_name,
-            population=self.population,
-            source=self.source,
-        )
+        admin1_code = self.admin1_code if self.admin1_code != "00" else ""
+        abbreviations = sorted(set(self.abbreviations))
+        return self.csv_row(names, abbreviations, admin1_code, admin1_name, self.source)
 
 
 class IdSet:
