@@ -157,3 +157,30 @@ def test_env_var_chooses_gazetteer(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_default_gazetteer_is_found() -> None:
     path = default_gazetteer_path()
     assert path.is_file() and os.path.getsize(path) > 0
+
+
+def test_sampled_bisection_finds_every_key_the_whole_table_holds(
+    real_gazetteer: Gazetteer,
+) -> None:
+    # A lookup narrows to a stretch between two sampled keys first: keys at a stretch's
+    # edges, on either side of them, before the first and after the last key must all be
+    # found (or not) as a bisection over the whole table finds them.
+    from bisect import bisect_left
+
+    names = real_gazetteer._index.names
+    keys = names.keys
+    step = names.step
+    assert step > 1  # the shipped table is sampled
+    probes = set()
+    for i in [*range(0, len(keys), step), len(keys) - 1, *range(1, len(keys), 997)]:
+        for j in (i - 1, i, i + 1):
+            if 0 <= j < len(keys):
+                key = keys[j].decode()
+                probes.update({key, key + "!", key[:-1]})
+    probes.update({"", "\x00", "\U0010ffff"})
+    for probe in sorted(probes):
+        wanted = probe.encode()
+        i = bisect_left(keys, wanted)
+        found = i < len(keys) and keys[i] == wanted
+        expected = names.rows[names.starts[i] : names.starts[i + 1]].tolist() if found else []
+        assert names.get(probe) == expected

@@ -6,14 +6,18 @@ the recognition model (`recognition.py`), asked once per name and story."""
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
+from weakref import WeakKeyDictionary
 
 from ..gazetteer import COUNTRY_CODES, Gazetteer, is_generic_name, normalize_name
+from ..models import Place
 from .lexicon import named_exactly
 from .spans import is_abbreviation
 
 
 class NameFacts:
-    """What the gazetteer says of each name in one document, asked once per name."""
+    """What the gazetteer says of each name in one document, asked once per name (and
+    what the gazetteer alone says of it, once per gazetteer: `gazetteer_facts`)."""
 
     def __init__(
         self, gazetteer: Gazetteer, named: set[str], focus: frozenset[str] = frozenset()
@@ -35,32 +39,20 @@ class NameFacts:
         return facts
 
     def _facts(self, surface: str) -> dict[str, float] | None:
-        gaz = self.gazetteer
-        out: dict[str, float] = {}
-        abbreviation = is_abbreviation(surface) or (surface.isupper() and len(surface) <= 4)
-        if abbreviation:
-            for r in gaz.lookup_abbreviation(surface):
-                p = gaz.place(r)
-                if p.feature_code in COUNTRY_CODES:
-                    out["g_abbr_country"] = 1.0
-                elif p.feature_code == "ADM1":
-                    out["g_abbr_region"] = 1.0
-                else:
-                    out["g_abbr_other"] = 1.0
-        if len(normalize_name(surface)) < 2:
-            return out or None
-        rows = gaz.lookup(surface)
-        if not rows and not out:
+        known = gazetteer_facts(self.gazetteer, surface)
+        if known is None:
             return None
-        if rows:
-            out["g_rows"] = math.log1p(len(rows)) / 4.0
-        exact = named_exactly(surface, gaz)
-        if is_generic_name(surface):
+        out = dict.fromkeys(known.abbreviation, 1.0)
+        if known.short:
+            return out
+        if known.rows:
+            out["g_rows"] = math.log1p(known.rows) / 4.0
+        if known.generic:
             out["g_generic"] = 1.0
-        if rows and not exact:
+        if known.rows and not known.exact:
             out["g_alternate_only"] = 1.0
         population = 0
-        for p in exact:
+        for p in known.exact:
             code, cls = p.feature_code, p.feature_class
             if code in COUNTRY_CODES:
                 out["g_country"] = 1.0
@@ -88,3 +80,58 @@ class NameFacts:
             out["g_town_population"] = min(1.0, math.log10(population + 1) / 7.0)
             out["g_town"] = 1.0
         return out
+
+
+@dataclass(frozen=True, slots=True)
+class GazetteerFacts:
+    """What the gazetteer alone says of a name, whatever the story: the same for every
+    story, so asked once per gazetteer (the story's places are weighed in afterwards)."""
+
+    abbreviation: tuple[str, ...]  # the abbreviation features, in the order first found
+    short: bool  # too short a name to look up as a name (an abbreviation at most)
+    rows: int  # the rows of the name
+    generic: bool  # an ordinary geographic word ("Centre")
+    exact: tuple[Place, ...]  # the places whose own name it is
+
+
+# Names asked of each gazetteer in this process, across stories: most names in a story
+# (every stretch of every run of capitalised words) are asked for in other stories too.
+# Emptied when full, so memory stays bounded.
+FACTS_KEPT = 50_000
+_asked: WeakKeyDictionary[Gazetteer, dict[str, GazetteerFacts | None]] = WeakKeyDictionary()
+
+
+def gazetteer_facts(gaz: Gazetteer, surface: str) -> GazetteerFacts | None:
+    """What the gazetteer alone says of a name, or None when it does not know it."""
+    asked = _asked.get(gaz)
+    if asked is None:
+        asked = _asked[gaz] = {}
+    if surface in asked:
+        return asked[surface]
+    known = _ask(gaz, surface)
+    if len(asked) >= FACTS_KEPT:
+        asked.clear()
+    asked[surface] = known
+    return known
+
+
+def _ask(gaz: Gazetteer, surface: str) -> GazetteerFacts | None:
+    abbreviation: dict[str, None] = {}
+    if is_abbreviation(surface) or (surface.isupper() and len(surface) <= 4):
+        for r in gaz.lookup_abbreviation(surface):
+            p = gaz.place(r)
+            if p.feature_code in COUNTRY_CODES:
+                abbreviation["g_abbr_country"] = None
+            elif p.feature_code == "ADM1":
+                abbreviation["g_abbr_region"] = None
+            else:
+                abbreviation["g_abbr_other"] = None
+    if len(normalize_name(surface)) < 2:
+        return GazetteerFacts(tuple(abbreviation), True, 0, False, ()) if abbreviation else None
+    rows = gaz.lookup(surface)
+    if not rows and not abbreviation:
+        return None
+    exact = named_exactly(surface, gaz)
+    return GazetteerFacts(
+        tuple(abbreviation), False, len(rows), is_generic_name(surface), tuple(exact)
+    )

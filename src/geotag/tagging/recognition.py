@@ -29,6 +29,7 @@ from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from weakref import WeakKeyDictionary
 
 from ..gazetteer import COUNTRY_CODES, Gazetteer, normalize_name
 from ..gazetteer.names import strip_possessive
@@ -38,7 +39,7 @@ from .lexicon import (
     DIRECTIONS,
     after_locative,
 )
-from .name_facts import NameFacts
+from .name_facts import NameFacts, gazetteer_facts
 from .place_role import COMPANY_WORDS, POSSESSIVE_AFTER, in_place_role
 from .query import CITY_WORDS, HINT_BEFORE, REGION_WORDS
 from .spans import (
@@ -92,6 +93,10 @@ _OF_BEFORE = re.compile(r"\b(?:of|for|in)\s+(?:the\s+)?$")
 _TYPE_AFTER = re.compile(r"\s+([a-z]+)\b")
 _TYPE_WORDS = REGION_WORDS | CITY_WORDS
 _NO_VOTES: Counter[str] = Counter()
+# Runs of capitalised words asked of each gazetteer in this process (`_known_in_run`);
+# emptied when full, so memory stays bounded.
+RUNS_KEPT = 20_000
+_runs: WeakKeyDictionary[Gazetteer, dict[str, tuple[tuple[int, int], ...]]] = WeakKeyDictionary()
 
 
 @dataclass(slots=True)
@@ -192,19 +197,45 @@ def _gazetteer_names(text: str, facts: NameFacts) -> Iterable[tuple[int, int]]:
         if s < e and facts.known(text[s:e]):
             yield s, e
     for m in _RUN.finditer(text):
-        words = [(w.start(), w.end()) for w in _TOKEN.finditer(text, m.start(), m.end())]
-        for i, (start, _) in enumerate(words):
-            if not text[start].isupper() or text[start : words[i][1]] in _ARTICLES:
-                continue
-            for j in range(i, min(len(words), i + MAX_NAME_WORDS)):
-                end = words[j][1]
-                while end > start and text[end - 1] in _TRAILING:
-                    if text[end - 1] == "." and _keeps_dot(text[start:end], gazetteer):
-                        break
-                    end -= 1
-                surface = strip_possessive(text[start:end])
-                if surface and surface not in CALENDAR and facts.known(surface):
-                    yield start, start + len(surface)
+        start = m.start()
+        for s, e in _known_in_run(m.group(), gazetteer):
+            yield start + s, start + e
+
+
+def _known_in_run(run: str, gazetteer: Gazetteer) -> tuple[tuple[int, int], ...]:
+    """The stretches of one run of capitalised words the gazetteer knows, as offsets in
+    the run. They depend on the run's words alone, and runs come back within a story and
+    across stories ("Donald Trump", "United States"): asked once per gazetteer."""
+    known = _runs.get(gazetteer)
+    if known is None:
+        known = _runs[gazetteer] = {}
+    found = known.get(run)
+    if found is None:
+        found = tuple(_stretches(run, gazetteer))
+        if len(known) >= RUNS_KEPT:
+            known.clear()
+        known[run] = found
+    return found
+
+
+def _stretches(run: str, gazetteer: Gazetteer) -> Iterable[tuple[int, int]]:
+    words = [(w.start(), w.end()) for w in _TOKEN.finditer(run)]
+    for i, (start, _) in enumerate(words):
+        if not run[start].isupper() or run[start : words[i][1]] in _ARTICLES:
+            continue
+        for j in range(i, min(len(words), i + MAX_NAME_WORDS)):
+            end = words[j][1]
+            while end > start and run[end - 1] in _TRAILING:
+                if run[end - 1] == "." and _keeps_dot(run[start:end], gazetteer):
+                    break
+                end -= 1
+            surface = strip_possessive(run[start:end])
+            if (
+                surface
+                and surface not in CALENDAR
+                and gazetteer_facts(gazetteer, surface) is not None
+            ):
+                yield start, start + len(surface)
 
 
 def _keeps_dot(surface: str, gazetteer: Gazetteer) -> bool:

@@ -51,12 +51,16 @@ class _SortedKeys(Sequence[bytes]):
 
 
 _MEMO_SIZE = 50_000
+# Keys sampled from the mapped table (at most this many, evenly spaced), kept as a list so
+# that a bisection first narrows a lookup to one stretch between two samples in C and then
+# reads only that stretch's keys from the mapping: about seven reads instead of twenty.
+_SAMPLES = 4096
 
 
 class Postings:
     """One key index: key -> rows, by bisection over the mapped key table."""
 
-    __slots__ = ("keys", "limit", "memo", "rows", "starts")
+    __slots__ = ("keys", "limit", "memo", "rows", "sample", "starts", "step")
 
     def __init__(self, keys: _SortedKeys, starts: memoryview, rows: memoryview, limit: int) -> None:
         self.keys = keys
@@ -66,6 +70,8 @@ class Postings:
         # Names come back within a story and across stories; a bisection over the mapped
         # table costs some twenty reads, a dict lookup one. Bounded: emptied when full.
         self.memo: dict[str, list[int]] = {}
+        self.step = max(1, len(keys) // _SAMPLES)
+        self.sample: list[bytes] | None = None  # read on the first lookup, not on opening
 
     def get(self, key: str) -> list[int]:
         found = self.memo.get(key)
@@ -79,7 +85,14 @@ class Postings:
     def _get(self, key: str) -> list[int]:
         wanted = key.encode()
         keys = self.keys
-        i = bisect_left(keys, wanted)
+        sample = self.sample
+        if sample is None:
+            sample = self.sample = [keys[i] for i in range(0, len(keys), self.step)]
+        # sample[j - 1] < wanted <= sample[j]: the key's place lies between those two.
+        j = bisect_left(sample, wanted)
+        low = max(0, (j - 1) * self.step)
+        high = min(len(keys), j * self.step)
+        i = bisect_left(keys, wanted, low, high)
         if i == len(keys) or keys[i] != wanted:
             return []
         start, end = self.starts[i], self.starts[i + 1]
