@@ -36,7 +36,14 @@ from typing import Any
 from ..gazetteer import COUNTRY_CODES, Gazetteer
 from ..models import RawSpan
 from .lexicon import names_a_belief, names_country_or_region
-from .recognition import RecognitionModel, candidates, choose_places, default_model
+from .place_role import ends_in_institution_word
+from .recognition import (
+    RecognitionModel,
+    after_title,
+    candidates,
+    choose_places,
+    default_model,
+)
 from .spans import (
     NAME_LABELS,
     PLACE_LABELS,
@@ -93,7 +100,7 @@ def repair_spans(
     others = [span for span in fixed if span not in chosen_set and taken.free(span[0], span[1])]
     # Place spans the model rejected may still be people; the rest of them go.
     others = [span for span in _surnames(text, others, gazetteer) if span[2] not in PLACE_LABELS]
-    others = _majority_labels(text, others)
+    others = _majority_labels(text, others, gazetteer)
     spans = drop_overlaps(sorted(set(chosen + others)))
     if not given_places:
         embedded = sorted(embedded + _demonyms_inside(text, spans, embedded, gazetteer))
@@ -225,19 +232,41 @@ def _kind(label: str) -> str:
     return "PLACE" if label in PLACE_LABELS else label
 
 
-def _majority_labels(text: str, spans: list[RawSpan]) -> list[RawSpan]:
+def _name_key(name: str) -> str:
+    """The same name however it is written: "TRUMP" and "Trump", "O’Brien" and
+    "O'Brien"."""
+    return name.replace("’", "'").casefold()
+
+
+def _majority_labels(text: str, spans: list[RawSpan], gazetteer: Gazetteer) -> list[RawSpan]:
+    """One label per name (step 6): the label the name has most often in the document. An
+    organisation right after a person's title ("President **Trump**") counts as a person,
+    and where a name is as often a person as an organisation it is a person when it begins
+    with a given name ("Buddy Rich") and does not end in an organisation's word
+    ("Soleilmoon **Records**")."""
     votes: dict[str, Counter[str]] = {}
     for s, e, label in spans:
         if label in ("PERSON", "ORG") or label in PLACE_LABELS:
-            votes.setdefault(text[s:e], Counter())[_kind(label)] += 1
+            name = text[s:e]
+            kind = _kind(label)
+            if label == "ORG" and after_title(text, s) and not ends_in_institution_word(name):
+                kind = "PERSON"
+            votes.setdefault(_name_key(name), Counter())[kind] += 1
     winners: dict[str, str] = {}
-    for name, counts in votes.items():
+    for key, counts in votes.items():
         (top, n), *rest = counts.most_common()
-        if rest and n > rest[0][1]:
-            winners[name] = top
+        if not rest or n > rest[0][1]:
+            winners[key] = top
+        elif (
+            {top, rest[0][0]} == {"PERSON", "ORG"}
+            and (len(rest) == 1 or rest[1][1] < n)
+            and gazetteer.given_name_share(key.split()[0]) > 0
+            and not ends_in_institution_word(key)
+        ):
+            winners[key] = "PERSON"
     out = []
     for s, e, label in spans:
-        winner = winners.get(text[s:e])
+        winner = winners.get(_name_key(text[s:e]))
         if winner and winner != _kind(label) and label != "NORP":
             label = "GPE" if winner == "PLACE" else winner
         out.append((s, e, label))
