@@ -51,6 +51,7 @@ from .spans import (
     drop_overlaps,
     lowercase_words,
     people_words,
+    sentence_start,
     trim,
 )
 
@@ -104,7 +105,7 @@ def repair_spans(
     spans = drop_overlaps(sorted(set(chosen + others)))
     if not given_places:
         embedded = sorted(embedded + _demonyms_inside(text, spans, embedded, gazetteer))
-    return Repaired(sorted(spans + _repeats(text, spans, embedded)), embedded)
+    return Repaired(sorted(spans + _repeats(text, spans, embedded, gazetteer)), embedded)
 
 
 _CAPITALISED = re.compile(r"[A-Z][\w’'-]*")
@@ -215,8 +216,11 @@ def countries_named(text: str, spans: Iterable[RawSpan], gazetteer: Gazetteer) -
 
 def _surnames(text: str, spans: list[RawSpan], gazetteer: Gazetteer) -> list[RawSpan]:
     """One-word spans that are part of a person's full name ("Trump" beside "Donald
-    Trump") are that person, unless the word is also a country or region's name."""
+    Trump") are that person, unless the word is also a country or region's name; and
+    one-word spans that are the short form of an organisation named in full ("Bruins"
+    beside "Boston Bruins", see `_short_forms`) are that organisation."""
     surnames, given = people_words(text, spans)
+    short = _short_forms(text, spans, gazetteer) - surnames - given
     out = []
     for s, e, label in spans:
         word = text[s:e]
@@ -224,7 +228,37 @@ def _surnames(text: str, spans: list[RawSpan], gazetteer: Gazetteer) -> list[Raw
             surname = word in surnames and not names_country_or_region(word, gazetteer)
             if surname or (word in given and not gazetteer.lookup(word)):
                 label = "PERSON"
+        if label in ("GPE", "LOC") and word in short:
+            label = "ORG"
         out.append((s, e, label))
+    return out
+
+
+def _short_forms(text: str, spans: Iterable[RawSpan], gazetteer: Gazetteer) -> set[str]:
+    """The last words of the organisations named in full that stand for the organisation
+    alone, as a team's nickname does ("Bruins" of "Boston Bruins"): a capitalised plural
+    that is no organisation's kind ("Records"), no place's name, no given name, no demonym,
+    and that the text never writes in lower case. A singular last word is as often a
+    person's surname in a firm's or a street's name ("Morgan Tsvangirai Avenue"), or a
+    common noun ("Board"), as a short form."""
+    out: set[str] = set()
+    lowered: set[str] | None = None
+    for s, e, label in spans:
+        words = text[s:e].split()
+        if label != "ORG" or len(words) < 2:
+            continue
+        word = words[-1]
+        plural = word.endswith("s") and not word.endswith("ss")
+        if not (plural and len(word) > 3 and word.isalpha() and word[0].isupper()):
+            continue
+        if ends_in_institution_word(word) or gazetteer.given_name_share(word) > 0:
+            continue
+        if gazetteer.lookup(word) or gazetteer.demonym(word) is not None:
+            continue
+        if lowered is None:
+            lowered = lowercase_words(text)
+        if word.lower() not in lowered:
+            out.add(word)
     return out
 
 
@@ -315,10 +349,13 @@ def _occurrences(text: str, names: Iterable[str]) -> list[tuple[int, int]]:
     return out
 
 
-def _repeats(text: str, spans: list[RawSpan], embedded: list[RawSpan]) -> list[RawSpan]:
+def _repeats(
+    text: str, spans: list[RawSpan], embedded: list[RawSpan], gazetteer: Gazetteer
+) -> list[RawSpan]:
     """Mentions of a person or organisation the recogniser tagged once and missed later:
-    the same name again, or a person's surname alone ("Player" after "Gary Player"), where
-    nothing else is tagged. Sorted, and overlapping none of `spans`."""
+    the same name again, a person's surname alone ("Player" after "Gary Player") or an
+    organisation's short form ("Bruins" after "Boston Bruins"), where nothing else is
+    tagged. Sorted, and overlapping none of `spans`."""
     names: dict[str, str] = {}
     for s, e, label in spans:
         if label not in REPEATED:
@@ -328,6 +365,8 @@ def _repeats(text: str, spans: list[RawSpan], embedded: list[RawSpan]) -> list[R
         words = name.split()
         if label == "PERSON" and len(words) > 1 and len(words[-1]) > 2 and words[-1].isalpha():
             names.setdefault(words[-1], "PERSON")
+    short = {w for w in _short_forms(text, spans, gazetteer) if w not in names}
+    names.update(dict.fromkeys(short, "ORG"))
     names = {n: label for n, label in names.items() if n[:1].isupper() and len(n) > 1}
     if not names:
         return []
@@ -338,6 +377,8 @@ def _repeats(text: str, spans: list[RawSpan], embedded: list[RawSpan]) -> list[R
             continue  # part of a longer word
         if _NEXT_NAME.match(text, e) or (_LAST_NAME.search(text, max(0, s - 30), s)):
             continue  # part of a longer name the recogniser did not tag
+        if text[s:e] in short and sentence_start(text, s):
+            continue  # a capital only because a sentence starts ("Investigators said")
         if taken.free(s, e):
             found.append((s, e, names[text[s:e]]))
             taken.add(s, e)
