@@ -228,7 +228,7 @@ def _surnames(text: str, spans: list[RawSpan], gazetteer: Gazetteer) -> list[Raw
             surname = word in surnames and not names_country_or_region(word, gazetteer)
             if surname or (word in given and not gazetteer.lookup(word)):
                 label = "PERSON"
-        if label in ("GPE", "LOC") and word in short:
+        if label in ("PERSON", "GPE", "LOC") and word in short:
             label = "ORG"
         out.append((s, e, label))
     return out
@@ -238,9 +238,10 @@ def _short_forms(text: str, spans: Iterable[RawSpan], gazetteer: Gazetteer) -> s
     """The last words of the organisations named in full that stand for the organisation
     alone, as a team's nickname does ("Bruins" of "Boston Bruins"): a capitalised plural
     that is no organisation's kind ("Records"), no place's name, no given name, no demonym,
-    and that the text never writes in lower case. A singular last word is as often a
-    person's surname in a firm's or a street's name ("Morgan Tsvangirai Avenue"), or a
-    common noun ("Board"), as a short form."""
+    and that the text never writes in lower case, of a name that does not begin with a
+    given name ("Hank Williams" tagged as an organisation is likelier a person). A
+    singular last word is as often a person's surname in a firm's or a street's name
+    ("Morgan Tsvangirai Avenue"), or a common noun ("Board"), as a short form."""
     out: set[str] = set()
     lowered: set[str] | None = None
     for s, e, label in spans:
@@ -253,6 +254,8 @@ def _short_forms(text: str, spans: Iterable[RawSpan], gazetteer: Gazetteer) -> s
             continue
         if ends_in_institution_word(word) or gazetteer.given_name_share(word) > 0:
             continue
+        if gazetteer.given_name_share(words[0]) > 0:
+            continue  # a person's name the recogniser took for an organisation's
         if gazetteer.lookup(word) or gazetteer.demonym(word) is not None:
             continue
         if lowered is None:
@@ -273,22 +276,24 @@ def _name_key(name: str) -> str:
 
 
 def _majority_labels(text: str, spans: list[RawSpan], gazetteer: Gazetteer) -> list[RawSpan]:
-    """One label per name (step 6): the label the name has most often in the document. An
-    organisation right after a person's title ("President **Trump**") counts as a person,
-    and where a name is as often a person as an organisation it is a person when it begins
-    with a given name ("Buddy Rich") and does not end in an organisation's word
-    ("Soleilmoon **Records**")."""
+    """One label per name (step 6), however it is written ("TRUMP", "Trump"): a person
+    everywhere if it once comes right after a person's title ("President **Trump**",
+    `_titled`); else the label it has most often in the document, and where it is as often
+    a person as an organisation, a person when it begins with a given name ("Buddy Rich")
+    and does not end in an organisation's word ("Soleilmoon **Records**")."""
     votes: dict[str, Counter[str]] = {}
+    titled: set[str] = set()
     for s, e, label in spans:
         if label in ("PERSON", "ORG") or label in PLACE_LABELS:
-            name = text[s:e]
-            kind = _kind(label)
-            if label == "ORG" and after_title(text, s) and not ends_in_institution_word(name):
-                kind = "PERSON"
-            votes.setdefault(_name_key(name), Counter())[kind] += 1
-    winners: dict[str, str] = {}
+            key = _name_key(text[s:e])
+            votes.setdefault(key, Counter())[_kind(label)] += 1
+            if _titled(text, s, e):
+                titled.add(key)
+    winners: dict[str, str] = dict.fromkeys(titled, "PERSON")
     for key, counts in votes.items():
         (top, n), *rest = counts.most_common()
+        if key in titled:
+            continue
         if not rest or n > rest[0][1]:
             winners[key] = top
         elif (
@@ -305,6 +310,17 @@ def _majority_labels(text: str, spans: list[RawSpan], gazetteer: Gazetteer) -> l
             label = "GPE" if winner == "PLACE" else winner
         out.append((s, e, label))
     return out
+
+
+def _titled(text: str, start: int, end: int) -> bool:
+    """A name of one or two words right after a person's title ("President Trump", "Mrs.
+    O'Brien"), none of them a word the text also writes in lower case ("Deputy National
+    Secretary") and the last no organisation's word ("St Mary's Hospital")."""
+    words = text[start:end].split()
+    if len(words) > 2 or ends_in_institution_word(words[-1]) or not after_title(text, start):
+        return False
+    lowered = lowercase_words(text)
+    return not any(w.lower() in lowered for w in words)
 
 
 _WORD_CHAR = re.compile(r"\w")
