@@ -19,10 +19,15 @@ outside the text:
    elsewhere in the document ("Trump" beside "Donald Trump") is that PERSON, and one that
    is a given name of such a person and no place is a PERSON too; the recogniser's place
    spans the model rejected are dropped unless this makes them people.
-6. **One label per name.** A name tagged as a person more often than as an organisation in
-   the document is a person everywhere, and the other way round; a person's or an
-   organisation's name the recogniser missed later in the story, or a person's surname
-   alone ("Player" after "Gary Player"), gets its label.
+   An organisation's plural short form ("Bruins" beside "Boston Bruins") is that
+   organisation.
+6. **One label per name**, whatever its case ("TRUMP", "Trump"). A name once right after
+   a person's title ("President Trump") is a person everywhere; otherwise a name tagged
+   as a person more often than as an organisation in the document is a person
+   everywhere, and the other way round, and a tie is a person's when the name begins with
+   a given name. A person's or an organisation's name the recogniser missed later in the
+   story, a person's surname alone ("Player" after "Gary Player") or an organisation's
+   short form gets its label.
 """
 
 from __future__ import annotations
