@@ -33,3 +33,23 @@ def test_people_named_in_full_keep_their_surnames(real_pipeline: Pipeline) -> No
     text = "Garry Kasparov met Bill Gates in Oslo. Later Kasparov and Gates had dinner."
     assert labels_of(real_pipeline, text, "Kasparov") == ["PERSON"]
     assert labels_of(real_pipeline, text, "Gates") == ["PERSON"]
+
+
+def roles_of(pipeline: Pipeline, text: str) -> dict[str, str]:
+    return {m.text: m.role for m in pipeline.tag_text(text).mentions if m.label == "PLACE"}
+
+
+def test_towns_and_countries_in_a_games_result_are_teams(real_pipeline: Pipeline) -> None:
+    roles = roles_of(real_pipeline, "Boston beat Chicago 4-2 on Saturday night at home.")
+    assert roles == {"Boston": "metonym", "Chicago": "metonym"}
+    roles = roles_of(real_pipeline, "Brazil lost to Germany 7-1 in the semi-final.")
+    assert roles == {"Brazil": "metonym", "Germany": "metonym"}
+
+
+def test_a_verb_of_winning_without_a_score_leaves_the_place_literal(
+    real_pipeline: Pipeline,
+) -> None:
+    roles = roles_of(real_pipeline, "Storms beat Florida for a week. Boston sent 200 workers.")
+    assert roles == {"Florida": "literal", "Boston": "literal"}
+    roles = roles_of(real_pipeline, "Crowds in Chicago beat the heat; it hit 95 degrees.")
+    assert roles == {"Chicago": "literal"}
