@@ -75,6 +75,34 @@ def speaks(text: str, q: PlaceQuery) -> bool:
     return bool(_SPEECH.match(text[q.end : q.end + 40]))
 
 
+# A game's result: a verb of winning or losing between two sides, and a score in the same
+# sentence ("Boston beat Chicago 4-2", "Brazil lost to Germany 7–1").
+_RESULT = (
+    r"(?:beat|beats|defeated|defeats|edged|edges|routed|routs|thrashed|thrashes|blanked|"
+    r"swept|sweeps|downed|downs|topped|outscored|outlasted|trounced|hammered|stunned|"
+    r"lost to|loses to|fell to|falls to|drew with|draws with|tied)"
+)
+_RESULT_AFTER = re.compile(rf"^\s+{_RESULT}\b")
+_RESULT_BEFORE = re.compile(rf"\b{_RESULT}\s+(?:the\s+)?$")
+_SCORE = re.compile(r"(?<![\d.,-])\d{1,3}\s?[-–]\s?\d{1,3}(?![\d.,-])")
+_SENTENCE_END = re.compile(r"[.!?\n]")
+
+
+def plays(text: str, q: PlaceQuery) -> bool:
+    """The mention names a team by its town or country ("**Boston** beat **Chicago**
+    4-2"): it is the subject or the object of a verb of winning or losing, and the
+    sentence gives a score."""
+    if not (
+        _RESULT_AFTER.match(text[q.end : q.end + 20])
+        or _RESULT_BEFORE.search(text[max(0, q.start - 20) : q.start])
+    ):
+        return False
+    ends = [m.start() for m in _SENTENCE_END.finditer(text, 0, q.start)]
+    start = ends[-1] + 1 if ends else 0
+    m = _SENTENCE_END.search(text, q.end)
+    return bool(_SCORE.search(text, start, m.start() if m else len(text)))
+
+
 class CandidateFinder:
     """The gazetteer rows a mention may name: by its name, its abbreviation, a cue or a
     type word around it, or the place a longer name is named after."""

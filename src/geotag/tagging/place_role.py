@@ -33,6 +33,15 @@ _INSTITUTION_WORDS = COMPANY_WORDS | frozenset(
     committee department office ministry commission foundation society union league
     federation organisation organization programme program project campaign""".split()
 )
+
+
+def ends_in_institution_word(name: str) -> bool:
+    """ "Soleilmoon Recordings", "Acme Inc.", "Party": a name whose last word is the kind
+    of an organisation, a firm's or an institution's."""
+    words = name.split()
+    return bool(words) and words[-1].lower().strip(".,'’") in _INSTITUTION_WORDS
+
+
 _PARTICLE = re.compile(
     r"(?:of|de|del|da|di|du|la|le|van|von|bin|ibn|(?:al|el|ad|an|ar|as|ash|at|az|ed|en|er|es|et|ez)-\w+)$"
 )

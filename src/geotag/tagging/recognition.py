@@ -74,6 +74,13 @@ _TITLE = re.compile(
     r"Councilman|Councilwoman|Detective|Trooper|Pastor|Father|Sister|Brother|Uncle|Aunt)"
     r"\.?\s+$"
 )
+
+
+def after_title(text: str, start: int) -> bool:
+    """Whether a person's title ("President", "Mrs.", "Sen.") comes right before `start`."""
+    return bool(_TITLE.search(text[max(0, start - 30) : start]))
+
+
 # Words of organisation names: those of a place's own institutions ("Dublin City
 # Council", "Idlib Health Directorate"), where the place is named, and those of firms
 # (`place_role.COMPANY_WORDS`), where a place name is part of a brand.
@@ -301,7 +308,7 @@ def _describe(
         if after_locative(text, c.start):
             f["after_locative"] = 1.0
         before = text[max(0, c.start - 30) : c.start]
-        if _TITLE.search(before):
+        if after_title(text, c.start):
             f["after_title"] = 1.0
         after = text[c.end : c.end + 40]
         parent = _PARENT.match(after)

@@ -19,10 +19,15 @@ outside the text:
    elsewhere in the document ("Trump" beside "Donald Trump") is that PERSON, and one that
    is a given name of such a person and no place is a PERSON too; the recogniser's place
    spans the model rejected are dropped unless this makes them people.
-6. **One label per name.** A name tagged as a person more often than as an organisation in
-   the document is a person everywhere, and the other way round; a person's or an
-   organisation's name the recogniser missed later in the story, or a person's surname
-   alone ("Player" after "Gary Player"), gets its label.
+   An organisation's plural short form ("Bruins" beside "Boston Bruins") is that
+   organisation.
+6. **One label per name**, whatever its case ("TRUMP", "Trump"). A name once right after
+   a person's title ("President Trump") is a person everywhere; otherwise a name tagged
+   as a person more often than as an organisation in the document is a person
+   everywhere, and the other way round, and a tie is a person's when the name begins with
+   a given name. A person's or an organisation's name the recogniser missed later in the
+   story, a person's surname alone ("Player" after "Gary Player") or an organisation's
+   short form gets its label.
 """
 
 from __future__ import annotations
@@ -36,7 +41,14 @@ from typing import Any
 from ..gazetteer import COUNTRY_CODES, Gazetteer
 from ..models import RawSpan
 from .lexicon import names_a_belief, names_country_or_region
-from .recognition import RecognitionModel, candidates, choose_places, default_model
+from .place_role import ends_in_institution_word
+from .recognition import (
+    RecognitionModel,
+    after_title,
+    candidates,
+    choose_places,
+    default_model,
+)
 from .spans import (
     NAME_LABELS,
     PLACE_LABELS,
@@ -44,6 +56,7 @@ from .spans import (
     drop_overlaps,
     lowercase_words,
     people_words,
+    sentence_start,
     trim,
 )
 
@@ -93,11 +106,11 @@ def repair_spans(
     others = [span for span in fixed if span not in chosen_set and taken.free(span[0], span[1])]
     # Place spans the model rejected may still be people; the rest of them go.
     others = [span for span in _surnames(text, others, gazetteer) if span[2] not in PLACE_LABELS]
-    others = _majority_labels(text, others)
+    others = _majority_labels(text, others, gazetteer)
     spans = drop_overlaps(sorted(set(chosen + others)))
     if not given_places:
         embedded = sorted(embedded + _demonyms_inside(text, spans, embedded, gazetteer))
-    return Repaired(sorted(spans + _repeats(text, spans, embedded)), embedded)
+    return Repaired(sorted(spans + _repeats(text, spans, embedded, gazetteer)), embedded)
 
 
 _CAPITALISED = re.compile(r"[A-Z][\w’'-]*")
@@ -208,8 +221,11 @@ def countries_named(text: str, spans: Iterable[RawSpan], gazetteer: Gazetteer) -
 
 def _surnames(text: str, spans: list[RawSpan], gazetteer: Gazetteer) -> list[RawSpan]:
     """One-word spans that are part of a person's full name ("Trump" beside "Donald
-    Trump") are that person, unless the word is also a country or region's name."""
+    Trump") are that person, unless the word is also a country or region's name; and
+    one-word spans that are the short form of an organisation named in full ("Bruins"
+    beside "Boston Bruins", see `_short_forms`) are that organisation."""
     surnames, given = people_words(text, spans)
+    short = _short_forms(text, spans, gazetteer) - surnames - given
     out = []
     for s, e, label in spans:
         word = text[s:e]
@@ -217,7 +233,40 @@ def _surnames(text: str, spans: list[RawSpan], gazetteer: Gazetteer) -> list[Raw
             surname = word in surnames and not names_country_or_region(word, gazetteer)
             if surname or (word in given and not gazetteer.lookup(word)):
                 label = "PERSON"
+        if label in ("PERSON", "GPE", "LOC") and word in short:
+            label = "ORG"
         out.append((s, e, label))
+    return out
+
+
+def _short_forms(text: str, spans: Iterable[RawSpan], gazetteer: Gazetteer) -> set[str]:
+    """The last words of the organisations named in full that stand for the organisation
+    alone, as a team's nickname does ("Bruins" of "Boston Bruins"): a capitalised plural
+    that is no organisation's kind ("Records"), no place's name, no given name, no demonym,
+    and that the text never writes in lower case, of a name that does not begin with a
+    given name ("Hank Williams" tagged as an organisation is likelier a person). A
+    singular last word is as often a person's surname in a firm's or a street's name
+    ("Morgan Tsvangirai Avenue"), or a common noun ("Board"), as a short form."""
+    out: set[str] = set()
+    lowered: set[str] | None = None
+    for s, e, label in spans:
+        words = text[s:e].split()
+        if label != "ORG" or len(words) < 2:
+            continue
+        word = words[-1]
+        plural = word.endswith("s") and not word.endswith("ss")
+        if not (plural and len(word) > 3 and word.isalpha() and word[0].isupper()):
+            continue
+        if ends_in_institution_word(word) or gazetteer.given_name_share(word) > 0:
+            continue
+        if gazetteer.given_name_share(words[0]) > 0:
+            continue  # a person's name the recogniser took for an organisation's
+        if gazetteer.lookup(word) or gazetteer.demonym(word) is not None:
+            continue
+        if lowered is None:
+            lowered = lowercase_words(text)
+        if word.lower() not in lowered:
+            out.add(word)
     return out
 
 
@@ -225,23 +274,58 @@ def _kind(label: str) -> str:
     return "PLACE" if label in PLACE_LABELS else label
 
 
-def _majority_labels(text: str, spans: list[RawSpan]) -> list[RawSpan]:
+def _name_key(name: str) -> str:
+    """The same name however it is written: "TRUMP" and "Trump", "O’Brien" and
+    "O'Brien"."""
+    return name.replace("’", "'").casefold()
+
+
+def _majority_labels(text: str, spans: list[RawSpan], gazetteer: Gazetteer) -> list[RawSpan]:
+    """One label per name (step 6), however it is written ("TRUMP", "Trump"): a person
+    everywhere if it once comes right after a person's title ("President **Trump**",
+    `_titled`); else the label it has most often in the document, and where it is as often
+    a person as an organisation, a person when it begins with a given name ("Buddy Rich")
+    and does not end in an organisation's word ("Soleilmoon **Records**")."""
     votes: dict[str, Counter[str]] = {}
+    titled: set[str] = set()
     for s, e, label in spans:
         if label in ("PERSON", "ORG") or label in PLACE_LABELS:
-            votes.setdefault(text[s:e], Counter())[_kind(label)] += 1
-    winners: dict[str, str] = {}
-    for name, counts in votes.items():
+            key = _name_key(text[s:e])
+            votes.setdefault(key, Counter())[_kind(label)] += 1
+            if _titled(text, s, e):
+                titled.add(key)
+    winners: dict[str, str] = dict.fromkeys(titled, "PERSON")
+    for key, counts in votes.items():
         (top, n), *rest = counts.most_common()
-        if rest and n > rest[0][1]:
-            winners[name] = top
+        if key in titled:
+            continue
+        if not rest or n > rest[0][1]:
+            winners[key] = top
+        elif (
+            {top, rest[0][0]} == {"PERSON", "ORG"}
+            and (len(rest) == 1 or rest[1][1] < n)
+            and gazetteer.given_name_share(key.split()[0]) > 0
+            and not ends_in_institution_word(key)
+        ):
+            winners[key] = "PERSON"
     out = []
     for s, e, label in spans:
-        winner = winners.get(text[s:e])
+        winner = winners.get(_name_key(text[s:e]))
         if winner and winner != _kind(label) and label != "NORP":
             label = "GPE" if winner == "PLACE" else winner
         out.append((s, e, label))
     return out
+
+
+def _titled(text: str, start: int, end: int) -> bool:
+    """A name of one or two words right after a person's title ("President Trump", "Mrs.
+    O'Brien"), none of them a word the text also writes in lower case ("Deputy National
+    Secretary") and the last no organisation's word ("St Mary's Hospital")."""
+    words = text[start:end].split()
+    if len(words) > 2 or ends_in_institution_word(words[-1]) or not after_title(text, start):
+        return False
+    lowered = lowercase_words(text)
+    return not any(w.lower() in lowered for w in words)
 
 
 _WORD_CHAR = re.compile(r"\w")
@@ -286,10 +370,13 @@ def _occurrences(text: str, names: Iterable[str]) -> list[tuple[int, int]]:
     return out
 
 
-def _repeats(text: str, spans: list[RawSpan], embedded: list[RawSpan]) -> list[RawSpan]:
+def _repeats(
+    text: str, spans: list[RawSpan], embedded: list[RawSpan], gazetteer: Gazetteer
+) -> list[RawSpan]:
     """Mentions of a person or organisation the recogniser tagged once and missed later:
-    the same name again, or a person's surname alone ("Player" after "Gary Player"), where
-    nothing else is tagged. Sorted, and overlapping none of `spans`."""
+    the same name again, a person's surname alone ("Player" after "Gary Player") or an
+    organisation's short form ("Bruins" after "Boston Bruins"), where nothing else is
+    tagged. Sorted, and overlapping none of `spans`."""
     names: dict[str, str] = {}
     for s, e, label in spans:
         if label not in REPEATED:
@@ -299,6 +386,8 @@ def _repeats(text: str, spans: list[RawSpan], embedded: list[RawSpan]) -> list[R
         words = name.split()
         if label == "PERSON" and len(words) > 1 and len(words[-1]) > 2 and words[-1].isalpha():
             names.setdefault(words[-1], "PERSON")
+    short = {w for w in _short_forms(text, spans, gazetteer) if w not in names}
+    names.update(dict.fromkeys(short, "ORG"))
     names = {n: label for n, label in names.items() if n[:1].isupper() and len(n) > 1}
     if not names:
         return []
@@ -309,6 +398,8 @@ def _repeats(text: str, spans: list[RawSpan], embedded: list[RawSpan]) -> list[R
             continue  # part of a longer word
         if _NEXT_NAME.match(text, e) or (_LAST_NAME.search(text, max(0, s - 30), s)):
             continue  # part of a longer name the recogniser did not tag
+        if text[s:e] in short and sentence_start(text, s):
+            continue  # a capital only because a sentence starts ("Investigators said")
         if taken.free(s, e):
             found.append((s, e, names[text[s:e]]))
             taken.add(s, e)

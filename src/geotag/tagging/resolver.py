@@ -53,7 +53,7 @@ from dataclasses import dataclass, replace
 from ..errors import OptionError
 from ..gazetteer import Gazetteer, normalize_name
 from ..models import Candidate, Place, Resolution
-from .candidates import CandidateFinder, MentionGroup, Scored, speaks
+from .candidates import CandidateFinder, MentionGroup, Scored, plays, speaks
 from .explain import explain_demonym, explain_group
 from .geometry import flat_distance2, great_circle_km, in_bbox
 from .local import HOME_CONFIDENCE, WITHIN_NAMED, WITHIN_STORY, containers, dateline, home_towns
@@ -150,7 +150,7 @@ class Resolver:
             res = self._resolution(g)
             for i in g.members:
                 q = queries[i]
-                if q.landmark or (res.place is not None and speaks(text, q)):
+                if q.landmark or (res.place is not None and (speaks(text, q) or plays(text, q))):
                     res_i = replace(res, role="metonym")
                 else:
                     res_i = res
