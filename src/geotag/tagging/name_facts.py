@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from weakref import WeakKeyDictionary
 
 from ..gazetteer import COUNTRY_CODES, Gazetteer, is_generic_name, normalize_name
 from ..models import Place
 from .lexicon import named_exactly
+from .memo import PerGazetteer
 from .spans import is_abbreviation
 
 
@@ -98,21 +98,12 @@ class GazetteerFacts:
 # (every stretch of every run of capitalised words) are asked for in other stories too.
 # Emptied when full, so memory stays bounded.
 FACTS_KEPT = 50_000
-_asked: WeakKeyDictionary[Gazetteer, dict[str, GazetteerFacts | None]] = WeakKeyDictionary()
+_asked: PerGazetteer[GazetteerFacts | None] = PerGazetteer(FACTS_KEPT)
 
 
 def gazetteer_facts(gaz: Gazetteer, surface: str) -> GazetteerFacts | None:
     """What the gazetteer alone says of a name, or None when it does not know it."""
-    asked = _asked.get(gaz)
-    if asked is None:
-        asked = _asked[gaz] = {}
-    if surface in asked:
-        return asked[surface]
-    known = _ask(gaz, surface)
-    if len(asked) >= FACTS_KEPT:
-        asked.clear()
-    asked[surface] = known
-    return known
+    return _asked.answer(gaz, surface, lambda: _ask(gaz, surface))
 
 
 def _ask(gaz: Gazetteer, surface: str) -> GazetteerFacts | None:

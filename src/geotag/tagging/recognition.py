@@ -29,7 +29,6 @@ from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from weakref import WeakKeyDictionary
 
 from ..gazetteer import COUNTRY_CODES, Gazetteer, normalize_name
 from ..gazetteer.names import strip_possessive
@@ -39,6 +38,7 @@ from .lexicon import (
     DIRECTIONS,
     after_locative,
 )
+from .memo import PerGazetteer
 from .name_facts import NameFacts, gazetteer_facts
 from .place_role import COMPANY_WORDS, POSSESSIVE_AFTER, in_place_role
 from .query import CITY_WORDS, HINT_BEFORE, REGION_WORDS
@@ -103,7 +103,7 @@ _NO_VOTES: Counter[str] = Counter()
 # Runs of capitalised words asked of each gazetteer in this process (`_known_in_run`);
 # emptied when full, so memory stays bounded.
 RUNS_KEPT = 20_000
-_runs: WeakKeyDictionary[Gazetteer, dict[str, tuple[tuple[int, int], ...]]] = WeakKeyDictionary()
+_runs: PerGazetteer[tuple[tuple[int, int], ...]] = PerGazetteer(RUNS_KEPT)
 
 
 @dataclass(slots=True)
@@ -213,16 +213,7 @@ def _known_in_run(run: str, gazetteer: Gazetteer) -> tuple[tuple[int, int], ...]
     """The stretches of one run of capitalised words the gazetteer knows, as offsets in
     the run. They depend on the run's words alone, and runs come back within a story and
     across stories ("Donald Trump", "United States"): asked once per gazetteer."""
-    known = _runs.get(gazetteer)
-    if known is None:
-        known = _runs[gazetteer] = {}
-    found = known.get(run)
-    if found is None:
-        found = tuple(_stretches(run, gazetteer))
-        if len(known) >= RUNS_KEPT:
-            known.clear()
-        known[run] = found
-    return found
+    return _runs.answer(gazetteer, run, lambda: tuple(_stretches(run, gazetteer)))
 
 
 def _stretches(run: str, gazetteer: Gazetteer) -> Iterable[tuple[int, int]]:
