@@ -8,6 +8,7 @@ are one per run)."""
 from __future__ import annotations
 
 import hashlib
+import itertools
 import os
 from collections import Counter, OrderedDict
 from dataclasses import replace
@@ -89,12 +90,11 @@ class Reuse:
         excess = len(self.results) - self.limit
         if excess <= 0:
             return
-        for key in list(self.results):
-            if key not in self.waiting:
-                del self.results[key]
-                excess -= 1
-                if not excess:
-                    return
+        # The oldest keys that no copy waits for: among the first excess + waiting ones,
+        # so a full table is not copied whole for every input.
+        oldest = itertools.islice(self.results, excess + len(self.waiting))
+        for key in [k for k in oldest if k not in self.waiting][:excess]:
+            del self.results[key]
 
 
 def _copy_of(result: _Result, article: Article) -> _Result:
