@@ -4,10 +4,13 @@ HTML report's "Why" cell."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from ..models import Candidate, Document, Explanation, Mention, Resolution
 from .escape import for_terminal
+
+if TYPE_CHECKING:
+    from rich.table import Table
 
 # Candidates the table shows per place (the JSON output lists more).
 TABLE_CANDIDATES = 3
@@ -49,7 +52,7 @@ def where(c: Candidate) -> str:
     return ", ".join(dict.fromkeys(x for x in (p.name, p.admin1, p.country_code) if x))
 
 
-def explain_table(doc: Document) -> Any | None:
+def explain_table(doc: Document) -> Table | None:
     """A second table per document: per place name, the rule that decided, why, and the
     best candidates with their scores; None when nothing in the document is explained.
     Its columns wrap, so it stays readable at 80 columns."""

@@ -25,7 +25,7 @@ def write_name_explanation(
     """`geotag gazetteer explain`: where NAME went in the context, by which rule, and its
     candidates with their scores and weighted features."""
     from ..models import place_dict
-    from ..tagging.scoring import WEIGHTS
+    from ..tagging.scoring import WEIGHTS, weighted_parts
     from .gazetteer import candidate_dict, write_json
 
     res = mentions[0].resolution if mentions else None
@@ -76,7 +76,7 @@ def write_name_explanation(
     table.add_column("Top features (weighted)", ratio=3)
     for i, c in enumerate(why.candidates if why is not None else (), 1):
         p = c.place
-        parts = sorted(((WEIGHTS[k] * v, k) for k, v in c.features if v), key=lambda t: -abs(t[0]))
+        parts = weighted_parts(c.features)
         table.add_row(
             str(i),
             f"{c.score:.2f}",

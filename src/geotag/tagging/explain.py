@@ -7,7 +7,7 @@ from __future__ import annotations
 from ..gazetteer import Gazetteer
 from ..models import Candidate, Explanation, Place
 from .candidates import MentionGroup, Scored
-from .scoring import WEIGHTS, confidence
+from .scoring import confidence, weighted_parts
 
 # Candidates an explanation lists, best first (`considered` counts them all).
 EXPLAINED_CANDIDATES = 8
@@ -63,9 +63,7 @@ def top_features(gazetteer: Gazetteer, scored: Scored, count: int = TOP_FEATURES
     largest weighted features, each said of that candidate."""
     _, row, features = scored
     place = gazetteer.place(row)
-    parts = sorted(
-        ((WEIGHTS[k] * v, k) for k, v in features if WEIGHTS[k] * v), key=lambda t: -abs(t[0])
-    )
+    parts = weighted_parts(features)
     return (
         ", ".join(f"{_feature_words(k, place)} {w:+.2f}" for w, k in parts[:count]) or "no feature"
     )

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import heapq
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from ..gazetteer import Gazetteer
@@ -60,6 +61,13 @@ REGION_CODES = frozenset({"ADM1", "ADM2"})
 CURATED_IMPORTANCE = 0.85
 NEAR_POINTS = 48
 Features = tuple[tuple[str, float], ...]
+
+
+def weighted_parts(features: Iterable[tuple[str, float]]) -> list[tuple[float, str]]:
+    """A candidate's features as (weight x value, name), largest in size first, zeros left
+    out: what `--explain` and `gazetteer explain` name as its reasons."""
+    parts = ((WEIGHTS[name] * value, name) for name, value in features)
+    return sorted((p for p in parts if p[0]), key=lambda p: -abs(p[0]))
 
 
 def is_country(place: Place) -> bool:
