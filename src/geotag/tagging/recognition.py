@@ -257,7 +257,7 @@ def _describe(
     surnames, given = people_words(text, spans)
     given = {w for w in given if w[:1].isupper() and w.isalpha()}
     outer_of = _outer_spans(found, spans)
-    lowered: set[str] | None = None
+    lowered: frozenset[str] | None = None
     for c, key in zip(found, keys, strict=True):
         surface = text[c.start : c.end]
         known = facts.facts(surface)

@@ -180,7 +180,7 @@ def _demonym(text: str, start: int, end: int, label: str, gazetteer: Gazetteer) 
 def _drop_common_words(text: str, spans: list[RawSpan]) -> list[RawSpan]:
     """A one-word person or organisation that the same text also writes in lower case
     ("Studio", "Box", "Discontinued" at the start of a line) is an ordinary word."""
-    lowered: set[str] | None = None
+    lowered: frozenset[str] | None = None
     out = []
     for s, e, label in spans:
         word = text[s:e]
@@ -248,7 +248,7 @@ def _short_forms(text: str, spans: Iterable[RawSpan], gazetteer: Gazetteer) -> s
     singular last word is as often a person's surname in a firm's or a street's name
     ("Morgan Tsvangirai Avenue"), or a common noun ("Board"), as a short form."""
     out: set[str] = set()
-    lowered: set[str] | None = None
+    lowered: frozenset[str] | None = None
     for s, e, label in spans:
         words = text[s:e].split()
         if label != "ORG" or len(words) < 2:

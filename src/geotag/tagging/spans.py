@@ -3,6 +3,7 @@ punctuation, the dot of an abbreviation, overlaps, and where a sentence starts."
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 
@@ -85,10 +86,13 @@ def _is_name_with_article(span: str, gazetteer: Gazetteer) -> bool:
     return any(gazetteer.place(r).name.lower() == span.lower() for r in gazetteer.lookup(span))
 
 
-def lowercase_words(text: str) -> set[str]:
+@functools.lru_cache(maxsize=1)
+def lowercase_words(text: str) -> frozenset[str]:
     """The words a text writes in lower case: a capitalised word among them ("Studio" at a
-    line's start, "Box") is an ordinary word there, not a name."""
-    return set(_LOWER_WORD.findall(text))
+    line's start, "Box") is an ordinary word there, not a name. Kept for the last text:
+    repair and recognition ask it of the same story many times, and each answer is a
+    scan of the whole text."""
+    return frozenset(_LOWER_WORD.findall(text))
 
 
 def people_words(text: str, spans: Iterable[RawSpan]) -> tuple[set[str], set[str]]:
