@@ -149,27 +149,15 @@ def container(
     sentence: right after it ("Royal Street in New Orleans", "Madinaty, a suburb of
     Cairo", "Camp Bastion, Helmand") or as its possessor ("New Orleans' French Quarter")."""
     for i in g.members:
-        q = queries[i]
-        if i + 1 < len(queries):
-            after = by_member.get(i + 1)
-            nxt = queries[i + 1]
-            if (
-                after is not None
-                and after.settled is not None
-                and nxt.kind == "toponym"
-                and _WITHIN_LINK.fullmatch(text, q.end, nxt.start)
-            ):
-                return after
-        if i > 0:
-            before = by_member.get(i - 1)
-            prev = queries[i - 1]
-            if (
-                before is not None
-                and before.settled is not None
-                and prev.kind == "toponym"
-                and _POSSESSIVE.fullmatch(text, prev.end, q.start)
-            ):
-                return before
+        # The mention right after, linked as its container; then the one right before,
+        # as its possessor.
+        for j, link in ((i + 1, _WITHIN_LINK), (i - 1, _POSSESSIVE)):
+            other = by_member.get(j) if 0 <= j < len(queries) else None
+            if other is None or other.settled is None or queries[j].kind != "toponym":
+                continue
+            first, second = (queries[i], queries[j]) if j > i else (queries[j], queries[i])
+            if link.fullmatch(text, first.end, second.start):
+                return other
     return None
 
 
