@@ -16,7 +16,7 @@ import click
 from .options import Command
 
 if TYPE_CHECKING:
-    from ..formats.report import Report
+    from ..formats.report import ReportOutput
 
 # A COLUMNS that is no width (0, negative, a word) counts as the usual terminal's.
 FALLBACK_WIDTH = 80
@@ -56,11 +56,11 @@ class Terminal:
         for a pipe or a file."""
         return fmt or ("table" if self.stdout else "json")
 
-    def report(self, fmt: str | None) -> Report:
+    def report(self, fmt: str | None) -> ReportOutput:
         """Where a gazetteer command's report goes: stdout, in the format to write."""
-        from ..formats.report import Report
+        from ..formats.report import ReportOutput
 
-        return Report(self.output_format(fmt), sys.stdout.buffer, not self.color, self.width)
+        return ReportOutput(self.output_format(fmt), sys.stdout.buffer, not self.color, self.width)
 
 
 def current_terminal() -> Terminal:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from ..gazetteer.overrides import Override
 from ..models import Mention
 from .explain import explanation_of
-from .report import Report, add_candidate_columns, candidate_cells
+from .report import ReportOutput, add_candidate_columns, candidate_cells
 
 if TYPE_CHECKING:
     from ..engine.explain import RuleCheck
@@ -18,7 +18,7 @@ def write_name_explanation(
     name: str,
     context: str,
     mentions: list[Mention],
-    report: Report,
+    report: ReportOutput,
 ) -> None:
     """`geotag gazetteer explain`: where NAME went in the context, by which rule, and its
     candidates with their scores and weighted features."""
@@ -80,7 +80,7 @@ def write_name_explanation(
 def write_rule_checks(
     path: str,
     checks: list[RuleCheck],
-    report: Report,
+    report: ReportOutput,
 ) -> None:
     """`geotag gazetteer check-overrides`: every rule of a file and what it did to the
     text (or that it is valid, without a text)."""

@@ -7,11 +7,11 @@ from typing import Any
 from ..gazetteer.info import GazetteerInfo
 from ..models import Candidate, Place
 from .describe import feature_type
-from .report import Report, add_candidate_columns, candidate_cells
+from .report import ReportOutput, add_candidate_columns, candidate_cells
 from .table import shown
 
 
-def write_gazetteer_info(info: GazetteerInfo, report: Report) -> None:
+def write_gazetteer_info(info: GazetteerInfo, report: ReportOutput) -> None:
     """`geotag gazetteer info`: a GazetteerInfo as tables, or as one JSON object."""
     if report.is_json:
         report.write_json(info.to_dict())
@@ -63,7 +63,7 @@ def write_candidates(
     candidates: list[Candidate],
     threshold: float,
     weights: dict[str, float],
-    report: Report,
+    report: ReportOutput,
 ) -> None:
     """`geotag gazetteer lookup`: ranked candidates and why each scored what it did."""
     if report.is_json:

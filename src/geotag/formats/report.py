@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
 
 @dataclass(frozen=True, slots=True)
-class Report:
+class ReportOutput:
     """How a report is written: `fmt` is "json" or "table"; JSON goes to `stdout` as
     bytes, tables to a console with or without colour, `width` columns wide (None: the
     terminal's)."""
