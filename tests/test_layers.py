@@ -214,6 +214,40 @@ def test_every_module_has_a_layer() -> None:
         layer_of(module_name(path, PACKAGE))
 
 
+# A module a reader can hold in mind; a function's result the type checker can follow.
+MAX_MODULE_LINES = 600
+MAX_FUNCTIONS_RETURNING_ANY = 2
+
+
+def test_no_module_is_over_the_line_limit() -> None:
+    long = {
+        str(path.relative_to(PACKAGE)): n
+        for path in PACKAGE.rglob("*.py")
+        if (n := len(path.read_text(encoding="utf-8").splitlines())) > MAX_MODULE_LINES
+    }
+    assert long == {}
+
+
+def returning_any(root: Path) -> list[str]:
+    """The functions below `root` annotated to return `Any` (or `typing.Any`)."""
+    found = []
+    for path in sorted(root.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+                and node.returns is not None
+                and ast.unparse(node.returns) in ("Any", "typing.Any")
+            ):
+                found.append(f"{path.relative_to(root)}:{node.lineno} {node.name}")
+    return found
+
+
+def test_few_functions_return_any(tmp_path: Path) -> None:
+    assert len(returning_any(PACKAGE)) <= MAX_FUNCTIONS_RETURNING_ANY, returning_any(PACKAGE)
+    root = write_package(tmp_path, {"a.py": "def f() -> Any: ...\ndef g() -> 'Any | None': ...\n"})
+    assert returning_any(root) == ["a.py:1 f"]
+
+
 def write_package(tmp_path: Path, files: dict[str, str]) -> Path:
     root = tmp_path / "geotag"
     for name, text in files.items():

@@ -126,8 +126,10 @@ class Place:
         """ "Idlib, Idlib, Syria": the name with its region and country, without repeats."""
         return ", ".join(dict.fromkeys(x for x in (self.name, self.admin1, self.country) if x))
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
+    def to_dict(self, keys: Sequence[str] | None = None) -> dict[str, Any]:
+        """The place's JSON object (an empty country or region is null); with `keys`, only
+        those of its keys, in that order: a place summed up inside another object."""
+        out = {
             "geonameid": self.geonameid,
             "name": self.name,
             "lat": self.lat,
@@ -140,6 +142,14 @@ class Place:
             "population": self.population,
             "source": self.provider,
         }
+        return out if keys is None else {key: out[key] for key in keys}
+
+
+# The place's keys in each object that sums a place up, in the JSON's order.
+_CANDIDATE_KEYS = ("geonameid", "name", "feature_code", "country_code", "admin1", "lat", "lon")
+_EXPLAINED_KEYS = ("geonameid", "name", "country_code", "admin1", "feature_code", "population")
+_WITHIN_KEYS = ("geonameid", "name", "country_code", "admin1")
+_FOCUS_KEYS = ("geonameid", "name", "country_code", "lat", "lon")
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,16 +161,9 @@ class Candidate:
     features: tuple[tuple[str, float], ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "geonameid": self.place.geonameid,
-            "name": self.place.name,
-            "feature_code": self.place.feature_code,
-            "country_code": self.place.country_code or None,
-            "admin1": self.place.admin1 or None,
-            "lat": self.place.lat,
-            "lon": self.place.lon,
-            "score": round(self.score, 4),
-        }
+        out = self.place.to_dict(_CANDIDATE_KEYS)
+        out["score"] = round(self.score, 4)
+        return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,12 +189,7 @@ class Explanation:
             "in_context": self.in_context,
             "candidates": [
                 {
-                    "geonameid": c.place.geonameid,
-                    "name": c.place.name,
-                    "country_code": c.place.country_code or None,
-                    "admin1": c.place.admin1 or None,
-                    "feature_code": c.place.feature_code,
-                    "population": c.place.population,
+                    **c.place.to_dict(_EXPLAINED_KEYS),
                     "score": round(c.score, 4),
                     "features": {k: round(v, 4) for k, v in c.features},
                 }
@@ -268,14 +266,8 @@ def place_dict(res: Resolution | None) -> dict[str, Any] | None:
     out = res.place.to_dict()
     out["confidence"] = round(res.confidence, 4)
     if res.within:
-        p = res.place
         out["precision"] = "within"
-        out["within"] = {
-            "geonameid": p.geonameid,
-            "name": p.name,
-            "country_code": p.country_code or None,
-            "admin1": p.admin1 or None,
-        }
+        out["within"] = res.place.to_dict(_WITHIN_KEYS)
     return out
 
 
@@ -311,15 +303,10 @@ class FocusItem:
     mentions: int
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "geonameid": self.place.geonameid,
-            "name": self.place.name,
-            "country_code": self.place.country_code or None,
-            "lat": self.place.lat,
-            "lon": self.place.lon,
-            "score": round(self.score, 4),
-            "mentions": self.mentions,
-        }
+        out = self.place.to_dict(_FOCUS_KEYS)
+        out["score"] = round(self.score, 4)
+        out["mentions"] = self.mentions
+        return out
 
 
 @dataclass(frozen=True, slots=True)

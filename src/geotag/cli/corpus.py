@@ -86,6 +86,14 @@ class CorpusRequest:
     pipeline: PipelineOptions
     quiet: bool
 
+    def corpus_keywords(self) -> dict[str, Any]:
+        """The parameters `geotag.dask.tag_corpus` takes by the names the command's
+        options have: all but the inputs, the output, where to run, the pipeline and quiet."""
+        own = {"inputs", "output", "cluster", "pipeline", "quiet"}
+        return {
+            f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.name not in own
+        }
+
 
 def tag_corpus(request: CorpusRequest) -> ExitStatus:
     """Run the corpus on the cluster; the exit status."""
@@ -100,12 +108,7 @@ def tag_corpus(request: CorpusRequest) -> ExitStatus:
         summary = geotag_dask.tag_corpus(
             list(request.inputs),
             request.output,
-            input_format=request.input_format,
-            output_format=request.output_format,
-            text_field=request.text_field,
-            id_field=request.id_field,
-            blocksize=request.blocksize,
-            overwrite=request.overwrite,
+            **request.corpus_keywords(),
             **dataclasses.asdict(request.pipeline),
         )
     if not request.quiet:

@@ -3,7 +3,6 @@ it goes in a context, and what a corrections file's rules do to a text."""
 
 from __future__ import annotations
 
-import sys
 from dataclasses import replace
 from typing import IO, TYPE_CHECKING
 
@@ -56,15 +55,7 @@ def explain_command(
         raise click.BadParameter("the name is empty", param_hint="'NAME'")
     loaded = load_pipeline(replace(pipeline, explain=True))
     _, mentions = explain_name(loaded, name, context)
-    write_name_explanation(
-        name,
-        context,
-        mentions,
-        terminal.output_format(fmt),
-        sys.stdout.buffer,
-        not terminal.color,
-        terminal.width,
-    )
+    write_name_explanation(name, context, mentions, terminal.report(fmt))
 
 
 @click.command(
@@ -117,11 +108,4 @@ def check_overrides_command(
         loaded = load_pipeline(PipelineOptions(model, gazetteer))
         check_overrides(rules, loaded.tagger.gazetteer)
         checks = check_rules(loaded, rules, text)
-    write_rule_checks(
-        file,
-        checks,
-        terminal.output_format(fmt),
-        sys.stdout.buffer,
-        not terminal.color,
-        terminal.width,
-    )
+    write_rule_checks(file, checks, terminal.report(fmt))

@@ -3,8 +3,6 @@ build one from GeoNames dumps."""
 
 from __future__ import annotations
 
-import sys
-
 import click
 
 from ..errors import GeotagError
@@ -59,9 +57,7 @@ def gazetteer_info_command(gazetteer: str | None, fmt: str | None, terminal: Ter
     from ..gazetteer.info import describe
 
     info = describe(Gazetteer.load(gazetteer))
-    write_gazetteer_info(
-        info, terminal.output_format(fmt), sys.stdout.buffer, not terminal.color, terminal.width
-    )
+    write_gazetteer_info(info, terminal.report(fmt))
 
 
 @gazetteer_group.command(
@@ -114,19 +110,9 @@ def gazetteer_lookup_command(
     gaz = Gazetteer.load(gazetteer)
     options = ResolverOptions(prefer_countries=prefer_countries, bbox=bbox)
     candidates = Resolver(gaz, options).candidates(name, country)[:limit]
-    fmt = terminal.output_format(fmt)
-    if candidates or fmt == "json":
-        write_candidates(
-            name,
-            country,
-            candidates,
-            options.abstain_below,
-            WEIGHTS,
-            fmt,
-            sys.stdout.buffer,
-            not terminal.color,
-            terminal.width,
-        )
+    report = terminal.report(fmt)
+    if candidates or report.is_json:
+        write_candidates(name, country, candidates, options.abstain_below, WEIGHTS, report)
     if not candidates:
         where = f" in {country}" if country else ""
         raise GeotagError(f"no gazetteer entry is named {name!r}{where}")

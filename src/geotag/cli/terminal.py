@@ -9,11 +9,14 @@ import functools
 import os
 import sys
 from dataclasses import dataclass
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import click
 
 from .options import Command
+
+if TYPE_CHECKING:
+    from ..formats.report import ReportOutput
 
 # A COLUMNS that is no width (0, negative, a word) counts as the usual terminal's.
 FALLBACK_WIDTH = 80
@@ -52,6 +55,12 @@ class Terminal:
         """The format to write: the one asked for, else a table at a terminal and JSON
         for a pipe or a file."""
         return fmt or ("table" if self.stdout else "json")
+
+    def report(self, fmt: str | None) -> ReportOutput:
+        """Where a gazetteer command's report goes: stdout, in the format to write."""
+        from ..formats.report import ReportOutput
+
+        return ReportOutput(self.output_format(fmt), sys.stdout.buffer, not self.color, self.width)
 
 
 def current_terminal() -> Terminal:

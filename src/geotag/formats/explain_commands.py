@@ -3,11 +3,12 @@ or JSON."""
 
 from __future__ import annotations
 
-from typing import IO, TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any
 
 from ..gazetteer.overrides import Override
 from ..models import Mention
 from .explain import explanation_of
+from .report import ReportOutput, add_candidate_columns, candidate_cells
 
 if TYPE_CHECKING:
     from ..engine.explain import RuleCheck
@@ -17,20 +18,17 @@ def write_name_explanation(
     name: str,
     context: str,
     mentions: list[Mention],
-    fmt: str,
-    stdout: IO[bytes],
-    no_color: bool = False,
-    width: int | None = None,
+    report: ReportOutput,
 ) -> None:
     """`geotag gazetteer explain`: where NAME went in the context, by which rule, and its
     candidates with their scores and weighted features."""
     from ..models import place_dict
     from ..tagging.scoring import WEIGHTS, weighted_parts
-    from .gazetteer import candidate_dict, write_json
+    from .gazetteer import candidate_dict
 
     res = mentions[0].resolution if mentions else None
     why = explanation_of(res)
-    if fmt == "json":
+    if report.is_json:
         obj: dict[str, Any] = {
             "name": name,
             "context": context,
@@ -45,13 +43,13 @@ def write_name_explanation(
                 for i, c in enumerate(why.candidates if why else (), 1)
             ],
         }
-        write_json(obj, stdout)
+        report.write_json(obj)
         return
     from rich.table import Table
 
-    from .table import make_console, shown
+    from .table import shown
 
-    console = make_console(no_color, width)
+    console = report.console()
     place = res.place if res is not None else None
     went = shown(place.label) if place is not None else "[red]unresolved[/red]"
     console.print(f"[bold]{shown(name)}[/bold] -> {went}")
@@ -68,21 +66,12 @@ def write_name_explanation(
         + (f" {why.considered} considered." if why is not None else ""),
         caption_justify="left",
     )
-    table.add_column("#", justify="right", no_wrap=True)
-    table.add_column("Score", justify="right", no_wrap=True)
-    table.add_column("Place", style="green", ratio=3)
-    table.add_column("Code", no_wrap=True)
-    table.add_column("Population", justify="right", no_wrap=True)
+    add_candidate_columns(table, ratio=3)
     table.add_column("Top features (weighted)", ratio=3)
     for i, c in enumerate(why.candidates if why is not None else (), 1):
-        p = c.place
         parts = weighted_parts(c.features)
         table.add_row(
-            str(i),
-            f"{c.score:.2f}",
-            shown(p.label),
-            shown(p.feature_code),
-            f"{p.population:,}",
+            *candidate_cells(i, c, f"{c.score:.2f}"),
             ", ".join(f"{k} {w:+.2f}" for w, k in parts[:3]),
         )
     console.print(table)
@@ -91,24 +80,18 @@ def write_name_explanation(
 def write_rule_checks(
     path: str,
     checks: list[RuleCheck],
-    fmt: str,
-    stdout: IO[bytes],
-    no_color: bool = False,
-    width: int | None = None,
+    report: ReportOutput,
 ) -> None:
     """`geotag gazetteer check-overrides`: every rule of a file and what it did to the
     text (or that it is valid, without a text)."""
-    from .gazetteer import write_json
-
-    if fmt == "json":
-        obj = {"file": path, "rules": [c.to_dict() for c in checks]}
-        write_json(obj, stdout)
+    if report.is_json:
+        report.write_json({"file": path, "rules": [c.to_dict() for c in checks]})
         return
     from rich.table import Table
 
-    from .table import make_console, shown
+    from .table import shown
 
-    console = make_console(no_color, width)
+    console = report.console()
     table = Table(title=f"{shown(path)}: {len(checks)} rule(s), valid", title_justify="left")
     table.add_column("Line", justify="right", no_wrap=True)
     table.add_column("Name", style="green", ratio=2)

@@ -2,37 +2,23 @@
 
 from __future__ import annotations
 
-from typing import IO, Any
-
-import orjson
+from typing import Any
 
 from ..gazetteer.info import GazetteerInfo
 from ..models import Candidate, Place
 from .describe import feature_type
-from .escape import json_bytes
-from .table import make_console, shown
+from .report import ReportOutput, add_candidate_columns, candidate_cells
+from .table import shown
 
 
-def write_json(obj: dict[str, Any], stdout: IO[bytes]) -> None:
-    """One indented JSON object, what the gazetteer commands print for `-f json`."""
-    stdout.write(json_bytes(obj, orjson.OPT_INDENT_2) + b"\n")
-    stdout.flush()
-
-
-def write_gazetteer_info(
-    info: GazetteerInfo,
-    fmt: str,
-    stdout: IO[bytes],
-    no_color: bool = False,
-    width: int | None = None,
-) -> None:
+def write_gazetteer_info(info: GazetteerInfo, report: ReportOutput) -> None:
     """`geotag gazetteer info`: a GazetteerInfo as tables, or as one JSON object."""
-    if fmt == "json":
-        write_json(info.to_dict(), stdout)
+    if report.is_json:
+        report.write_json(info.to_dict())
         return
     from rich.table import Table
 
-    console = make_console(no_color, width)
+    console = report.console()
     about = Table.grid(padding=(0, 2))
     about.add_column(style="bold")
     about.add_column()
@@ -77,24 +63,21 @@ def write_candidates(
     candidates: list[Candidate],
     threshold: float,
     weights: dict[str, float],
-    fmt: str,
-    stdout: IO[bytes],
-    no_color: bool = False,
-    width: int | None = None,
+    report: ReportOutput,
 ) -> None:
     """`geotag gazetteer lookup`: ranked candidates and why each scored what it did."""
-    if fmt == "json":
+    if report.is_json:
         obj = {
             "query": query,
             "country": country,
             "abstain_below": threshold,
             "candidates": [candidate_dict(c, i, weights) for i, c in enumerate(candidates, 1)],
         }
-        write_json(obj, stdout)
+        report.write_json(obj)
         return
     from rich.table import Table
 
-    console = make_console(no_color, width)
+    console = report.console()
     places = Table(
         title=f"Candidates for {shown(repr(query))}" + (f" in {country}" if country else ""),
         title_justify="left",
@@ -102,11 +85,7 @@ def write_candidates(
         f"{threshold:.2f} geotag leaves a place unresolved.",
         caption_justify="left",
     )
-    places.add_column("#", justify="right", no_wrap=True)
-    places.add_column("Score", justify="right", no_wrap=True)
-    places.add_column("Place", style="green", min_width=10)
-    places.add_column("Code", no_wrap=True)
-    places.add_column("Population", justify="right", no_wrap=True)
+    add_candidate_columns(places, min_width=10)
     places.add_column("Id", justify="right", no_wrap=True)
     places.add_column("Lat, Lon", justify="right", no_wrap=True)
     names = [name for name, _ in candidates[0].features] if candidates else []
@@ -123,11 +102,7 @@ def write_candidates(
         p = c.place
         score = f"{c.score:.2f}" if c.score >= threshold else f"[dim]{c.score:.2f}[/dim]"
         places.add_row(
-            str(i),
-            score,
-            shown(p.label),
-            shown(p.feature_code),
-            f"{p.population:,}",
+            *candidate_cells(i, c, score),
             "" if p.geonameid is None else str(p.geonameid),
             f"{p.lat:.2f}, {p.lon:.2f}",
         )

@@ -57,6 +57,27 @@ class GazetteerRow(NamedTuple):
 
 
 COLUMNS = GazetteerRow._fields
+# A gazetteer row and a models.Place (the bottom layer, which knows no CSV) are the same
+# columns, in the same order, but for these: the columns only for finding a row and saying
+# where it came from; the Place fields a row does not hold (its country's name, looked up
+# from the country's row, and who resolved it); and the one column a Place names
+# otherwise. GazetteerRow, DraftRow and the index's row are declared field by field (each
+# is made millions of times in an import, where a shared base class or a Place would cost
+# time); tests/test_schema.py checks that they and Place agree through place_columns().
+ROW_ONLY_COLUMNS = ("alternatenames", "abbreviations", "source")
+LOOKED_UP_FIELDS = ("country", "provider")
+PLACE_FIELD_OF_COLUMN = {"admin1_name": "admin1"}
+
+
+def place_columns() -> dict[str, str]:
+    """Each column a Place has a field for, in the CSV's order, and the name of that field."""
+    return {
+        column: PLACE_FIELD_OF_COLUMN.get(column, column)
+        for column in COLUMNS
+        if column not in ROW_ONLY_COLUMNS
+    }
+
+
 REQUIRED = ("name", "lat", "lon", "feature_class", "feature_code", "country_code")
 COUNTRY_CODES = frozenset({"PCLI", "PCLD", "PCLF", "PCLS", "PCLIX", "PCL", "TERR"})
 DISSOLVED_COUNTRIES = frozenset({"AN", "CS"})  # Netherlands Antilles, Serbia and Montenegro

@@ -7,8 +7,10 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 from ..gazetteer import Gazetteer, normalize_name
+from ..models import Place
 from .candidates import MentionGroup
 from .query import PlaceQuery
 
@@ -57,29 +59,50 @@ def dateline(text: str, queries: Sequence[PlaceQuery]) -> int | None:
     return None
 
 
-def home_region(
-    gaz: Gazetteer,
-    groups: Sequence[MentionGroup],
-    by_member: dict[int, MentionGroup],
-    dateline_at: int | None,
-) -> tuple[str, str] | None:
+@dataclass(frozen=True, slots=True)
+class StoryPlaces:
+    """A story's place mentions as the resolver has grouped them so far, each group found
+    by any of its members' indices, and the index of its dateline's mention (None: no
+    dateline)."""
+
+    gaz: Gazetteer
+    groups: list[MentionGroup]
+    by_member: dict[int, MentionGroup]
+    dateline_at: int | None
+
+    @classmethod
+    def of(
+        cls, gaz: Gazetteer, groups: Iterable[MentionGroup], dateline_at: int | None
+    ) -> StoryPlaces:
+        groups = list(groups)
+        return cls(gaz, groups, {i: g for g in groups for i in g.members}, dateline_at)
+
+    def dateline_place(self) -> tuple[MentionGroup, Place] | None:
+        """The dateline's group and the place it is settled on, if it is."""
+        if self.dateline_at is None:
+            return None
+        g = self.by_member.get(self.dateline_at)
+        if g is None or g.settled is None:
+            return None
+        return g, self.gaz.place(g.settled)
+
+
+def home_region(story: StoryPlaces) -> tuple[str, str] | None:
     """The (country code, first-level region code) a story is set in: where its dateline
     and its unambiguous mentions (a place with its state, a name with one candidate, a
     state itself) mostly lie; None when they do not point to one region clearly."""
+    gaz = story.gaz
     votes: Counter[tuple[str, str]] = Counter()
-    for g in groups:
+    for g in story.groups:
         if g.settled is None or g.inner:
             continue
         p = gaz.place(g.settled)
         if not p.admin1_code or not (g.rule in _UNAMBIGUOUS or p.feature_code == "ADM1"):
             continue
         votes[(p.country_code, p.admin1_code)] += len(g.members)
-    if dateline_at is not None:
-        placed = by_member.get(dateline_at)
-        if placed is not None and placed.settled is not None:
-            p = gaz.place(placed.settled)
-            if p.admin1_code:
-                votes[(p.country_code, p.admin1_code)] += DATELINE_VOTES
+    dated = story.dateline_place()
+    if dated is not None and dated[1].admin1_code:
+        votes[(dated[1].country_code, dated[1].admin1_code)] += DATELINE_VOTES
     if not votes:
         return None
     region, n = votes.most_common(1)[0]
@@ -126,47 +149,30 @@ def container(
     sentence: right after it ("Royal Street in New Orleans", "Madinaty, a suburb of
     Cairo", "Camp Bastion, Helmand") or as its possessor ("New Orleans' French Quarter")."""
     for i in g.members:
-        q = queries[i]
-        if i + 1 < len(queries):
-            after = by_member.get(i + 1)
-            nxt = queries[i + 1]
-            if (
-                after is not None
-                and after.settled is not None
-                and nxt.kind == "toponym"
-                and _WITHIN_LINK.fullmatch(text, q.end, nxt.start)
-            ):
-                return after
-        if i > 0:
-            before = by_member.get(i - 1)
-            prev = queries[i - 1]
-            if (
-                before is not None
-                and before.settled is not None
-                and prev.kind == "toponym"
-                and _POSSESSIVE.fullmatch(text, prev.end, q.start)
-            ):
-                return before
+        # The mention right after, linked as its container; then the one right before,
+        # as its possessor.
+        for j, link in ((i + 1, _WITHIN_LINK), (i - 1, _POSSESSIVE)):
+            other = by_member.get(j) if 0 <= j < len(queries) else None
+            if other is None or other.settled is None or queries[j].kind != "toponym":
+                continue
+            first, second = (queries[i], queries[j]) if j > i else (queries[j], queries[i])
+            if link.fullmatch(text, first.end, second.start):
+                return other
     return None
 
 
-def story_container(
-    gaz: Gazetteer,
-    groups: Sequence[MentionGroup],
-    by_member: dict[int, MentionGroup],
-    dateline_at: int | None,
-) -> MentionGroup | None:
+def story_container(story: StoryPlaces) -> MentionGroup | None:
     """Where a story's places lie when it says no more: its dateline's city, else its
     focus city (named more than once, and by at least half the mentions of cities: not
     Ankara in a story about Idlib that names Ankara most)."""
-    if dateline_at is not None:
-        g = by_member.get(dateline_at)
-        if g is not None and g.settled is not None and gaz.place(g.settled).feature_class == "P":
-            return g
+    gaz = story.gaz
+    dated = story.dateline_place()
+    if dated is not None and dated[1].feature_class == "P":
+        return dated[0]
     cities = sorted(
         (
             g
-            for g in groups
+            for g in story.groups
             if g.settled is not None and not g.inner and gaz.place(g.settled).feature_class == "P"
         ),
         key=lambda g: len(g.members),
@@ -188,13 +194,12 @@ def home_towns(
     Georgia places with their state) and the home region's row it means, where the
     scores picked a bigger namesake, a world city, or abstained. A country, a state or a
     continent named stays what it is; so does a name given its own parent."""
-    groups = list(groups)
-    by_member = {i: g for g in groups for i in g.members}
-    home = home_region(gaz, groups, by_member, dateline_at)
+    story = StoryPlaces.of(gaz, groups, dateline_at)
+    home = home_region(story)
     if home is None:
         return []
     found = []
-    for g in groups:
+    for g in story.groups:
         if g.rule not in ("score", "abstain", "world-city") or g.inner:
             continue
         row = home_candidate(gaz, g, home)
@@ -215,16 +220,15 @@ def containers(
     the sentence names ("Royal Street in New Orleans"), else the story's dateline or focus
     city. A name with a type word that found nothing ("Orange County" without a county)
     is left alone."""
-    groups = list(groups)
-    by_member = {i: g for g in groups for i in g.members}
-    story = story_container(gaz, groups, by_member, dateline_at)
+    story = StoryPlaces.of(gaz, groups, dateline_at)
+    fallback = story_container(story)
     found = []
-    for g in groups:
+    for g in story.groups:
         if g.rows or g.settled is not None or g.hint:
             continue
-        named = container(text, queries, g, by_member)
+        named = container(text, queries, g, story.by_member)
         if named is not None and named is not g and named.settled is not None:
             found.append((g, named.settled, True))
-        elif story is not None and story.settled is not None:
-            found.append((g, story.settled, False))
+        elif fallback is not None and fallback.settled is not None:
+            found.append((g, fallback.settled, False))
     return found
