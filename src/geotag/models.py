@@ -221,6 +221,19 @@ class Resolution:
 
 
 @dataclass(frozen=True, slots=True)
+class Inside:
+    """The organisation mention a place is named inside ("Texas" in "University of
+    Texas"): its offsets into the document's text and its text."""
+
+    start: int
+    end: int
+    text: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"start": self.start, "end": self.end, "text": self.text}
+
+
+@dataclass(frozen=True, slots=True)
 class Mention:
     """One entity mention; `text == document_text[start:end]` always holds."""
 
@@ -232,7 +245,13 @@ class Mention:
     kind: MentionKind | None = None
     resolution: Resolution | None = None
     key: str = ""
-    embedded: bool = False
+    # For a place named inside an organisation's name: that organisation's mention.
+    inside: Inside | None = None
+
+    @property
+    def embedded(self) -> bool:
+        """A place named inside an organisation's name, not a place mention of its own."""
+        return self.inside is not None
 
     @property
     def role(self) -> MentionRole:
@@ -252,6 +271,8 @@ class Mention:
             res = self.resolution
             out["kind"] = self.kind or "toponym"
             out["role"] = self.role
+            if self.inside is not None:
+                out["inside"] = self.inside.to_dict()
             out["place"] = place_dict(res)
             out["alternatives"] = [c.to_dict() for c in res.alternatives] if res else []
             if res is not None and res.explanation is not None:

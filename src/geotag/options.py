@@ -74,6 +74,17 @@ class PipelineOptions:
             Offer("Do not report demonyms (Syrian, Turkish) as places.", flag="--no-demonyms")
         ),
     )
+    embedded_places: bool = field(
+        default=True,
+        kw_only=True,
+        metadata=_about(
+            Offer(
+                "Do not report places named inside organisation names (Texas in "
+                "University of Texas); the organisation is reported either way.",
+                flag="--no-embedded",
+            )
+        ),
+    )
     prefer_countries: tuple[str, ...] = field(
         default=(),
         kw_only=True,
