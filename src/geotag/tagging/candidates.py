@@ -31,7 +31,8 @@ _THOROUGHFARES = frozenset(
     "street st road rd avenue ave drive dr lane ln boulevard blvd way trail place pl "
     "square highway hwy parkway pkwy park line".split()
 )
-_ABBREVIATION = re.compile(r"^(?:[A-Z][A-Za-z]{0,4}\.)+$|^[A-Z]{2,4}$")
+# "U.S.", "Calif.", "US", and initials that lost their last dot ("U.S", "D.C").
+_ABBREVIATION = re.compile(r"^(?:[A-Z][A-Za-z]{0,4}\.)+$|^(?:[A-Z]\.)+[A-Z]$|^[A-Z]{2,4}$")
 _SPEECH = re.compile(
     r"^\s*(?:has |had |have |will |would |also |on \w+ )?"
     r"(?:said|says|say|announced|announces|warned|warns|denied|denies|rejected|rejects|"
