@@ -150,7 +150,9 @@ class Resolver:
             res = self._resolution(g)
             for i in g.members:
                 q = queries[i]
-                if q.landmark or (res.place is not None and (speaks(text, q) or plays(text, q))):
+                if q.landmark or (
+                    res.place is not None and (speaks(text, q) or plays(text, q, queries))
+                ):
                     res_i = replace(res, role="metonym")
                 else:
                     res_i = res
