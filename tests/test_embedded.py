@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 
 import pytest
 
@@ -137,8 +138,12 @@ def test_embedded_places_weigh_less_in_the_focus(real_gazetteer: Gazetteer) -> N
     doc = Tagger(real_gazetteer).tag(text, marks)
     assert set(embedded(doc)) == {"Scotland", "Ireland"}
     countries = {f.place.country_code: f.score for f in doc.focus.countries}
-    # Ireland: half for the bank, one for Dublin; the UK: half for the bank.
-    assert countries == pytest.approx({"IE": 0.75, "GB": 0.25})
+    # Each place counts the square root of its weight: Ireland, half for the bank and
+    # one for Dublin; the UK, half for the bank. Literal, the banks' places would tie
+    # with Dublin.
+    half, one = 0.5**0.5, 1.0
+    total = half + one + half
+    assert countries == pytest.approx({"IE": (half + one) / total, "GB": half / total})
 
 
 def test_a_story_named_only_inside_an_organisation_still_has_a_focus(
@@ -207,3 +212,36 @@ def test_the_real_model_finds_them_in_a_story(real_pipeline: Pipeline) -> None:
     assert found.get("Scotland") == "Royal Bank of Scotland"
     orgs = {m.text for m in doc.mentions if m.label == "ORG"}
     assert {"New Orleans Saints", "Royal Bank of Scotland"} <= orgs
+
+
+def test_a_place_named_only_inside_organisations_says_so_in_every_format(
+    real_gazetteer: Gazetteer,
+) -> None:
+    text = "Royal Bank of Scotland and Bank of Scotland staff met. Glasgow sent a mayor."
+    marks = spans(
+        text, ("Royal Bank of Scotland", "ORG"), ("Bank of Scotland", "ORG"), ("Glasgow", "GPE")
+    )
+    doc = Tagger(real_gazetteer).tag(text, marks)
+    scotland = next(e for e in doc.places if e.name == "Scotland")
+    assert scotland.role == "embedded" and scotland.mentions == 2
+    assert scotland.to_dict()["inside"] == ["Royal Bank of Scotland", "Bank of Scotland"]
+    glasgow = next(e for e in doc.places if e.name == "Glasgow")
+    assert glasgow.role == "literal" and "inside" not in glasgow.to_dict()
+    features = json.loads(written(doc, "geojson"))["features"]
+    by_name = {f["properties"]["name"]: f["properties"] for f in features}
+    assert by_name["Scotland"]["role"] == "embedded"
+    assert by_name["Scotland"]["inside"] == ["Royal Bank of Scotland", "Bank of Scotland"]
+    assert "inside" not in by_name["Glasgow"]
+    page = written(doc, "html")
+    assert "names the place Scotland: Scotland, United Kingdom" in page
+
+
+def test_a_place_named_both_alone_and_inside_an_organisation_is_literal(
+    real_gazetteer: Gazetteer,
+) -> None:
+    text = "Texas voted on Tuesday. The University of Texas closed."
+    doc = Tagger(real_gazetteer).tag(
+        text, spans(text, ("Texas", "GPE"), ("University of Texas", "ORG"))
+    )
+    texas = next(e for e in doc.places if e.name == "Texas")
+    assert (texas.role, texas.mentions, texas.inside) == ("literal", 2, ("University of Texas",))

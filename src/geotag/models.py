@@ -309,8 +309,11 @@ class Entity:
     mentions: int
     forms: tuple[str, ...] = ()
     kind: MentionKind | None = None
-    role: Role | None = None
+    # A place's: `embedded` when it is named only inside organisation names.
+    role: MentionRole | None = None
     resolution: Resolution | None = None
+    # A place's: the organisations it is named inside, as written, first seen first.
+    inside: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"name": self.name, "mentions": self.mentions}
@@ -319,6 +322,8 @@ class Entity:
         if self.label == "PLACE":
             out["kind"] = self.kind or "toponym"
             out["role"] = self.role or "literal"
+            if self.inside:
+                out["inside"] = list(self.inside)
             out["place"] = place_dict(self.resolution)
         return out
 

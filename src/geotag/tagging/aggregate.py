@@ -8,7 +8,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 
 from ..gazetteer import Gazetteer
-from ..models import Entity, Focus, FocusItem, Mention, Place, Role
+from ..models import Entity, Focus, FocusItem, Mention, MentionRole, Place
 
 
 def aggregate(
@@ -40,10 +40,13 @@ def _gather(
         is_place = first.label in ("PLACE", "DEMONYM")
         if is_place and any(m.kind == "toponym" for m in ms):
             kind = "toponym"
-        role: Role | None = None
+        role: MentionRole | None = None
+        inside: tuple[str, ...] = ()
         if is_place:
-            literal = any(m.resolution is None or m.resolution.role == "literal" for m in ms)
-            role = "literal" if literal else "metonym"
+            named = [m for m in ms if not m.embedded]
+            literal = any(m.resolution is None or m.resolution.role == "literal" for m in named)
+            role = "literal" if literal else "metonym" if named else "embedded"
+            inside = tuple(dict.fromkeys(m.inside.text for m in ms if m.inside is not None))
         name = longest if first.label == "PERSON" else forms.most_common(1)[0][0]
         if is_place and kind == "toponym":
             name = next(m.text for m in ms if m.kind == "toponym")
@@ -59,6 +62,7 @@ def _gather(
                     kind=kind,
                     role=role,
                     resolution=res,
+                    inside=inside,
                 ),
             )
         )
