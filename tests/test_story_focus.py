@@ -120,13 +120,23 @@ def test_the_us_without_its_last_dot_is_the_united_states(
     assert found.resolution.place.feature_code.startswith("PCL")
 
 
-def test_places_the_gazetteer_lacks_are_reported(real_pipeline: Pipeline) -> None:
-    text = (
-        "CAIRO — Crowds gathered in Tahrir Square on Friday, and the ship waited at "
-        "the port of Alexandria."
-    )
-    doc = real_pipeline.tag_text(text)
-    square = mention(doc, "Tahrir Square")
-    assert square.label == "PLACE"
-    assert square.resolution is not None and square.resolution.place is not None
-    assert square.resolution.place.country_code == "EG"
+@pytest.mark.parametrize(
+    ("text", "name", "country"),
+    [
+        (
+            "CAIRO — Crowds gathered in Tahrir Square on Friday, and the ship waited at "
+            "the port of Alexandria.",
+            "Tahrir Square",
+            "EG",
+        ),
+        ("MOSCOW — Thousands of people walked in Gorky Park on Sunday.", "Gorky Park", "RU"),
+        ("The rally ended in Trafalgar Square in London on Saturday.", "Trafalgar Square", "GB"),
+    ],
+)
+def test_places_the_gazetteer_lacks_are_reported(
+    real_pipeline: Pipeline, text: str, name: str, country: str
+) -> None:
+    found = mention(real_pipeline.tag_text(text), name)
+    assert found.label == "PLACE"
+    assert found.resolution is not None and found.resolution.place is not None
+    assert found.resolution.place.country_code == country
