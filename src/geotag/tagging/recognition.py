@@ -18,7 +18,9 @@ One rule stands beside the model: a span the recogniser calls a person or an
 organisation, in words that put it in a place's role ("camps near X and Y", "the X
 crossing", "between X and Y", "north of X", "in X"), is a place when the gazetteer has a
 place of that name in a country the story is about, or lacks the name and it reads as a
-place's name (`place_role.py`).
+place's name (`place_role.py`). A second: a prominent place standing as a name of its own
+inside an organisation's name ("Bank of **America**", "Royal Bank of **Scotland**") is a
+place there, reported apart as embedded (`_named_inside`).
 """
 
 from __future__ import annotations
