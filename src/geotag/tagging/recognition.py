@@ -379,10 +379,11 @@ def _describe(
 # lies in a region the story names. Chosen by acc@161 end to end, 5-fold cross-validation
 # by document on GeoWebNews and LGL (dev), among: the rule off; countries, regions and
 # counties only; towns from 1,000,000, 500,000 or 100,000 people; and each of the last
-# two with towns of the story's regions. Chosen in all 5 LGL folds; on GeoWebNews it ties
-# on all of dev (0.8097) with towns from 100,000 alone, which its folds chose 4 times of
-# 5. Out of fold, against the rule off: 0.8048 -> 0.8089 (GeoWebNews), 0.7548 -> 0.7615
-# (LGL); PLACE F1 0.856 -> 0.856 and 0.828 -> 0.827.
+# two with towns of the story's regions (`scripts/inside_variants.py` writes each one's
+# predictions, `scripts/cv_rule_choice.py` chooses). Chosen in all 5 LGL folds; on
+# GeoWebNews it ties on all of dev (0.8097) with towns from 100,000 alone, which its
+# folds chose 4 times of 5. Out of fold, against the rule off: 0.8048 -> 0.8089
+# (GeoWebNews), 0.7548 -> 0.7615 (LGL); PLACE F1 0.856 -> 0.856 and 0.828 -> 0.827.
 INSIDE_TOWN_POPULATION: int | None = 100_000
 INSIDE_TOWNS_OF_STORY = True
 _ORGANISATION_WORDS = _CIVIC_WORDS | COMPANY_WORDS
