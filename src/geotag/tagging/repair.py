@@ -173,14 +173,15 @@ def _missed_people_words(text: str, spans: list[RawSpan], gazetteer: Gazetteer) 
     **Englishman**", "a **Welshwoman**"), as demonyms (NORP). Only the words for people:
     an untagged adjective is as often a language ("in English")."""
     taken = Occupied(spans)
+    people: dict[str, bool] = {}  # asked once per word of the story
     out: list[RawSpan] = []
     for m in _WORD.finditer(text):
         word = m.group()
-        if (
-            gazetteer.demonym(word) is not None
-            and gazetteer.demonym_names_people(word)
-            and taken.free(m.start(), m.end())
-        ):
+        if word not in people:
+            people[word] = gazetteer.demonym(word) is not None and gazetteer.demonym_names_people(
+                word
+            )
+        if people[word] and taken.free(m.start(), m.end()):
             out.append((m.start(), m.end(), "NORP"))
     return out
 
