@@ -23,6 +23,7 @@ SAMPLES: dict[str, tuple[Any, Any, list[str] | None]] = {
     "model": ("other_model", "other_model", ["--model", "other_model"]),
     "gazetteer": (MINI_GAZETTEER, str(MINI_GAZETTEER), ["--gazetteer", str(MINI_GAZETTEER)]),
     "demonyms": (False, False, ["--no-demonyms"]),
+    "embedded_places": (False, False, ["--no-embedded"]),
     "prefer_countries": (["us"], ("US",), ["--prefer-country", "us"]),
     "bbox": (
         [-100.0, 30.0, -90.0, 40.0],

@@ -102,7 +102,8 @@ def test_focus_passes_mentions_up_and_weighs_demonyms_less(mini_gazetteer: Gazet
         text, spans(text, ("Idlib", "GPE"), ("Aleppo", "GPE"), ("Turkish", "NORP"))
     )
     countries = [(f.place.country_code, round(f.score, 2)) for f in doc.focus.countries]
-    assert countries == [("SY", 0.8), ("TR", 0.2)]
+    # Syria: two places, 1 + 1; Turkey: a demonym, the square root of its half weight.
+    assert countries == [("SY", 0.74), ("TR", 0.26)]
     assert {f.place.name for f in doc.focus.regions} == {"Idlib", "Aleppo"}
     assert all(f.place.feature_code == "ADM1" for f in doc.focus.regions)
     assert [f.place.feature_class for f in doc.focus.cities] == ["P", "P"]

@@ -219,6 +219,19 @@ class Resolution:
 
 
 @dataclass(frozen=True, slots=True)
+class Inside:
+    """The organisation mention a place is named inside ("Texas" in "University of
+    Texas"): its offsets into the document's text and its text."""
+
+    start: int
+    end: int
+    text: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"start": self.start, "end": self.end, "text": self.text}
+
+
+@dataclass(frozen=True, slots=True)
 class Mention:
     """One entity mention; `text == document_text[start:end]` always holds."""
 
@@ -230,7 +243,13 @@ class Mention:
     kind: MentionKind | None = None
     resolution: Resolution | None = None
     key: str = ""
-    embedded: bool = False
+    # For a place named inside an organisation's name: that organisation's mention.
+    inside: Inside | None = None
+
+    @property
+    def embedded(self) -> bool:
+        """A place named inside an organisation's name, not a place mention of its own."""
+        return self.inside is not None
 
     @property
     def role(self) -> MentionRole:
@@ -250,6 +269,8 @@ class Mention:
             res = self.resolution
             out["kind"] = self.kind or "toponym"
             out["role"] = self.role
+            if self.inside is not None:
+                out["inside"] = self.inside.to_dict()
             out["place"] = place_dict(res)
             out["alternatives"] = [c.to_dict() for c in res.alternatives] if res else []
             if res is not None and res.explanation is not None:
@@ -280,8 +301,11 @@ class Entity:
     mentions: int
     forms: tuple[str, ...] = ()
     kind: MentionKind | None = None
-    role: Role | None = None
+    # A place's: `embedded` when it is named only inside organisation names.
+    role: MentionRole | None = None
     resolution: Resolution | None = None
+    # A place's: the organisations it is named inside, as written, first seen first.
+    inside: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"name": self.name, "mentions": self.mentions}
@@ -290,6 +314,8 @@ class Entity:
         if self.label == "PLACE":
             out["kind"] = self.kind or "toponym"
             out["role"] = self.role or "literal"
+            if self.inside:
+                out["inside"] = list(self.inside)
             out["place"] = place_dict(self.resolution)
         return out
 

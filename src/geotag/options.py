@@ -77,6 +77,12 @@ class PipelineOptions:
     demonyms: bool = _option(
         True, "Do not report demonyms (Syrian, Turkish) as places.", flag="--no-demonyms"
     )
+    embedded_places: bool = _option(
+        True,
+        "Do not report places named inside organisation names (Texas in "
+        "University of Texas); the organisation is reported either way.",
+        flag="--no-embedded",
+    )
     prefer_countries: tuple[str, ...] = _option(
         (),
         "Tilt ambiguous places towards this country (ISO code; repeatable).",

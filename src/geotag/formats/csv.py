@@ -37,6 +37,7 @@ CSV_COLUMNS = (
     "confidence",
     "place_source",
     "precision",
+    "inside",
 )
 _PLACE_CELLS = (
     ("place_name", "name"),
@@ -89,6 +90,8 @@ def mention_row(doc: Document, mention: Mention, explain: bool = False) -> list[
         rid = id_text(rid)
     row = [doc.source, rid, *(m.get(k) for k in CSV_COLUMNS[2:9])]
     row += [place.get(key) for _, key in _PLACE_CELLS]
+    # The organisation a place is named inside (role `embedded`); empty otherwise.
+    row.append((m.get("inside") or {}).get("text"))
     if explain:
         row.append(explain_cell(mention.resolution))
     return ["" if cell is None else cell for cell in row]

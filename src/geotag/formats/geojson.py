@@ -35,6 +35,9 @@ def place_feature(doc: Document, entity: Entity) -> dict[str, Any] | None:
         "place_source": place["source"],
         "source": doc.source,
     }
+    if "inside" in e:
+        # The organisations whose names name the place.
+        properties["inside"] = e["inside"]
     if "precision" in place:
         # The point is the container's: the entity lies somewhere within it.
         properties["precision"] = place["precision"]

@@ -242,18 +242,26 @@ class HtmlReportWriter:
         if not text and doc.mentions:
             return '<span class="meta">(the text is not available)</span>'
         names = _entity_names(doc)
+        # Places named inside an organisation's name are not marked apart: the
+        # organisation's mark names them.
+        named_inside: dict[tuple[int, int], list[Mention]] = {}
+        for m in doc.mentions:
+            if m.inside is not None:
+                named_inside.setdefault((m.inside.start, m.inside.end), []).append(m)
         out: list[str] = []
         at = 0
         for m in sorted(doc.mentions, key=lambda m: (m.start, m.end)):
             if m.start < at or m.end > len(text):
                 continue
             out.append(_e(text[at : m.start]))
-            out.append(self._mark(m, names))
+            out.append(self._mark(m, names, named_inside.get((m.start, m.end), [])))
             at = m.end
         out.append(_e(text[at:]))
         return "".join(out)
 
-    def _mark(self, m: Mention, names: dict[tuple[str, str], str]) -> str:
+    def _mark(
+        self, m: Mention, names: dict[tuple[str, str], str], inside: Sequence[Mention] = ()
+    ) -> str:
         # Anything that is not a person or an organisation is linked to a place: a place
         # name, or a demonym (a DEMONYM is a word for the people, "Syrians").
         classes = [{"PERSON": "person", "ORG": "org"}.get(m.label, "place")]
@@ -269,6 +277,10 @@ class HtmlReportWriter:
             else:
                 attrs = f' data-place="{self._place_id(res.place)}"'
         tip = _mention_tip(m, names)
+        for place in inside:
+            res = place.resolution
+            where = _resolved_to(res) if res is not None and res.place is not None else "unresolved"
+            tip += f"; names the place {place.text}: {where}"
         return (
             f'<mark class="{" ".join(classes)}"{attrs} tabindex="0" data-tip="{_e(tip)}">'
             f"{_e(m.text)}</mark>"
@@ -282,7 +294,11 @@ class HtmlReportWriter:
             res = e.resolution
             notes = [
                 n
-                for n in (e.kind == "demonym" and "demonym", e.role == "metonym" and "metonym")
+                for n in (
+                    e.kind == "demonym" and "demonym",
+                    e.role == "metonym" and "metonym",
+                    e.role == "embedded" and "embedded",
+                )
                 if n
             ]
             if res is None or res.place is None:

@@ -145,7 +145,11 @@ class TableWriter:
             p = res.place if res else None
             flags = [
                 f
-                for f in (e.kind == "demonym" and "demonym", e.role == "metonym" and "metonym")
+                for f in (
+                    e.kind == "demonym" and "demonym",
+                    e.role == "metonym" and "metonym",
+                    e.role == "embedded" and "embedded",
+                )
                 if f
             ]
             head = f"[green]{shown(e.name)}[/green] ({e.mentions}) -> "
@@ -194,7 +198,13 @@ def _places_table(places: tuple[Entity, ...]) -> Table:
         res = e.resolution
         p = res.place if res else None
         flags = [
-            f for f in (e.kind == "demonym" and "demonym", e.role == "metonym" and "metonym") if f
+            f
+            for f in (
+                e.kind == "demonym" and "demonym",
+                e.role == "metonym" and "metonym",
+                e.role == "embedded" and "embedded",
+            )
+            if f
         ]
         if p is None or res is None:
             table.add_row(

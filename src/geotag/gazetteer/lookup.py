@@ -32,6 +32,8 @@ NAMED_WITHOUT_CUE = frozenset("AP")
 # Gazetteers loaded in this process, by the identity of their files and of the cache folder:
 # a second load of the same files (another pipeline, a spaCy component, the API called
 # again) shares the first. Only the few most recent are kept.
+# The endings of English words for a man or a woman of a people ("Welshwoman").
+_PEOPLE_ENDINGS = ("woman", "women", "man", "men")
 _K = TypeVar("_K")
 _T = TypeVar("_T")
 _LoadKey = tuple[FileKey | None, FileKey | None, str | None]
@@ -225,9 +227,23 @@ class Gazetteer:
     def admin1_row(self, country_code: str, admin1_code: str) -> int | None:
         return self._regions.get(f"{country_code}.{admin1_code}")
 
+    def _demonym_target(self, key: str) -> DemonymTarget | None:
+        """What a folded demonym names: a listed one, or a word for a man or a woman made
+        from a listed adjective in -ish, -ch, -sh or -s ("welshwoman", "englishwomen",
+        "scotswoman"), as English makes them."""
+        target = self.demonyms.get(key)
+        if target is not None:
+            return target
+        for ending in _PEOPLE_ENDINGS:
+            base = key.removesuffix(ending)
+            if base != key and base.endswith(("ish", "ch", "sh", "s")):
+                return self.demonyms.get(base)
+        return None
+
     def demonym(self, word: str) -> int | None:
-        """The row a demonym names ("Syrian" -> Syria, "European" -> Europe), if listed."""
-        target = self.demonyms.get(normalize_name(word))
+        """The row a demonym names ("Syrian" -> Syria, "European" -> Europe), if listed
+        or made from a listed adjective ("Welshwoman" -> Wales)."""
+        target = self._demonym_target(normalize_name(word))
         if target is None:
             return None
         if target.geonameid is not None:
@@ -256,7 +272,7 @@ class Gazetteer:
         Pole/Polish, Briton/British): English has separate people-words only there.
         """
         key = normalize_name(word)
-        target = self.demonyms.get(key)
+        target = self._demonym_target(key)
         if target is None:
             return False
         if key.endswith(("man", "men")):

@@ -3,11 +3,12 @@ places the document is about (its focus)."""
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
 
 from ..gazetteer import Gazetteer
-from ..models import Entity, Focus, FocusItem, Mention, Place, Role
+from ..models import Entity, Focus, FocusItem, Mention, MentionRole, Place
 
 
 def aggregate(
@@ -39,10 +40,13 @@ def _gather(
         is_place = first.label in ("PLACE", "DEMONYM")
         if is_place and any(m.kind == "toponym" for m in ms):
             kind = "toponym"
-        role: Role | None = None
+        role: MentionRole | None = None
+        inside: tuple[str, ...] = ()
         if is_place:
-            literal = any(m.resolution is None or m.resolution.role == "literal" for m in ms)
-            role = "literal" if literal else "metonym"
+            named = [m for m in ms if not m.embedded]
+            literal = any(m.resolution is None or m.resolution.role == "literal" for m in named)
+            role = "literal" if literal else "metonym" if named else "embedded"
+            inside = tuple(dict.fromkeys(m.inside.text for m in ms if m.inside is not None))
         name = longest if first.label == "PERSON" else forms.most_common(1)[0][0]
         if is_place and kind == "toponym":
             name = next(m.text for m in ms if m.kind == "toponym")
@@ -58,6 +62,7 @@ def _gather(
                     kind=kind,
                     role=role,
                     resolution=res,
+                    inside=inside,
                 ),
             )
         )
@@ -91,9 +96,14 @@ def focus(mentions: Sequence[Mention], gazetteer: Gazetteer, top: int = 3) -> Fo
     """The countries, regions and cities a document is about.
 
     Each resolved place mention counts for itself and is passed up to its region and its
-    country; demonyms and places inside organisation names count half. A score is the
-    share of all the weight at its level. A place placed within another (`Resolution.within`)
-    does not count: it was placed by the story's other places and adds nothing to them.
+    country; demonyms and places inside organisation names count half. At each level a
+    place counts the square root of its mentions' weight: naming more places of a country
+    says more about where a story is than naming one place again, so a city and a
+    demonym of one country ("Lyon", "French") outweigh two passing mentions of another
+    ("Germany", "Germany"). A place in no country (Antarctica, an ocean, a continent)
+    counts at the region level. A score is the share of all the weight at its level. A
+    place placed within another (`Resolution.within`) does not count: it was placed by
+    the story's other places and adds nothing to them.
     """
     countries: _Tally = {}
     regions: _Tally = {}
@@ -108,12 +118,14 @@ def focus(mentions: Sequence[Mention], gazetteer: Gazetteer, top: int = 3) -> Fo
         weight = WEAK_WEIGHT if m.kind == "demonym" or m.embedded else 1.0
         country = gazetteer.country_row(p.country_code) if p.country_code else None
         if country is not None:
-            _credit(countries, country, weight)
+            _credit(countries, country, p.key, weight)
         region = gazetteer.admin1_row(p.country_code, p.admin1_code) if p.admin1_code else None
         if region is not None:
-            _credit(regions, region, weight)
+            _credit(regions, region, p.key, weight)
+        elif country is None and p.feature_class != "P":
+            _credit(regions, p, p.key, weight)
         if p.feature_class == "P":
-            _credit(cities, p, weight)
+            _credit(cities, p, p.key, weight)
     return Focus(
         countries=_top(countries, gazetteer, top),
         regions=_top(regions, gazetteer, top),
@@ -121,19 +133,27 @@ def focus(mentions: Sequence[Mention], gazetteer: Gazetteer, top: int = 3) -> Fo
     )
 
 
-_Tally = dict[int | Place, list[float]]
+# Per place of a level: the weight of each place named in it, and its mentions.
+_Tally = dict[int | Place, tuple[dict[str, float], list[int]]]
 
 
-def _credit(tally: _Tally, key: int | Place, weight: float) -> None:
-    entry = tally.setdefault(key, [0.0, 0.0])
-    entry[0] += weight
-    entry[1] += 1
+def _credit(tally: _Tally, key: int | Place, named: str, weight: float) -> None:
+    weights, mentions = tally.setdefault(key, ({}, [0]))
+    weights[named] = weights.get(named, 0.0) + weight
+    mentions[0] += 1
 
 
 def _top(tally: _Tally, gazetteer: Gazetteer, top: int) -> tuple[FocusItem, ...]:
-    total = sum(w for w, _ in tally.values()) or 1.0
-    ranked = sorted(tally.items(), key=lambda kv: -kv[1][0])[:top]
+    scores = {
+        key: sum(math.sqrt(w) for w in weights.values()) for key, (weights, _) in tally.items()
+    }
+    total = sum(scores.values()) or 1.0
+    ranked = sorted(tally, key=lambda key: -scores[key])[:top]
     return tuple(
-        FocusItem(key if isinstance(key, Place) else gazetteer.place(key), w / total, int(n))
-        for key, (w, n) in ranked
+        FocusItem(
+            key if isinstance(key, Place) else gazetteer.place(key),
+            scores[key] / total,
+            tally[key][1][0],
+        )
+        for key in ranked
     )

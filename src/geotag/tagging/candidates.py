@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from ..gazetteer import Gazetteer, is_generic_name, normalize_name
 from ..gazetteer.names import strip_possessive
-from .lexicon import DIRECTIONS
+from .lexicon import CALENDAR, DIRECTIONS
 from .query import (
     LABEL_CUES,
     WATER_WORDS,
@@ -23,6 +23,7 @@ from .query import (
 )
 from .rules import Rule
 from .scoring import REGION_CODES, Features, is_country
+from .spans import sentence_start
 
 # The least population of a town a longer name may be placed at by its inner name.
 INNER_NAME_POPULATION = 15_000
@@ -31,7 +32,8 @@ _THOROUGHFARES = frozenset(
     "street st road rd avenue ave drive dr lane ln boulevard blvd way trail place pl "
     "square highway hwy parkway pkwy park line".split()
 )
-_ABBREVIATION = re.compile(r"^(?:[A-Z][A-Za-z]{0,4}\.)+$|^[A-Z]{2,4}$")
+# "U.S.", "Calif.", "US", and initials that lost their last dot ("U.S", "D.C").
+_ABBREVIATION = re.compile(r"^(?:[A-Z][A-Za-z]{0,4}\.)+$|^(?:[A-Z]\.)+[A-Z]$|^[A-Z]{2,4}$")
 _SPEECH = re.compile(
     r"^\s*(?:has |had |have |will |would |also |on \w+ )?"
     r"(?:said|says|say|announced|announces|warned|warns|denied|denies|rejected|rejects|"
@@ -88,19 +90,38 @@ _SCORE = re.compile(r"(?<![\d.,-])\d{1,3}\s?[-–]\s?\d{1,3}(?![\d.,-])")
 _SENTENCE_END = re.compile(r"[.!?\n]")
 
 
-def plays(text: str, q: PlaceQuery) -> bool:
+# The other side of a game's result ("Boston beat **Chicago**"): a capitalised name.
+_SIDE_AFTER = re.compile(r"\s*(?:the\s+)?([A-Z][a-z]*)")
+_SIDE_BEFORE = re.compile(r"(?<![\w.'’-])[A-Z][\w.'’-]*\s+$")
+
+
+def plays(text: str, q: PlaceQuery, places: Sequence[PlaceQuery] = ()) -> bool:
     """The mention names a team by its town or country ("**Boston** beat **Chicago**
     4-2"): it is the subject or the object of a verb of winning or losing, and the
-    sentence gives a score."""
-    if not (
-        _RESULT_AFTER.match(text[q.end : q.end + 20])
-        or _RESULT_BEFORE.search(text[max(0, q.start - 20) : q.start])
-    ):
+    sentence gives a score, or the verb's other side is another of the story's `places`
+    or a capitalised name within the sentence ("**Boston** beat **Chicago** on
+    Saturday"; "Germany beat France" in exports is no literal place either). A word
+    capitalised only because a sentence starts with it is no side ("Storms beat
+    Florida")."""
+    after = _RESULT_AFTER.match(text[q.end : q.end + 20])
+    window = max(0, q.start - 20)
+    before = _RESULT_BEFORE.search(text[window : q.start])
+    if after is None and before is None:
         return False
     ends = [m.start() for m in _SENTENCE_END.finditer(text, 0, q.start)]
     start = ends[-1] + 1 if ends else 0
     m = _SENTENCE_END.search(text, q.end)
-    return bool(_SCORE.search(text, start, m.start() if m else len(text)))
+    if _SCORE.search(text, start, m.start() if m else len(text)):
+        return True
+    if after is not None:
+        side = _SIDE_AFTER.match(text, q.end + after.end())
+        return side is not None and side.group(1) not in CALENDAR  # "beat Tuesday's deadline"
+    assert before is not None
+    verb = window + before.start()
+    side = _SIDE_BEFORE.search(text, max(0, verb - 40), verb)
+    if side is None:
+        return False
+    return not sentence_start(text, side.start()) or any(p.start == side.start() for p in places)
 
 
 class CandidateFinder:

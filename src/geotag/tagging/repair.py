@@ -8,7 +8,8 @@ outside the text:
    the same text also writes in lower case ("Studio", "Box") is an ordinary word.
 3. **Demonyms.** A one-word span on the demonym list is a demonym (NORP), whatever label
    it got, and so is a religion's or a movement's word ("Takfiri", "Salafists"): never an
-   organisation. Of overlapping spans the longer stays.
+   organisation. Of overlapping spans the longer stays. A word for a people the
+   recogniser missed ("an Englishman") is a demonym too.
 4. **Places** (`recognition`): which of the recogniser's spans, and of the names it missed
    or tagged inside a longer span, are places, by the place model (and a person or an
    organisation in a place's role: "camps near Sarmada", "the Bab al-Hawa crossing",
@@ -156,11 +157,33 @@ def prepare_spans(
     # A name has a capital letter; "meth" or "state" tagged as an entity is noise.
     fixed = [(s, e, label) for s, e, label in fixed if s < e and not text[s:e].islower()]
     fixed = _drop_common_words(text, fixed)
+    fixed += _missed_people_words(text, fixed, gazetteer)
     named = countries_named(text, fixed, gazetteer)
     fixed = [_demonym(text, s, e, label, gazetteer) for s, e, label in fixed]
     # Of the recogniser's spans that overlap (several recognisers in one pipeline), the
     # longer stays.
     return drop_overlaps(sorted(set(fixed))), named
+
+
+_WORD = re.compile(r"\b[A-Z][a-z]+\b")
+
+
+def _missed_people_words(text: str, spans: list[RawSpan], gazetteer: Gazetteer) -> list[RawSpan]:
+    """Words for the people of a place that the recogniser left untagged ("an
+    **Englishman**", "a **Welshwoman**"), as demonyms (NORP). Only the words for people:
+    an untagged adjective is as often a language ("in English")."""
+    taken = Occupied(spans)
+    people: dict[str, bool] = {}  # asked once per word of the story
+    out: list[RawSpan] = []
+    for m in _WORD.finditer(text):
+        word = m.group()
+        if word not in people:
+            people[word] = gazetteer.demonym(word) is not None and gazetteer.demonym_names_people(
+                word
+            )
+        if people[word] and taken.free(m.start(), m.end()):
+            out.append((m.start(), m.end(), "NORP"))
+    return out
 
 
 def _demonym(text: str, start: int, end: int, label: str, gazetteer: Gazetteer) -> RawSpan:

@@ -150,11 +150,8 @@ class Resolver:
             res = self._resolution(g)
             for i in g.members:
                 q = queries[i]
-                if q.landmark or (res.place is not None and (speaks(text, q) or plays(text, q))):
-                    res_i = replace(res, role="metonym")
-                else:
-                    res_i = res
-                results[i] = res_i
+                metonym = res.place is not None and (speaks(text, q) or plays(text, q, queries))
+                results[i] = replace(res, role="metonym") if q.landmark or metonym else res
         return [r if r is not None else Resolution(None, 0.0) for r in results]
 
     def candidates(self, name: str, country: str | None = None) -> list[Candidate]:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 
 from ..gazetteer import Gazetteer, normalize_name
 from ..gazetteer.overrides import Overrides
-from ..models import Document, Label, Mention, MentionKind, RawSpan, RecordId
+from ..models import Document, Inside, Label, Mention, MentionKind, RawSpan, RecordId
 from ..options import PipelineOptions
 from .aggregate import aggregate, focus
 from .corrections import apply_overrides, check_overrides, conditional_names
@@ -138,11 +138,8 @@ class Tagger:
                 people = self.gazetteer.demonym_names_people(surface)
                 label, kind = ("DEMONYM" if people else "PLACE"), "demonym"
             out.append(Mention(start, end, surface, label, ner_label, kind))
-        for start, end, inner in repaired.embedded:
-            inner_kind: MentionKind = "demonym" if inner == "NORP" else "toponym"
-            out.append(
-                Mention(start, end, text[start:end], "PLACE", "ORG", inner_kind, embedded=True)
-            )
+        if self.options.chosen.embedded_places:
+            out.extend(_embedded_mentions(text, repaired.embedded, repaired.spans))
         out.sort(key=lambda m: (m.start, -m.end))
         return out
 
@@ -192,3 +189,18 @@ class Tagger:
             if m.label not in ("PLACE", "DEMONYM") and not m.key:
                 out[i] = replace(m, key=normalize_name(m.text) or m.text.lower())
         return out
+
+
+def _embedded_mentions(
+    text: str, embedded: Iterable[RawSpan], spans: Sequence[RawSpan]
+) -> Iterable[Mention]:
+    """The places named inside organisation names, each linked to the mention it lies in
+    (the shortest span that holds it; one whose organisation span did not survive the
+    repairs is not reported)."""
+    for start, end, inner in embedded:
+        kind: MentionKind = "demonym" if inner == "NORP" else "toponym"
+        holders = [(e - s, s, e) for s, e, _ in spans if s <= start and end <= e]
+        if holders:
+            _, s, e = min(holders)
+            inside = Inside(s, e, text[s:e])
+            yield Mention(start, end, text[start:end], "PLACE", "ORG", kind, inside=inside)
