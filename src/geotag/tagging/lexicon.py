@@ -8,6 +8,7 @@ import re
 
 from ..gazetteer import COUNTRY_CODES, Gazetteer, is_generic_name, normalize_name
 from ..models import Place
+from .cues import Cue
 from .spans import is_abbreviation
 
 # Words that make a part of a place ("South Florida", "Northeast Georgia").
@@ -44,14 +45,19 @@ def names_a_belief(surface: str) -> bool:
 _NAME = r"[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,2}"
 _LIST_BEFORE = "(?:" + _NAME + r"(?:,\s*|\s+and\s+|\s+or\s+))?"
 # Words after which a name is a location ("a fire in Fargo"), not a person or a company.
-LOCATIVE = re.compile(
-    r"\b(?:in|near|outside|across|throughout|around|downtown)\s+" + _LIST_BEFORE + "$"
-)
+_LOCATIVE_WORDS = r"(?:in|near|outside|across|throughout|around|downtown)"
+LOCATIVE = re.compile(r"\b" + _LOCATIVE_WORDS + r"\s+" + _LIST_BEFORE + "$")
+# Without the word boundary, which would make the scan of a whole text slower than the
+# searches it saves. None of these words ends another one: no two matches overlap.
+_LOCATIVE_CUE = Cue(_LOCATIVE_WORDS + r"(?=\s)")
 
 
 def after_locative(text: str, start: int) -> bool:
     """True when a locative word ("in", "near", ...) comes right before `start`."""
-    return LOCATIVE.search(text, max(0, start - 48), start) is not None
+    return (
+        _LOCATIVE_CUE.within(text, start, 48)
+        and LOCATIVE.search(text, max(0, start - 48), start) is not None
+    )
 
 
 # Words that put the name after them in a place's role. "in" (and "across", "throughout")

@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from ..gazetteer import COUNTRY_CODES, Gazetteer, normalize_name
 from ..gazetteer.names import strip_possessive
 from ..models import RawSpan
+from .cues import Cue
 from .lexicon import (
     CALENDAR,
     DIRECTIONS,
@@ -41,7 +42,7 @@ from .lexicon import (
 from .memo import PerGazetteer
 from .name_facts import NameFacts, gazetteer_facts
 from .place_role import COMPANY_WORDS, POSSESSIVE_AFTER, in_place_role
-from .query import CITY_WORDS, HINT_BEFORE, REGION_WORDS
+from .query import CITY_WORDS, HINT_BEFORE, OF_CUE, REGION_WORDS
 from .spans import (
     NAME_LABELS,
     PLACE_LABELS,
@@ -67,18 +68,23 @@ _DATELINE = re.compile(
     r"(?:^|(?<=\n)|(?<=[.!?]\s))[ \t]*(?P<name>[A-Z][A-Z.'’-]+(?:[ \t]+[A-Z][A-Z.'’-]+){0,3})"
     r"(?=\s*(?:,|\(|—|–|-{1,2}\s|:\s))"
 )
-_TITLE = re.compile(
-    r"\b(?:Mr|Mrs|Ms|Miss|Dr|Prof|President|Gov|Governor|Sen|Senator|Rep|Gen|General|Col|"
+_TITLES = (
+    r"(?:Mr|Mrs|Ms|Miss|Dr|Prof|President|Gov|Governor|Sen|Senator|Rep|Gen|General|Col|"
     r"Capt|Lt|Sgt|Judge|Justice|Mayor|Minister|King|Queen|Prince|Princess|Pope|Rev|Sheriff|"
     r"Coach|Officer|Chief|Deputy|Lord|Lady|Sir|Saint|St|Secretary|Chancellor|Commissioner|"
     r"Councilman|Councilwoman|Detective|Trooper|Pastor|Father|Sister|Brother|Uncle|Aunt)"
-    r"\.?\s+$"
 )
+_TITLE = re.compile(r"\b" + _TITLES + r"\.?\s+$")
+# Without the word boundary: the search is of a slice, whose first word may be cut. No
+# title ends another one, so two of these matches never overlap.
+_TITLE_CUE = Cue(_TITLES + r"(?=\.?\s)")
 
 
 def after_title(text: str, start: int) -> bool:
     """Whether a person's title ("President", "Mrs.", "Sen.") comes right before `start`."""
-    return bool(_TITLE.search(text[max(0, start - 30) : start]))
+    return _TITLE_CUE.within(text, start, 30) and bool(
+        _TITLE.search(text[max(0, start - 30) : start])
+    )
 
 
 # Words of organisation names: those of a place's own institutions ("Dublin City
@@ -316,7 +322,7 @@ def _describe(
                 f["region_word_after"] = 1.0
             elif w in CITY_WORDS:
                 f["city_word_after"] = 1.0
-        type_before = HINT_BEFORE.search(before)
+        type_before = OF_CUE.within(text, c.start, 30) and HINT_BEFORE.search(before)
         if type_before and type_before.group(1) in _TYPE_WORDS:
             f["type_word_before"] = 1.0
         next_word = _NEXT_WORD.match(after)

@@ -1,0 +1,56 @@
+"""A story's cue words found once (`tagging.cues`): the window searches they guard give
+the same answers as searching every window."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from geotag.tagging import lexicon, query, recognition
+
+# Words the searches look for and words that look like them, in every case and spacing.
+WORDS = [
+    "in", "In", "near", "Near", "outside", "within", "around", "downtown", "across",
+    "throughout", "of", "Of", "city", "province", "the", "Mr", "Mr.", "Mrs.", "Gen.",
+    "General", "XMr", "St.", "Governor", "Sister", "and", "or", ",", "Aleppo", "Idlib",
+    "New York", "Sen", "Prince", "Princess", "north", "between", "U.S.", "\n", "of\n",
+]  # fmt: skip
+SPACES = [" ", "  ", "\n", "\t", "\xa0", ""]
+
+
+def plain_after_title(text: str, start: int) -> bool:
+    return bool(recognition._TITLE.search(text[max(0, start - 30) : start]))
+
+
+def plain_after_locative(text: str, start: int) -> bool:
+    return lexicon.LOCATIVE.search(text, max(0, start - 48), start) is not None
+
+
+def plain_hint_before(text: str, start: int) -> str:
+    m = query.HINT_BEFORE.search(text, max(0, start - 25), start)
+    return m.group(1) if m else ""
+
+
+def guarded_hint_before(text: str, start: int) -> str:
+    m = query.OF_CUE.within(text, start, 25) and query.HINT_BEFORE.search(
+        text, max(0, start - 25), start
+    )
+    return m.group(1) if m else ""
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(WORDS), st.sampled_from(SPACES)), max_size=40))
+def test_guarded_searches_answer_as_plain_ones(pieces: list[tuple[str, str]]) -> None:
+    text = "".join(word + space for word, space in pieces)
+    for start in range(len(text) + 1):
+        assert recognition.after_title(text, start) == plain_after_title(text, start)
+        assert lexicon.after_locative(text, start) == plain_after_locative(text, start)
+        assert guarded_hint_before(text, start) == plain_hint_before(text, start)
+
+
+def test_cues_find_what_the_searches_need() -> None:
+    text = "Fighting near the city of Aleppo, said Gen. Smith in Idlib."
+    assert recognition.after_title(text, text.index("Smith"))
+    assert lexicon.after_locative(text, text.index("Idlib"))
+    assert query.context_hint(text, text.index("Aleppo"), text.index(",")) == "city"
+    assert not recognition.after_title(text, text.index("Idlib"))
