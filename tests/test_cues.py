@@ -1,5 +1,5 @@
-"""A story's cue words found once (`tagging.cues`): the window searches they guard give
-the same answers as searching every window."""
+"""A story's cue words found once (`tagging.cues`) and its datelines tried where they can
+begin: the same answers as searching every window and every character."""
 
 from __future__ import annotations
 
@@ -54,3 +54,17 @@ def test_cues_find_what_the_searches_need() -> None:
     assert lexicon.after_locative(text, text.index("Idlib"))
     assert query.context_hint(text, text.index("Aleppo"), text.index(",")) == "city"
     assert not recognition.after_title(text, text.index("Idlib"))
+
+
+DATELINE_PIECES = [
+    "DAMASCUS", "ALEPPO", "NEW YORK", "U.S.", "(AP)", ",", " —", " -- ", ": ", "Syria",
+    ".", "!", "?", " ", "\n", "\n\n", "\t", "said", "O'HARE", "-", "—", "(",
+]  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(DATELINE_PIECES), max_size=30))
+def test_datelines_are_what_the_whole_text_search_finds(pieces: list[str]) -> None:
+    text = "".join(pieces)
+    expected = [m.span("name") for m in recognition._DATELINE.finditer(text)]
+    assert [m.span("name") for m in recognition.datelines(text)] == expected

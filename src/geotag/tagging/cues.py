@@ -10,7 +10,6 @@ same, found faster.
 
 from __future__ import annotations
 
-import functools
 import re
 from bisect import bisect_left
 
@@ -18,23 +17,23 @@ from bisect import bisect_left
 class Cue:
     """A word (pattern) that a window search before a name cannot match without."""
 
-    __slots__ = ("pattern",)
+    __slots__ = ("_last", "pattern")
 
     def __init__(self, pattern: str, flags: int = 0) -> None:
         self.pattern = re.compile(pattern, flags)
+        # The last story asked about and where the cue begins in it: the names of one
+        # story ask again and again. One tuple, replaced whole, so that threads tagging
+        # stories at once never see one story's text with another's positions.
+        self._last: tuple[str, list[int]] = ("", [])
 
     def within(self, text: str, start: int, reach: int) -> bool:
         """Whether the cue begins in text[start - reach : start]: False means a search of
         that window for a pattern that needs the cue cannot match."""
-        starts = _starts(self.pattern, text)
+        last = self._last
+        if last[0] is not text:
+            # Matches of a cue cannot overlap (each is a whole word, or a word followed
+            # by a space), so finditer misses none of them.
+            last = self._last = (text, [m.start() for m in self.pattern.finditer(text)])
+        starts = last[1]
         i = bisect_left(starts, start - reach)
         return i < len(starts) and starts[i] < start
-
-
-# A few stories' answers, for each of the few cues: the names of one story ask them
-# again and again, and stories come one after another.
-@functools.lru_cache(maxsize=32)
-def _starts(pattern: re.Pattern[str], text: str) -> list[int]:
-    # Matches of a cue cannot overlap (each is a whole word, or a word followed by a
-    # space), so finditer misses none of them.
-    return [m.start() for m in pattern.finditer(text)]

@@ -27,8 +27,9 @@ import math
 import re
 from bisect import bisect_right
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from itertools import chain
 
 from ..gazetteer import COUNTRY_CODES, Gazetteer, normalize_name
 from ..gazetteer.names import strip_possessive
@@ -68,6 +69,22 @@ _DATELINE = re.compile(
     r"(?:^|(?<=\n)|(?<=[.!?]\s))[ \t]*(?P<name>[A-Z][A-Z.'’-]+(?:[ \t]+[A-Z][A-Z.'’-]+){0,3})"
     r"(?=\s*(?:,|\(|—|–|-{1,2}\s|:\s))"
 )
+# Where a dateline can begin: the text's start, a line's, a sentence's.
+_LINE_OR_SENTENCE_END = re.compile(r"\n|[.!?]\s")
+
+
+def datelines(text: str) -> Iterator[re.Match[str]]:
+    """What `_DATELINE.finditer(text)` finds, tried only where a dateline can begin (its
+    anchors allow no other place) rather than at every character of the text."""
+    end = 0
+    for begin in chain((0,), (m.end() for m in _LINE_OR_SENTENCE_END.finditer(text))):
+        if begin >= end:
+            m = _DATELINE.match(text, begin)
+            if m is not None:
+                end = m.end()
+                yield m
+
+
 _TITLES = (
     r"(?:Mr|Mrs|Ms|Miss|Dr|Prof|President|Gov|Governor|Sen|Senator|Rep|Gen|General|Col|"
     r"Capt|Lt|Sgt|Judge|Justice|Mayor|Minister|King|Queen|Prince|Princess|Pope|Rev|Sheriff|"
@@ -205,7 +222,7 @@ def _gazetteer_names(text: str, facts: NameFacts) -> Iterable[tuple[int, int]]:
     and "Dallas/Fort Worth" yield their towns), without a leading article or a trailing
     possessive, and every all-caps dateline name."""
     gazetteer = facts.gazetteer
-    for m in _DATELINE.finditer(text):
+    for m in datelines(text):
         s, e = trim_span(text, m.start("name"), m.end("name"), gazetteer)
         if s < e and facts.known(text[s:e]):
             yield s, e
