@@ -68,3 +68,39 @@ def test_datelines_are_what_the_whole_text_search_finds(pieces: list[str]) -> No
     text = "".join(pieces)
     expected = [m.span("name") for m in recognition._DATELINE.finditer(text)]
     assert [m.span("name") for m in recognition.datelines(text)] == expected
+
+
+FRAME_WORDS = [
+    "near", "NEAR", "Near", "outside", "Around", "north of", "North-east of", "southwest of",
+    "between", "BETWEEN", "and", "or", ",", "the", "crossing", "in", "Sarmada", "Atmeh",
+    "Bab al-Hawa", "ſouth of", "\u212aent", "camps", "“", "”",
+]  # fmt: skip
+
+
+def plain_locative_frame(text: str, start: int, end: int) -> str:
+    window = max(0, start - 60)
+    if lexicon._NEAR.search(text, window, start):
+        return "near"
+    if lexicon._DIRECTION_OF.search(text, window, start):
+        return "direction"
+    site = lexicon._SITE_AFTER.match(text, end, min(len(text), end + 24))
+    if (
+        site is not None
+        and site.group(1) in lexicon.SITE_WORDS
+        and lexicon._THE_BEFORE.search(text, max(0, start - 5), start)
+    ):
+        return "site"
+    if lexicon._BETWEEN.search(text, window, start):
+        return "between"
+    if plain_after_locative(text, start):
+        return "in"
+    return ""
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(FRAME_WORDS), st.sampled_from(SPACES)), max_size=30))
+def test_locative_frames_are_what_the_plain_searches_find(pieces: list[tuple[str, str]]) -> None:
+    text = "".join(word + space for word, space in pieces)
+    for start in range(len(text) + 1):
+        end = min(len(text), start + 8)
+        assert lexicon.locative_frame(text, start, end) == plain_locative_frame(text, start, end)
