@@ -3,6 +3,8 @@ begin: the same answers as searching every window and every character."""
 
 from __future__ import annotations
 
+import re
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -12,14 +14,19 @@ from geotag.tagging import lexicon, query, recognition
 WORDS = [
     "in", "In", "near", "Near", "outside", "within", "around", "downtown", "across",
     "throughout", "of", "Of", "city", "province", "the", "Mr", "Mr.", "Mrs.", "Gen.",
-    "General", "XMr", "St.", "Governor", "Sister", "and", "or", ",", "Aleppo", "Idlib",
+    "General", "XMr", "St.", "Governor", "Sister", "and", "or", ",", "Aleppo", "Idlib", "Mr_",
+    "Dr.\u2003", "Gen\n", "éGen.", "Mr..", "2Mr", "Mr\u00a0",
     "New York", "Sen", "Prince", "Princess", "north", "between", "U.S.", "\n", "of\n",
 ]  # fmt: skip
 SPACES = [" ", "  ", "\n", "\t", "\xa0", ""]
 
 
+# The search after_title stands for: a title, an optional dot, spaces, at the window's end.
+TITLE = re.compile(r"\b(?:" + "|".join(recognition.TITLE_WORDS) + r")\.?\s+$")
+
+
 def plain_after_title(text: str, start: int) -> bool:
-    return bool(recognition._TITLE.search(text[max(0, start - 30) : start]))
+    return bool(TITLE.search(text[max(0, start - 30) : start]))
 
 
 def plain_after_locative(text: str, start: int) -> bool:
