@@ -458,6 +458,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.docs, args.rounds, args.starts = 200, 1, 3
         args.memory_docs, args.long_mb = 2000, 0.1
     only = set(args.only)
+    # The runs of (a), (b) and (r) start in the corpus's folder: a relative PYTHONPATH
+    # ("src", to measure a checkout) would there find no geotag, and the installed one
+    # would be measured instead, silently.
+    if os.environ.get("PYTHONPATH"):
+        os.environ["PYTHONPATH"] = os.pathsep.join(
+            str(Path(entry).resolve()) for entry in os.environ["PYTHONPATH"].split(os.pathsep)
+        )
 
     from geotag import DEFAULT_MODEL
 

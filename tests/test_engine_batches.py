@@ -143,3 +143,46 @@ def test_jobs_zero_means_every_usable_cpu() -> None:
     assert resolve_jobs(0) >= 1 and resolve_jobs(3) == 3
     with pytest.raises(ValueError):
         resolve_jobs(-1)
+
+
+def test_a_read_ahead_feed_knows_what_is_left_once_read_to_the_end() -> None:
+    import time
+
+    from geotag.engine.feed import ReadAheadFeed
+
+    feed = ReadAheadFeed(Article(f"text {i}") for i in range(5))
+    assert feed.left() is None  # nothing read yet
+    feed.start(10)
+    deadline = time.monotonic() + 10
+    while feed.left() is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert feed.left() == 5
+    next(feed)
+    next(feed)
+    assert feed.left() == 3
+    assert len(list(feed)) == 3
+    assert feed.left() == 0
+
+
+def test_batches_shrink_at_the_end_so_no_worker_waits_on_another(
+    mini_gazetteer: Gazetteer,
+) -> None:
+    from geotag.engine.feed import ReadAheadFeed
+    from geotag.engine.pool import WorkerPool
+
+    pipeline = Pipeline(nlp=fake_ner(FAKE_PATTERNS), gazetteer=mini_gazetteer)
+    pool = WorkerPool(pipeline, 2)
+    sizes: list[int] = []
+    send = pool._send
+
+    def recording_send(worker: object, batch: list[tuple[int, Article]]) -> None:
+        sizes.append(len(batch))
+        send(worker, batch)  # type: ignore[arg-type]
+
+    pool._send = recording_send  # type: ignore[method-assign]
+    articles = ReadAheadFeed(Article(f"{i}: Peskov in Moscow.", source=str(i)) for i in range(300))
+    results = list(pool.run(articles))
+    assert [r.source for r in results] == [str(i) for i in range(300)]
+    assert sum(sizes) == 300
+    assert max(sizes) > 8  # full batches in the middle of the run...
+    assert sizes[-3:] == [1, 1, 1]  # ...and single texts at its end

@@ -37,6 +37,10 @@ class Feed:
     def poll(self) -> Article | Failure | None:
         return next(self, None)
 
+    def left(self) -> int | None:
+        """How many items are still to come, when that is known already (None if not)."""
+        return 0 if self.exhausted else None
+
     def close(self) -> None:
         return None
 
@@ -54,6 +58,7 @@ class ReadAheadFeed(Feed):
         super().__init__(items)
         self._queue: queue.Queue[Any] = queue.Queue()  # replaced, bounded, in start()
         self._closed = threading.Event()
+        self._all_read = threading.Event()  # the last item (and the end) is in the queue
 
     def start(self, ahead: int) -> None:
         import queue
@@ -72,6 +77,7 @@ class ReadAheadFeed(Feed):
             self._queue.put(_Raised(exc))
             return
         self._queue.put(_END)
+        self._all_read.set()
 
     def ready(self) -> bool:
         """True when the next item (or the end) can be had without waiting."""
@@ -92,6 +98,15 @@ class ReadAheadFeed(Feed):
             return self._take(self._queue.get_nowait())
         except (queue.Empty, StopIteration):
             return None
+
+    def left(self) -> int | None:
+        """The items still to come once the input is read to its end (the queue then
+        holds them all, and the end), else None."""
+        if self.exhausted:
+            return 0
+        if not self._all_read.is_set():
+            return None
+        return max(0, self._queue.qsize() - 1)
 
     def _take(self, item: Any) -> Article | Failure:
         if item is _END:

@@ -223,7 +223,16 @@ class WorkerPool:
         wait: bool,
     ) -> _Batch:
         """Up to `size` inputs that are there already (fewer if long); with `wait`, wait
-        for the first. Failures go straight to `done`, copies of earlier texts to `reuse`."""
+        for the first. Failures go straight to `done`, copies of earlier texts to `reuse`.
+
+        Near the end of the input (when the rest is read already), batches shrink so the
+        rest is shared out evenly: a worker must not sit idle at the end while another
+        still holds two whole batches.
+        """
+        left = inputs.left()
+        if left is not None:
+            share = -(-left // (WORKER_DEPTH * len(self.workers)))
+            size = max(1, min(size, share))
         batch: _Batch = []
         chars = 0
         for _ in range(size):

@@ -54,6 +54,9 @@ normalize_name = lru_cache(maxsize=1 << 16)(fold_name)
 
 def strip_possessive(text: str) -> str:
     """ "Syria's" -> "Syria"; other text unchanged."""
+    # Most names end in none of the endings (nor in a line end, before which $ matches).
+    if not text.endswith(("s", "'", "’", "\n")):
+        return text
     return POSSESSIVE.sub("", text)
 
 

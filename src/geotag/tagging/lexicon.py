@@ -8,6 +8,7 @@ import re
 
 from ..gazetteer import COUNTRY_CODES, Gazetteer, is_generic_name, normalize_name
 from ..models import Place
+from .cues import Cue
 from .spans import is_abbreviation
 
 # Words that make a part of a place ("South Florida", "Northeast Georgia").
@@ -44,14 +45,19 @@ def names_a_belief(surface: str) -> bool:
 _NAME = r"[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,2}"
 _LIST_BEFORE = "(?:" + _NAME + r"(?:,\s*|\s+and\s+|\s+or\s+))?"
 # Words after which a name is a location ("a fire in Fargo"), not a person or a company.
-LOCATIVE = re.compile(
-    r"\b(?:in|near|outside|across|throughout|around|downtown)\s+" + _LIST_BEFORE + "$"
-)
+_LOCATIVE_WORDS = r"(?:in|near|outside|across|throughout|around|downtown)"
+LOCATIVE = re.compile(r"\b" + _LOCATIVE_WORDS + r"\s+" + _LIST_BEFORE + "$")
+# Without the word boundary, which would make the scan of a whole text slower than the
+# searches it saves. None of these words ends another one: no two matches overlap.
+_LOCATIVE_CUE = Cue(_LOCATIVE_WORDS + r"(?=\s)")
 
 
 def after_locative(text: str, start: int) -> bool:
     """True when a locative word ("in", "near", ...) comes right before `start`."""
-    return LOCATIVE.search(text, max(0, start - 48), start) is not None
+    return (
+        _LOCATIVE_CUE.within(text, start, 48)
+        and LOCATIVE.search(text, max(0, start - 48), start) is not None
+    )
 
 
 # Words that put the name after them in a place's role. "in" (and "across", "throughout")
@@ -70,14 +76,27 @@ _SITE_AFTER = re.compile(r"\s+(?:border\s+)?([a-z]+)\b")
 _THE_BEFORE = re.compile(r"\b[Tt]he\s+$")
 
 
+_NEAR_WORDS = ("near", "outside", "around")
+_DIRECTION_WORDS = ("north", "south", "east", "west")
+
+
+def _has_any(lowered: str | None, words: tuple[str, ...]) -> bool:
+    """Whether a lower-cased window holds one of `words` (None: it may)."""
+    return lowered is None or any(w in lowered for w in words)
+
+
 def locative_frame(text: str, start: int, end: int) -> str:
     """The kind of words around a name that put it in a place's role: "near" ("near X
     and Y", "outside X", "around X"), "direction" ("north of X"), "site" ("the X
     crossing"), "between" ("between X and Y"), "in" ("in X", "across X"); "" for none."""
     window = max(0, start - 60)
-    if _NEAR.search(text, window, start):
+    # The searches below ignore case and need their words in the window: in an ASCII
+    # window (where ignoring case is lower-casing) a word absent from it spares a search.
+    before = text[window:start]
+    lowered = before.lower() if before.isascii() else None
+    if _has_any(lowered, _NEAR_WORDS) and _NEAR.search(text, window, start):
         return "near"
-    if _DIRECTION_OF.search(text, window, start):
+    if _has_any(lowered, _DIRECTION_WORDS) and _DIRECTION_OF.search(text, window, start):
         return "direction"
     site = _SITE_AFTER.match(text, end, min(len(text), end + 24))
     if (
@@ -86,7 +105,7 @@ def locative_frame(text: str, start: int, end: int) -> str:
         and _THE_BEFORE.search(text, max(0, start - 5), start)
     ):
         return "site"
-    if _BETWEEN.search(text, window, start):
+    if _has_any(lowered, ("between",)) and _BETWEEN.search(text, window, start):
         return "between"
     if after_locative(text, start):
         return "in"

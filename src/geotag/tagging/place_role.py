@@ -57,13 +57,13 @@ def in_place_role(
     name first) and, after "in" or "between", a place is listed with it ("between
     Saraqeb and Latakia"): those two take firms and people too ("invested in Acme",
     "talks between Boehmer and Raynola")."""
+    if any(k in f for k in ("surname_of_person", "given_name_of_person", "lower_elsewhere")):
+        return False
     frame = locative_frame(text, start, end)
     if not frame:
         return False
     surface = text[start:end]
     words = surface.split()
-    if any(k in f for k in ("surname_of_person", "given_name_of_person", "lower_elsewhere")):
-        return False
     gazetteer = facts.gazetteer
     if "g_unknown" not in f:
         return any(

@@ -3,11 +3,13 @@ around it that says what kind of place it is ("Idlib province", "the city of Ale
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
 from ..gazetteer.names import normalize_name, strip_possessive
 from ..models import MentionKind
+from .cues import Cue
 
 REGION_WORDS = frozenset(
     {
@@ -66,6 +68,8 @@ def split_query(surface: str) -> tuple[str, str]:
     return base, hint
 
 
+# A function of the name alone, and names come back within a story and across stories.
+@functools.lru_cache(maxsize=8192)
 def _split_type_word(surface: str) -> tuple[str, str, bool]:
     """`split_query`, and whether the type word came before the name ("city of X")."""
     name = normalize_name(strip_possessive(surface.strip()))
@@ -93,6 +97,8 @@ _HINT_AFTER = re.compile(
 )
 # "the province of", "city of": a type word and "of" right before a name.
 HINT_BEFORE = re.compile(r"\b([a-z]+)\s+of\s+(?:the\s+)?$")
+# The " of" that HINT_BEFORE cannot match without (a cue begins at its space).
+OF_CUE = Cue(r"\sof(?=\s)")
 
 
 # A region's type word capitalised after a name the recogniser tagged without it
@@ -117,7 +123,7 @@ def context_hint(text: str, start: int, end: int) -> str:
     after = _after_kind(text, end)
     if after:
         return after
-    before = HINT_BEFORE.search(text, max(0, start - 25), start)
+    before = OF_CUE.within(text, start, 25) and HINT_BEFORE.search(text, max(0, start - 25), start)
     if before and _kind_of(before.group(1)):
         return _kind_of(before.group(1))
     return ""
@@ -132,7 +138,7 @@ def hint_before(surface: str, text: str, start: int, end: int) -> bool:
         return before
     if _after_kind(text, end):
         return False
-    m = HINT_BEFORE.search(text, max(0, start - 25), start)
+    m = OF_CUE.within(text, start, 25) and HINT_BEFORE.search(text, max(0, start - 25), start)
     return bool(m and _kind_of(m.group(1)))
 
 

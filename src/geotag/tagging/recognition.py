@@ -29,8 +29,9 @@ import math
 import re
 from bisect import bisect_right
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from itertools import chain
 
 from ..gazetteer import COUNTRY_CODES, Gazetteer, normalize_name
 from ..gazetteer.names import strip_possessive
@@ -44,7 +45,7 @@ from .lexicon import (
 from .memo import PerGazetteer
 from .name_facts import NameFacts, gazetteer_facts
 from .place_role import COMPANY_WORDS, POSSESSIVE_AFTER, in_place_role
-from .query import CITY_WORDS, HINT_BEFORE, REGION_WORDS
+from .query import CITY_WORDS, HINT_BEFORE, OF_CUE, REGION_WORDS
 from .spans import (
     NAME_LABELS,
     PLACE_LABELS,
@@ -70,18 +71,47 @@ _DATELINE = re.compile(
     r"(?:^|(?<=\n)|(?<=[.!?]\s))[ \t]*(?P<name>[A-Z][A-Z.'’-]+(?:[ \t]+[A-Z][A-Z.'’-]+){0,3})"
     r"(?=\s*(?:,|\(|—|–|-{1,2}\s|:\s))"
 )
-_TITLE = re.compile(
-    r"\b(?:Mr|Mrs|Ms|Miss|Dr|Prof|President|Gov|Governor|Sen|Senator|Rep|Gen|General|Col|"
-    r"Capt|Lt|Sgt|Judge|Justice|Mayor|Minister|King|Queen|Prince|Princess|Pope|Rev|Sheriff|"
-    r"Coach|Officer|Chief|Deputy|Lord|Lady|Sir|Saint|St|Secretary|Chancellor|Commissioner|"
-    r"Councilman|Councilwoman|Detective|Trooper|Pastor|Father|Sister|Brother|Uncle|Aunt)"
-    r"\.?\s+$"
+# Where a dateline can begin: the text's start, a line's, a sentence's.
+_LINE_OR_SENTENCE_END = re.compile(r"\n|[.!?]\s")
+
+
+def datelines(text: str) -> Iterator[re.Match[str]]:
+    """What `_DATELINE.finditer(text)` finds, tried only where a dateline can begin (its
+    anchors allow no other place) rather than at every character of the text."""
+    end = 0
+    for begin in chain((0,), (m.end() for m in _LINE_OR_SENTENCE_END.finditer(text))):
+        if begin >= end:
+            m = _DATELINE.match(text, begin)
+            if m is not None:
+                end = m.end()
+                yield m
+
+
+# A person's title: the word right before a name ("President Assad", "Mrs. May").
+TITLE_WORDS = frozenset(
+    """Mr Mrs Ms Miss Dr Prof President Gov Governor Sen Senator Rep Gen General Col Capt Lt
+    Sgt Judge Justice Mayor Minister King Queen Prince Princess Pope Rev Sheriff Coach
+    Officer Chief Deputy Lord Lady Sir Saint St Secretary Chancellor Commissioner Councilman
+    Councilwoman Detective Trooper Pastor Father Sister Brother Uncle Aunt""".split()
 )
 
 
 def after_title(text: str, start: int) -> bool:
-    """Whether a person's title ("President", "Mrs.", "Sen.") comes right before `start`."""
-    return bool(_TITLE.search(text[max(0, start - 30) : start]))
+    """Whether a person's title ("President", "Mrs.", "Sen.") comes right before `start`:
+    in the 30 characters before it, read from their end, spaces, an optional dot and a
+    whole word that is a title (words as a regular expression's \\w sees them: letters,
+    digits and "_"; a search for the title at every position was one of the costliest
+    steps of tagging a story)."""
+    window = text[max(0, start - 30) : start]
+    if not window or not window[-1].isspace():
+        return False
+    word = window.rstrip()
+    if word.endswith("."):
+        word = word[:-1]
+    i = len(word)
+    while i and (word[i - 1].isalnum() or word[i - 1] == "_"):
+        i -= 1
+    return word[i:] in TITLE_WORDS
 
 
 # Words of organisation names: those of a place's own institutions ("Dublin City
@@ -204,7 +234,7 @@ def _gazetteer_names(text: str, facts: NameFacts) -> Iterable[tuple[int, int]]:
     and "Dallas/Fort Worth" yield their towns), without a leading article or a trailing
     possessive, and every all-caps dateline name."""
     gazetteer = facts.gazetteer
-    for m in _DATELINE.finditer(text):
+    for m in datelines(text):
         s, e = trim_span(text, m.start("name"), m.end("name"), gazetteer)
         if s < e and facts.known(text[s:e]):
             yield s, e
@@ -321,7 +351,7 @@ def _describe(
                 f["region_word_after"] = 1.0
             elif w in CITY_WORDS:
                 f["city_word_after"] = 1.0
-        type_before = HINT_BEFORE.search(before)
+        type_before = OF_CUE.within(text, c.start, 30) and HINT_BEFORE.search(before)
         if type_before and type_before.group(1) in _TYPE_WORDS:
             f["type_word_before"] = 1.0
         next_word = _NEXT_WORD.match(after)

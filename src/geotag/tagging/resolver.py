@@ -55,7 +55,7 @@ from ..gazetteer import Gazetteer, normalize_name
 from ..models import Candidate, Place, Resolution
 from .candidates import CandidateFinder, MentionGroup, Scored, plays, speaks
 from .explain import explain_demonym, explain_group
-from .geometry import flat_distance2, great_circle_km, in_bbox
+from .geometry import great_circle_km, in_bbox, nearest
 from .local import HOME_CONFIDENCE, WITHIN_NAMED, WITHIN_STORY, containers, dateline, home_towns
 from .namesakes import listed_with_country, story_in, world_city
 from .query import PlaceQuery
@@ -467,8 +467,7 @@ class Resolver:
         points = context.near()
         if points:
             # The nearest point by a flat approximation, then its great-circle distance.
-            nearest = min(points, key=lambda pt: flat_distance2(p.lat, p.lon, pt))
-            km = great_circle_km((p.lat, p.lon), nearest)
+            km = great_circle_km((p.lat, p.lon), nearest(p.lat, p.lon, points))
             distance = math.exp(-km / 400.0)
         primary = normalize_name(p.name) == g.base
         name = 1.0 if primary else 0.5

@@ -92,7 +92,17 @@ class Postings:
         j = bisect_left(sample, wanted)
         low = max(0, (j - 1) * self.step)
         high = min(len(keys), j * self.step)
-        i = bisect_left(keys, wanted, low, high)
+        # bisect_left(keys, wanted, low, high), with the keys read from the mapping here
+        # rather than through keys[i] (a Python call per step, for every name a story
+        # asks for the first time).
+        data, base, offsets = keys.data, keys.base, keys.offsets
+        while low < high:
+            mid = (low + high) // 2
+            if data[base + offsets[mid] : base + offsets[mid + 1]] < wanted:
+                low = mid + 1
+            else:
+                high = mid
+        i = low
         if i == len(keys) or keys[i] != wanted:
             return []
         start, end = self.starts[i], self.starts[i + 1]
