@@ -113,14 +113,15 @@ def gazetteer_lookup_command(
 
     gaz = Gazetteer.load(gazetteer)
     options = ResolverOptions(prefer_countries=prefer_countries, bbox=bbox)
-    candidates = Resolver(gaz, options).candidates(name, country)[:limit]
+    resolver = Resolver(gaz, options)
+    candidates = resolver.candidates(name, country)[:limit]
     fmt = terminal.output_format(fmt)
     if candidates or fmt == "json":
         write_candidates(
             name,
             country,
             candidates,
-            options.abstain_below,
+            resolver.abstain_below,
             WEIGHTS,
             fmt,
             sys.stdout.buffer,

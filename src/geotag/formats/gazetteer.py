@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import IO, Any
 
 import orjson
@@ -55,7 +56,7 @@ def write_gazetteer_info(
     console.print(table)
 
 
-def candidate_dict(candidate: Candidate, rank: int, weights: dict[str, float]) -> dict[str, Any]:
+def candidate_dict(candidate: Candidate, rank: int, weights: Mapping[str, float]) -> dict[str, Any]:
     """A ranked candidate with its place and the parts of its score (value x weight)."""
     p = candidate.place
     return {
@@ -76,7 +77,7 @@ def write_candidates(
     country: str | None,
     candidates: list[Candidate],
     threshold: float,
-    weights: dict[str, float],
+    weights: Mapping[str, float],
     fmt: str,
     stdout: IO[bytes],
     no_color: bool = False,

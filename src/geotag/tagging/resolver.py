@@ -59,6 +59,7 @@ from .geometry import flat_distance2, great_circle_km, in_bbox
 from .local import HOME_CONFIDENCE, WITHIN_NAMED, WITHIN_STORY, containers, dateline, home_towns
 from .namesakes import listed_with_country, story_in, world_city
 from .query import PlaceQuery
+from .ranker import RANKER, Ranker
 from .rules import RULE_CONFIDENCE, Rule
 from .scoring import (
     CURATED_IMPORTANCE,
@@ -66,7 +67,6 @@ from .scoring import (
     REGION_CODES,
     TYPE_PRIOR,
     TYPE_PRIOR_DEFAULT,
-    WEIGHTS,
     Context,
     Features,
     confidence,
@@ -80,7 +80,10 @@ _PARENT_ABBREVIATION = re.compile(r",\s*((?:[A-Z][A-Za-z]{0,4}\.)+|[A-Z]{2})(?![
 class ResolverOptions:
     prefer_countries: tuple[str, ...] = ()
     bbox: tuple[float, float, float, float] | None = None  # west, south, east, north
-    abstain_below: float = 1.2
+    # The least best score a place is reported with; None: the ranker's own.
+    abstain_below: float | None = None
+    # The least confidence (the chance of lying within 161 km of the truth) a scored
+    # place is reported with.
     min_confidence: float = 0.25
     alternatives: int = 3
     # A place mention the gazetteer has no entry for is placed at the place it names
@@ -90,6 +93,8 @@ class ResolverOptions:
     within: bool = True
     # Say why each place was chosen (`Resolution.explanation`); off, none of it is built.
     explain: bool = False
+    # The candidate ranker; None: the shipped one (another is for scripts/fit_ranker.py).
+    ranker: Ranker | None = None
 
 
 # Codes people reach for that ISO 3166 spells otherwise.
@@ -122,12 +127,22 @@ class Resolver:
         self.gazetteer = gazetteer
         self.options = options if options is not None else ResolverOptions()
         self.finder = CandidateFinder(gazetteer, inner_names=self.options.inner_names)
+        self.ranker = self.options.ranker if self.options.ranker is not None else RANKER
+        below = self.options.abstain_below
+        self.abstain_below = self.ranker.abstain_below if below is None else below
         check_countries(gazetteer, self.options.prefer_countries)
 
     # -- public --------------------------------------------------------------------------
 
     def resolve(self, text: str, queries: Sequence[PlaceQuery]) -> list[Resolution]:
         """One Resolution per query, in order."""
+        return self.resolve_groups(text, queries)[0]
+
+    def resolve_groups(
+        self, text: str, queries: Sequence[PlaceQuery]
+    ) -> tuple[list[Resolution], dict[str, MentionGroup]]:
+        """`resolve`, and the mention groups as settled (what scripts/fit_ranker.py
+        learns from)."""
         results: list[Resolution | None] = [None] * len(queries)
         dateline_at = dateline(text, queries)
         groups = self.finder.group(text, queries, dateline_at)
@@ -141,11 +156,16 @@ class Resolver:
         self._score_rest(groups)
         self._local_towns(text, queries, groups, named_countries)
         for g, row in home_towns(self.gazetteer, groups.values(), dateline_at):
-            self._settle(g, row, "home", HOME_CONFIDENCE)
+            self._settle(g, row, "home", self._rule_confidence("home", HOME_CONFIDENCE))
         if self.options.within:
             found = containers(self.gazetteer, text, queries, groups.values(), dateline_at)
             for g, row, named in found:
-                self._settle(g, row, "within", WITHIN_NAMED if named else WITHIN_STORY)
+                sure = (
+                    self._rule_confidence("within-named", WITHIN_NAMED)
+                    if named
+                    else self._rule_confidence("within-story", WITHIN_STORY)
+                )
+                self._settle(g, row, "within", sure)
         for g in groups.values():
             res = self._resolution(g)
             for i in g.members:
@@ -155,7 +175,7 @@ class Resolver:
                 else:
                     res_i = res
                 results[i] = res_i
-        return [r if r is not None else Resolution(None, 0.0) for r in results]
+        return [r if r is not None else Resolution(None, 0.0) for r in results], groups
 
     def candidates(self, name: str, country: str | None = None) -> list[Candidate]:
         """Ranked candidates for a bare name, scored without document context."""
@@ -173,7 +193,8 @@ class Resolver:
         why = explain_demonym(country) if self.options.explain else None
         if country is None:
             return Resolution(None, 0.0, rule="demonym-unknown", explanation=why)
-        return Resolution(country, RULE_CONFIDENCE["demonym"], rule="demonym", explanation=why)
+        sure = self._rule_confidence("demonym", RULE_CONFIDENCE["demonym"])
+        return Resolution(country, sure, rule="demonym", explanation=why)
 
     # -- hard rules ------------------------------------------------------------------------
 
@@ -310,8 +331,15 @@ class Resolver:
     ) -> None:
         """Place the group at a row by a rule, with the rule's confidence unless given."""
         g.settled = row
-        g.confidence = RULE_CONFIDENCE[rule] if confidence is None else confidence
+        if confidence is None:
+            confidence = self._rule_confidence(rule, RULE_CONFIDENCE[rule])
+        g.confidence = confidence
         g.rule = rule
+
+    def _rule_confidence(self, key: str, default: float) -> float:
+        """How often a rule's place lies within 161 km of the truth: as calibrated with
+        the ranker, else the hand-set default."""
+        return self.ranker.rule_confidence.get(key, default)
 
     # -- scoring -----------------------------------------------------------------------------
 
@@ -444,11 +472,15 @@ class Resolver:
         """Settle a scored group on its best candidate, or abstain when that candidate
         scores too low or barely beats the next (the confidence is too low)."""
         top_score, top_row, _ = g.scored[0]
-        confidence = confidence_of(g)
-        if top_score >= self.options.abstain_below and confidence >= self.options.min_confidence:
+        confidence = self.confidence_of(g)
+        if top_score >= self.abstain_below and confidence >= self.options.min_confidence:
             self._settle(g, top_row, "score", confidence)
         else:
             g.settled, g.confidence, g.rule = None, 0.0, "abstain"
+
+    def confidence_of(self, g: MentionGroup) -> float:
+        """The calibrated confidence of a scored group's best candidate."""
+        return confidence([score for score, _, _ in g.scored], self.ranker)
 
     def _rank(self, g: MentionGroup, context: Context) -> list[Scored]:
         scored = [(*self.score_candidate(g, r, context), r) for r in g.rows]
@@ -505,7 +537,8 @@ class Resolver:
             ("hint", hint),
             ("preference", preference),
         )
-        score = sum(WEIGHTS[k] * v for k, v in features)
+        weights = self.ranker.weights
+        score = sum(weights.get(k, 0.0) * v for k, v in features)
         return score, features
 
     def _importance(self, row: int, p: Place) -> float:
@@ -564,19 +597,19 @@ class Resolver:
         why = None
         if self.options.explain:
             why = explain_group(
-                gaz, g, in_context, self.options.abstain_below, self.options.min_confidence
+                gaz, g, in_context, self.abstain_below, self.options.min_confidence, self.ranker
             )
         if g.settled is None:
             return Resolution(None, 0.0, tuple(alts), rule=rule, explanation=why)
         # A name placed by a name inside it ("Manila Cathedral") lies within that place.
         within = rule == "within" or (g.inner and self.options.within)
-        confidence = min(g.confidence, WITHIN_NAMED) if within else g.confidence
+        confidence = g.confidence
+        if g.inner and "inner" in self.ranker.rule_confidence:
+            confidence = self.ranker.rule_confidence["inner"]
+        elif within:
+            confidence = min(g.confidence, WITHIN_NAMED)
         place = gaz.place(g.settled)
         return Resolution(place, confidence, tuple(alts), rule=rule, within=within, explanation=why)
-
-
-def confidence_of(g: MentionGroup) -> float:
-    return confidence([score for score, _, _ in g.scored])
 
 
 def _margin(g: MentionGroup) -> float:
