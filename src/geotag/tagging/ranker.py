@@ -10,6 +10,12 @@ from dataclasses import dataclass, field
 
 from .ranker_weights import RANKER_WEIGHTS
 
+# The features of the hand-set ranker; the others (`Resolver.score_candidate`) are
+# computed only for a ranker that weighs them.
+BASE_FEATURES = frozenset(
+    ("type", "importance", "country", "admin1", "distance", "name", "label", "hint", "preference")
+)
+
 
 @dataclass(frozen=True, slots=True)
 class Ranker:
@@ -30,6 +36,11 @@ class Ranker:
     abstain_below: float = float("-inf")
     calibration: tuple[tuple[float, float], ...] = ()
     rule_confidence: Mapping[str, float] = field(default_factory=dict)
+
+    @property
+    def extended(self) -> bool:
+        """Whether it weighs features beyond the hand-set ranker's (`BASE_FEATURES`)."""
+        return not set(self.weights) <= BASE_FEATURES
 
     def calibrated(self, share: float) -> float:
         knots = self.calibration

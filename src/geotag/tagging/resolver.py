@@ -129,6 +129,8 @@ class Resolver:
         self.finder = CandidateFinder(gazetteer, inner_names=self.options.inner_names)
         self.ranker = self.options.ranker if self.options.ranker is not None else RANKER
         below = self.options.abstain_below
+        # The features beyond the hand-set ones, computed only for a ranker that weighs them.
+        self.extended = self.ranker.extended
         self.abstain_below = self.ranker.abstain_below if below is None else below
         check_countries(gazetteer, self.options.prefer_countries)
 
@@ -498,13 +500,14 @@ class Resolver:
         n = context.total
         country = context.countries.get(p.country_code, 0.0) / n if n else 0.0
         admin1 = context.admin1.get((p.country_code, p.admin1_code), 0.0) / n if n else 0.0
-        distance = 0.0
+        distance = near = 0.0
         points = context.near()
         if points:
             # The nearest point by a flat approximation, then its great-circle distance.
             nearest = min(points, key=lambda pt: flat_distance2(p.lat, p.lon, pt))
             km = great_circle_km((p.lat, p.lon), nearest)
             distance = math.exp(-km / 400.0)
+            near = math.exp(-km / 50.0)
         primary = normalize_name(p.name) == g.base
         name = 1.0 if primary else 0.5
         label = 0.0
@@ -520,13 +523,14 @@ class Resolver:
             hint = 1.0 if code in REGION_CODES else -1.0
         elif code in REGION_CODES:
             hint = self._region_or_city(g, row, p)
+        town = 1.0 if p.feature_class == "P" else 0.0
         preference = 0.0
         opts = self.options
         if opts.prefer_countries and p.country_code in opts.prefer_countries:
             preference += 1.0
         if opts.bbox and in_bbox(p, opts.bbox):
             preference += 1.0
-        features = (
+        features: Features = (
             ("type", type_prior),
             ("importance", importance),
             ("country", country),
@@ -537,6 +541,26 @@ class Resolver:
             ("hint", hint),
             ("preference", preference),
         )
+        if self.extended:
+            features += (
+                # What kind of place it is, beyond the type prior's one ordering.
+                ("is_country", 1.0 if is_country(p) else 0.0),
+                ("is_region", 1.0 if code == "ADM1" else 0.0),
+                ("is_county", 1.0 if code == "ADM2" else 0.0),
+                ("is_capital", 1.0 if code == "PPLC" else 0.0),
+                ("is_seat", 1.0 if code.startswith(("PPLA", "PPLG")) else 0.0),
+                ("is_town", town),
+                ("is_water", 1.0 if p.feature_class == "H" else 0.0),
+                ("no_population", 0.0 if p.population else 1.0),
+                ("near", near),
+                # The story's context says more of a town than of a country or a region.
+                ("town_in_country", town * country),
+                ("town_in_region", town * admin1),
+                ("town_near", town * distance),
+                ("focus_country", 1.0 if p.country_code == context.focus() else 0.0),
+                # Against the ranker's "none of them" (scored 0): how likely any one is.
+                ("bias", 1.0),
+            )
         weights = self.ranker.weights
         score = sum(weights.get(k, 0.0) * v for k, v in features)
         return score, features
@@ -604,10 +628,9 @@ class Resolver:
         # A name placed by a name inside it ("Manila Cathedral") lies within that place.
         within = rule == "within" or (g.inner and self.options.within)
         confidence = g.confidence
-        if g.inner and "inner" in self.ranker.rule_confidence:
-            confidence = self.ranker.rule_confidence["inner"]
-        elif within:
-            confidence = min(g.confidence, WITHIN_NAMED)
+        if g.inner and within:
+            # Placed at a name inside it: as sure as such places are found to be.
+            confidence = self._rule_confidence("inner", min(g.confidence, WITHIN_NAMED))
         place = gaz.place(g.settled)
         return Resolution(place, confidence, tuple(alts), rule=rule, within=within, explanation=why)
 

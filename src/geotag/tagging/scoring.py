@@ -85,6 +85,7 @@ class Context:
     points: dict[int, list[float]]  # settled row -> [lat, lon, weight]
     total: float
     _near: list[tuple[float, float]] | None = None
+    _focus: str | None = None
     # Heap of (-weight, since, change, row); an entry holds while `_current[row]` is its
     # (since, change): `since` orders equal weights by when the point was counted in,
     # `change` tells the entries of one point apart.
@@ -104,6 +105,7 @@ class Context:
         p = gaz.place(row)
         if p.country_code:
             self.countries[p.country_code] = self.countries.get(p.country_code, 0.0) + weight
+            self._focus = None
         if p.admin1_code:
             key = (p.country_code, p.admin1_code)
             self.admin1[key] = self.admin1.get(key, 0.0) + weight
@@ -127,6 +129,13 @@ class Context:
             self._current[row] = (since, self._changes)
             heapq.heappush(self._heap, (-point[2], since, self._changes, row))
         self._near = None
+
+    def focus(self) -> str:
+        """The country with the most settled mentions ("" when none)."""
+        if self._focus is None:
+            best = max(self.countries.items(), key=lambda kv: kv[1], default=("", 0.0))
+            self._focus = best[0] if best[1] > 0 else ""
+        return self._focus
 
     def near(self) -> list[tuple[float, float]]:
         """The points distances are measured to: the NEAR_POINTS most mentioned."""
