@@ -308,6 +308,8 @@ def fit(
     """Conditional logit over each group's candidates and "none of them" (scored 0), its
     weights pulled towards `prior` (by an L2 penalty on their difference)."""
     groups = [g for g in groups if len(g.right)]
+    if not groups:
+        return {**{name: prior.get(name, 0.0) for name in names}, "preference": PREFERENCE_WEIGHT}
     x = np.concatenate([g.features for g in groups])
     right = np.concatenate([g.right for g in groups]).astype(float)
     inst = np.concatenate([np.full(len(g.right), n) for n, g in enumerate(groups)])
@@ -652,9 +654,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             ("gold spans", variant.gold_spans),
             ("end to end", variant.end_to_end),
         ):
-            summary += [
-                f"  {mode}, {c}: {f}" for c, f in figures(docs, predicted).items() if predicted
-            ]
+            if predicted:
+                summary += [f"  {mode}, {c}: {f}" for c, f in figures(docs, predicted).items()]
         if args.predictions:
             write_predictions(
                 args.predictions, f"{variant.name}-gold-spans", docs, variant.gold_spans

@@ -114,7 +114,7 @@ def write_candidates(
     parts = Table(
         title="Score parts (value x weight; the score is their sum)",
         title_justify="left",
-        caption="pref: --prefer-country and --bbox; weights in geotag/tagging/scoring.py (WEIGHTS)",
+        caption="pref: --prefer-country and --bbox; weights in geotag/tagging/ranker_weights.py",
         caption_justify="left",
     )
     parts.add_column("#", justify="right", no_wrap=True)

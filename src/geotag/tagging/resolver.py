@@ -30,9 +30,10 @@ How a mention is resolved, in order:
    County places, never "China" listed with "the United States"); then `local.py`'s
    home region and the containers of places the gazetteer lacks (marked `within`).
 4. **One sense per document**: every mention with the same query gets the same place.
-5. **Abstain** when the best score is below `ResolverOptions.abstain_below`, or its
-   confidence (its softmax share among the candidates) is below `min_confidence`: the
-   mention keeps `place: null` and lists its best candidates.
+5. **Abstain** when the best score is below `ResolverOptions.abstain_below` (None: the
+   ranker's), or its confidence (its softmax share among the candidates, calibrated into
+   the chance of lying within 161 km: `ranker.py`) is below `min_confidence`: the mention
+   keeps `place: null` and lists its best candidates.
 
 The rule between a region (first or second level) and a city of the same name: the city
 wins when it lies in that same region and goes by that very name (the region is named
