@@ -52,7 +52,7 @@ from geotag.tagging.candidates import MentionGroup
 from geotag.tagging.geometry import great_circle_km
 from geotag.tagging.local import WITHIN_NAMED
 from geotag.tagging.query import PlaceQuery
-from geotag.tagging.ranker import Ranker
+from geotag.tagging.ranker import RANKER, Ranker
 from geotag.tagging.resolver import Resolver, ResolverOptions
 from geotag.tagging.scoring import share
 from geotag.tagging.tagger import Tagger, TagOptions
@@ -179,6 +179,7 @@ def run(
     end_to_end: bool = False,
     records: Records | None = None,
     min_confidence: float | None = None,
+    rules_off: frozenset[str] = frozenset(),
 ) -> dict[int, dict[str, Any]]:
     """Tag documents with a ranker: gold spans (or the recogniser's), their predictions
     as `geotag evaluate` writes them, and with `records` what each group was."""
@@ -186,6 +187,7 @@ def run(
     options = tagger.options.resolver
     if min_confidence is not None:
         options = replace(options, min_confidence=min_confidence)
+    options = replace(options, rules_off=rules_off)
     resolver = RecordingResolver(gazetteer, options)
     tagger.resolver = resolver
     out = {}
@@ -532,6 +534,8 @@ def write_weights(path: Path, ranker: Ranker, summary: Sequence[str]) -> None:
         "rule_confidence": dict(ranker.rule_confidence),
     }
     body = json.dumps(data, indent=4).replace("true", "True").replace("false", "False")
+    # Trailing commas and a knot on one line, as ruff formats them.
+    body = re.sub(r"([^\[{,\s])\n(\s*[}\]])", r"\1,\n\2", body)
     # A knot on one line, as ruff formats it.
     body = re.sub(r"\[\s+([-\d.e]+),\s+([-\d.e]+)\s+\]", r"[\1, \2]", body)
     text = (
@@ -603,6 +607,35 @@ def cross_validate(
     print(f"  {variant.name}: cross-validated", file=sys.stderr, flush=True)
 
 
+# The rules that can be turned off, their mentions left to the scores.
+RULES = (
+    "hint-region",
+    "hint-city",
+    "landmark",
+    "continent",
+    "country",
+    "parent",
+    "single",
+    "world-city",
+    "local",
+    "home",
+)
+
+
+def ablate(docs: Sequence[Doc], gazetteer: Gazetteer, folder: Path, end_to_end: bool) -> None:
+    """Predictions of the shipped ranker with all rules, and with each one off."""
+    everything = range(len(docs))
+    for off in ("", *RULES):
+        name = f"off-{off}" if off else "on"
+        rules = frozenset({off} if off else ())
+        predicted = run(docs, everything, gazetteer, RANKER, rules_off=rules)
+        write_predictions(folder, f"{name}.gold-spans", docs, predicted)
+        if end_to_end:
+            predicted = run(docs, everything, gazetteer, RANKER, end_to_end=True, rules_off=rules)
+            write_predictions(folder, f"{name}.end-to-end", docs, predicted)
+        print(f"  {name}: written", file=sys.stderr, flush=True)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("gold", nargs="+", type=Path, help="gold JSON Lines files")
@@ -613,6 +646,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--no-end-to-end", action="store_true", help="gold spans only")
     parser.add_argument("--predictions", type=Path, help="folder for held-out predictions")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    parser.add_argument(
+        "--ablate",
+        type=Path,
+        metavar="DIR",
+        help="only write the shipped ranker's predictions with each rule on and off (for "
+        "scripts/cv_rule_choice.py) to DIR",
+    )
     parser.add_argument(
         "--min-confidence",
         type=float,
@@ -626,6 +666,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         add_recognised_spans(docs, args.gold, args.ner_cache)
     names = feature_names(gazetteer)
     fold = folds_of(docs, args.folds, args.seed)
+    if args.ablate:
+        ablate(docs, gazetteer, args.ablate, end_to_end=not args.no_end_to_end)
+        return 0
 
     # The candidates as the hand-set ranker settles the stories.
     first = Records()
