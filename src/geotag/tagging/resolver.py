@@ -511,14 +511,14 @@ class Resolver:
         n = context.total
         country = context.countries.get(p.country_code, 0.0) / n if n else 0.0
         admin1 = context.admin1.get((p.country_code, p.admin1_code), 0.0) / n if n else 0.0
-        distance = near = 0.0
+        distance = 0.0
+        km = math.inf
         points = context.near()
         if points:
             # The nearest point by a flat approximation, then its great-circle distance.
             nearest = min(points, key=lambda pt: flat_distance2(p.lat, p.lon, pt))
             km = great_circle_km((p.lat, p.lon), nearest)
             distance = math.exp(-km / 400.0)
-            near = math.exp(-km / 50.0)
         primary = normalize_name(p.name) == g.base
         name = 1.0 if primary else 0.5
         label = 0.0
@@ -534,7 +534,6 @@ class Resolver:
             hint = 1.0 if code in REGION_CODES else -1.0
         elif code in REGION_CODES:
             hint = self._region_or_city(g, row, p)
-        town = 1.0 if p.feature_class == "P" else 0.0
         preference = 0.0
         opts = self.options
         if opts.prefer_countries and p.country_code in opts.prefer_countries:
@@ -553,6 +552,7 @@ class Resolver:
             ("preference", preference),
         )
         if self.extended:
+            town = 1.0 if p.feature_class == "P" else 0.0
             features += (
                 # What kind of place it is, beyond the type prior's one ordering.
                 ("is_country", 1.0 if is_country(p) else 0.0),
@@ -563,7 +563,7 @@ class Resolver:
                 ("is_town", town),
                 ("is_water", 1.0 if p.feature_class == "H" else 0.0),
                 ("no_population", 0.0 if p.population else 1.0),
-                ("near", near),
+                ("near", math.exp(-km / 50.0)),
                 # The story's context says more of a town than of a country or a region.
                 ("town_in_country", town * country),
                 ("town_in_region", town * admin1),
