@@ -88,6 +88,9 @@ SCORED_RULES = ("score", "abstain")
 # A rule's confidence is its rate of being right, pulled towards the scored places' rate
 # by this many pseudo-places (rules that settle few places get the overall rate).
 RULE_PRIOR = 10.0
+# The calibration of scored places has at most this many knots, each the mean of as many
+# places (fewer knots: a smoother map, less moved by a few stories).
+POOLS = 10
 
 
 @dataclass(slots=True)
@@ -426,7 +429,7 @@ def calibrate(groups: Sequence[Group]) -> tuple[list[tuple[float, float]], dict[
     """The calibration of a ranker from out-of-fold records: knots for scored places,
     a rate for each rule."""
     scored = [(g.share, g.settled_right) for g in groups if category(g) == "score"]
-    knots = isotonic([(float(s), r) for s, r in scored if s is not None])
+    knots = isotonic([(float(s), r) for s, r in scored if s is not None], POOLS)
     overall = sum(r for _, r in scored) / max(1, len(scored))
     rules: dict[str, list[int]] = {}
     for g in groups:
@@ -534,10 +537,10 @@ def write_weights(path: Path, ranker: Ranker, summary: Sequence[str]) -> None:
         "rule_confidence": dict(ranker.rule_confidence),
     }
     body = json.dumps(data, indent=4).replace("true", "True").replace("false", "False")
-    # Trailing commas and a knot on one line, as ruff formats them.
-    body = re.sub(r"([^\[{,\s])\n(\s*[}\]])", r"\1,\n\2", body)
-    # A knot on one line, as ruff formats it.
+    # A knot on one line, and trailing commas, as ruff formats them.
     body = re.sub(r"\[\s+([-\d.e]+),\s+([-\d.e]+)\s+\]", r"[\1, \2]", body)
+    for _ in range(2):  # a closing bracket after another: the second pass
+        body = re.sub(r"([^\[{,\s])\n(\s*[}\]])", r"\1,\n\2", body)
     text = (
         '"""The candidate ranker\'s weights and calibration: written by scripts/fit_ranker.py, '
         "do\nnot edit by hand (refit instead).\n\n"
