@@ -91,9 +91,10 @@ def test_confidence_is_monotone_in_the_share_and_a_probability() -> None:
     assert leads == sorted(leads) and leads[-1] > leads[0]
 
 
-def test_calibration_interpolates_between_knots_and_is_flat_beyond() -> None:
+def test_calibration_interpolates_between_knots_and_is_bounded_beyond() -> None:
     ranker = Ranker({}, calibration=((0.2, 0.1), (0.6, 0.5), (1.0, 0.9)))
-    assert ranker.calibrated(0.0) == 0.1
+    assert ranker.calibrated(0.0) == 0.0  # below the first knot: the share, at most 0.1
+    assert ranker.calibrated(0.15) == 0.1
     assert ranker.calibrated(0.4) == pytest.approx(0.3)
     assert ranker.calibrated(0.8) == pytest.approx(0.7)
     assert ranker.calibrated(1.0) == 0.9

@@ -24,10 +24,11 @@ class Ranker:
     `share` (scoring.py) is the best candidate's softmax share of `temperature` x score
     among the best ten, and, with `none_option`, "none of them" scored 0 (the place is
     not among the candidates). `calibration` maps that share to a probability: increasing
-    knots (share, probability), interpolated linearly, flat beyond the ends; no knots:
-    the share itself. `rule_confidence` gives the probability of a place a rule settles
-    (by rule name; `inner` for a name placed by a name inside it); `abstain_below` is the
-    least best score a place is reported with.
+    knots (share, probability), interpolated linearly, flat above the last, the share
+    itself (at most the first knot's) below the first; no knots: the share itself.
+    `rule_confidence` gives the probability of a place a rule settles (by rule name;
+    `inner` for a name placed by a name inside it); `abstain_below` is the least best
+    score a place is reported with.
     """
 
     weights: Mapping[str, float]
@@ -48,7 +49,10 @@ class Ranker:
             return share
         i = bisect_right(knots, (share, float("inf")))
         if i == 0:
-            return knots[0][1]
+            # Below the fitted range the share itself, at most the lowest knot's figure: a
+            # tie of five alike candidates is a one-in-five chance, not what the least
+            # clear places seen in fitting (ties rarely among them) came to.
+            return min(knots[0][1], share)
         if i == len(knots):
             return knots[-1][1]
         (x0, y0), (x1, y1) = knots[i - 1], knots[i]

@@ -5,16 +5,16 @@ Fitted 2026-12-08 on 356 documents (geowebnews_dev.jsonl, lgl_dev.jsonl),
 3253 gold mentions, L2 1.0. Held-out figures (5-fold cross-validation over documents,
 seed 19; weights and calibration fitted on the other folds), the learned weights against
 the hand-set ones (calibrated alike); the better on the mean acc@161 is shipped: hand.
-learned (mean acc@161 0.8203):
-  gold spans, geowebnews_dev: acc@161 0.9000 (of resolved 0.9418), PLACE F1 1.0000
-  gold spans, lgl_dev: acc@161 0.8351 (of resolved 0.8757), PLACE F1 0.9937
-  end to end, geowebnews_dev: acc@161 0.8056 (of resolved 0.9478), PLACE F1 0.8557
-  end to end, lgl_dev: acc@161 0.7404 (of resolved 0.8821), PLACE F1 0.8276
-hand (mean acc@161 0.8295):
+learned (mean acc@161 0.8192):
+  gold spans, geowebnews_dev: acc@161 0.9000 (of resolved 0.9434), PLACE F1 1.0000
+  gold spans, lgl_dev: acc@161 0.8360 (of resolved 0.8833), PLACE F1 0.9937
+  end to end, geowebnews_dev: acc@161 0.8056 (of resolved 0.9496), PLACE F1 0.8557
+  end to end, lgl_dev: acc@161 0.7352 (of resolved 0.8880), PLACE F1 0.8276
+hand (mean acc@161 0.8265):
   gold spans, geowebnews_dev: acc@161 0.8927 (of resolved 0.9295), PLACE F1 1.0000
-  gold spans, lgl_dev: acc@161 0.8542 (of resolved 0.8799), PLACE F1 0.9937
-  end to end, geowebnews_dev: acc@161 0.8081 (of resolved 0.9408), PLACE F1 0.8557
-  end to end, lgl_dev: acc@161 0.7629 (of resolved 0.8827), PLACE F1 0.8276
+  gold spans, lgl_dev: acc@161 0.8489 (of resolved 0.8988), PLACE F1 0.9937
+  end to end, geowebnews_dev: acc@161 0.8081 (of resolved 0.9417), PLACE F1 0.8557
+  end to end, lgl_dev: acc@161 0.7562 (of resolved 0.9014), PLACE F1 0.8276
 hand, held out on gold spans, by what decided (places, mean confidence, right):
   continent: 20, 0.922, 1.000
   country: 634, 0.965, 0.968
@@ -23,11 +23,11 @@ hand, held out on gold spans, by what decided (places, mean confidence, right):
   inner: 82, 0.689, 0.659
   local: 14, 0.887, 1.000
   parent: 201, 0.983, 0.995
-  score: 1158, 0.816, 0.822
+  score: 1107, 0.836, 0.852
   single: 670, 0.956, 0.958
-  within-named: 46, 0.769, 0.739
+  within-named: 44, 0.771, 0.727
   within-story: 55, 0.653, 0.600
-  world-city: 5, 0.625, 0.000
+  world-city: 3, 0.624, 0.000
 Each rule against the learned model's best candidate (held out; places, right):
   continent: 28 places, rule 27, model 27
   country: 641 places, rule 617, model 617
