@@ -8,7 +8,8 @@ import pytest
 from geotag.engine.pipeline import Pipeline
 from geotag.models import Place
 from geotag.tagging.query import PlaceQuery, hint_before
-from geotag.tagging.resolver import Resolver, ResolverOptions
+from geotag.tagging.resolver import Resolver
+from geotag.tagging.resolver_options import ResolverOptions
 
 
 def resolved(pipeline: Pipeline, text: str, surface: str) -> list[Place | None]:

@@ -83,10 +83,27 @@ def test_a_scored_place_names_its_top_features_and_an_abstention_says_why(
     assert f"({best.score:.2f})" in why.reason
     # The reason lists the best candidate's largest weighted features.
     assert "story's country LY +" in why.reason and dict(best.features)["country"] > 0
-    (springfield,) = place_mentions(doc, "Springfield")
-    why = springfield.resolution.explanation  # type: ignore[union-attr]
-    assert springfield.resolution.place is None  # type: ignore[union-attr]
-    assert why.rule == "abstain" and why.reason.startswith("abstained: ")
+
+
+def test_an_abstention_says_why(real_gazetteer) -> None:
+    from geotag.tagging.query import PlaceQuery
+    from geotag.tagging.resolver import Resolver
+    from geotag.tagging.resolver_options import ResolverOptions
+
+    text = "Fighting near Tripoli and Benghazi continued. Springfield was quiet."
+    queries = [
+        PlaceQuery(text.index(name), text.index(name) + len(name), name, "GPE")
+        for name in ("Tripoli", "Benghazi", "Springfield")
+    ]
+    # A bar above what so unclear a name reaches (its confidence is its chance of being
+    # right, calibrated): it is left unresolved, with its candidates and the reason.
+    strict = Resolver(real_gazetteer, ResolverOptions(explain=True, min_confidence=0.9))
+    springfield = strict.resolve(text, queries)[2]
+    why = springfield.explanation
+    assert springfield.place is None and why is not None
+    assert why.rule == "abstain"
+    assert why.reason.startswith("abstained: the best candidate's confidence, 0.")
+    assert why.reason.endswith("is below 0.90 (candidates too close)")
     assert len(why.candidates) > 1
 
 

@@ -9,7 +9,8 @@ import pytest
 from geotag.gazetteer import Gazetteer
 from geotag.models import Resolution
 from geotag.tagging.query import PlaceQuery, split_query
-from geotag.tagging.resolver import Resolver, ResolverOptions
+from geotag.tagging.resolver import Resolver
+from geotag.tagging.resolver_options import ResolverOptions
 
 
 def mark(text: str, *names: str, label: str = "GPE") -> list[PlaceQuery]:

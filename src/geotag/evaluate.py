@@ -27,6 +27,7 @@ from .tagging.geometry import great_circle_km
 
 if TYPE_CHECKING:
     from .engine.pipeline import Pipeline
+    from .gazetteer import Gazetteer
 
 LABELS = {
     "PERSON": "PERSON",
@@ -326,7 +327,9 @@ def evaluate(
     """Tag every gold text (or resolve its gold place spans) and score the result."""
     if gold_spans:
         results: Iterable[Document | Failure] = (
-            pipeline.tagger.tag(g.text, _gold_spans(pipeline, g), id=g.id, given_places=True)
+            pipeline.tagger.tag(
+                g.text, gold_ner_spans(pipeline.tagger.gazetteer, g), id=g.id, given_places=True
+            )
             for g in gold
         )
     else:
@@ -357,9 +360,8 @@ def _writing(predictions: IO[bytes]) -> Iterator[None]:
         raise OutputError(f"{name}: cannot write: {exc.strerror or exc}") from None
 
 
-def _gold_spans(pipeline: Pipeline, doc: GoldDocument) -> list[tuple[int, int, str]]:
+def gold_ner_spans(gaz: Gazetteer, doc: GoldDocument) -> list[tuple[int, int, str]]:
     """Gold place spans as NER output: a demonym on geotag's list counts as NORP."""
-    gaz = pipeline.tagger.gazetteer
     spans = []
     for start, end in gold_place_spans(doc):
         label = "NORP" if gaz.demonym(doc.text[start:end]) is not None else "GPE"

@@ -104,15 +104,17 @@ def gazetteer_lookup_command(
     """
     from ..formats.gazetteer import write_candidates
     from ..gazetteer import Gazetteer
-    from ..tagging.resolver import Resolver, ResolverOptions
+    from ..tagging.resolver import Resolver
+    from ..tagging.resolver_options import ResolverOptions
     from ..tagging.scoring import WEIGHTS
 
     gaz = Gazetteer.load(gazetteer)
     options = ResolverOptions(prefer_countries=prefer_countries, bbox=bbox)
-    candidates = Resolver(gaz, options).candidates(name, country)[:limit]
+    resolver = Resolver(gaz, options)
+    candidates = resolver.candidates(name, country)[:limit]
     report = terminal.report(fmt)
     if candidates or report.is_json:
-        write_candidates(name, country, candidates, options.abstain_below, WEIGHTS, report)
+        write_candidates(name, country, candidates, resolver.abstain_below, WEIGHTS, report)
     if not candidates:
         where = f" in {country}" if country else ""
         raise GeotagError(f"no gazetteer entry is named {name!r}{where}")

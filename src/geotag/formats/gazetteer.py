@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from ..gazetteer.info import GazetteerInfo
@@ -41,7 +42,7 @@ def write_gazetteer_info(info: GazetteerInfo, report: ReportOutput) -> None:
     console.print(table)
 
 
-def candidate_dict(candidate: Candidate, rank: int, weights: dict[str, float]) -> dict[str, Any]:
+def candidate_dict(candidate: Candidate, rank: int, weights: Mapping[str, float]) -> dict[str, Any]:
     """A ranked candidate with its place and the parts of its score (value x weight)."""
     p = candidate.place
     return {
@@ -62,7 +63,7 @@ def write_candidates(
     country: str | None,
     candidates: list[Candidate],
     threshold: float,
-    weights: dict[str, float],
+    weights: Mapping[str, float],
     report: ReportOutput,
 ) -> None:
     """`geotag gazetteer lookup`: ranked candidates and why each scored what it did."""
@@ -92,7 +93,7 @@ def write_candidates(
     parts = Table(
         title="Score parts (value x weight; the score is their sum)",
         title_justify="left",
-        caption="pref: --prefer-country and --bbox; weights in geotag/tagging/scoring.py (WEIGHTS)",
+        caption="pref: --prefer-country and --bbox; weights in geotag/tagging/ranker_weights.py",
         caption_justify="left",
     )
     parts.add_column("#", justify="right", no_wrap=True)

@@ -7,6 +7,7 @@ from __future__ import annotations
 from ..gazetteer import Gazetteer
 from ..models import Candidate, Explanation, Place
 from .candidates import MentionGroup, Scored
+from .ranker import RANKER, Ranker
 from .scoring import confidence, weighted_parts
 
 # Candidates an explanation lists, best first (`considered` counts them all).
@@ -35,6 +36,7 @@ def explain_group(
     in_context: bool,
     abstain_below: float,
     min_confidence: float,
+    ranker: Ranker = RANKER,
 ) -> Explanation:
     """Why a group of mentions got its place (or none): its rule, in words, and its
     candidates as scored last: against the story's other places (`in_context`), or, when
@@ -44,7 +46,7 @@ def explain_group(
         Candidate(gazetteer.place(r), s, f) for s, r, f in g.scored[:EXPLAINED_CANDIDATES]
     )
     settled = gazetteer.place(g.settled) if g.settled is not None else None
-    reason = _reason(gazetteer, rule, g, settled, abstain_below, min_confidence)
+    reason = _reason(gazetteer, rule, g, settled, abstain_below, min_confidence, ranker)
     return Explanation(rule, reason, candidates, len(g.rows), in_context)
 
 
@@ -58,12 +60,14 @@ def explain_override(origin: str) -> Explanation:
     return Explanation("override", f"user override ({origin})")
 
 
-def top_features(gazetteer: Gazetteer, scored: Scored, count: int = TOP_FEATURES) -> str:
+def top_features(
+    gazetteer: Gazetteer, scored: Scored, count: int = TOP_FEATURES, ranker: Ranker = RANKER
+) -> str:
     """ "story's country US +1.30, type PPLA2 +1.00, population +0.98": a candidate's
     largest weighted features, each said of that candidate."""
     _, row, features = scored
     place = gazetteer.place(row)
-    parts = weighted_parts(features)
+    parts = weighted_parts(features, ranker.weights)
     return (
         ", ".join(f"{_feature_words(k, place)} {w:+.2f}" for w, k in parts[:count]) or "no feature"
     )
@@ -98,6 +102,7 @@ def _reason(
     settled: Place | None,
     abstain_below: float,
     min_confidence: float,
+    ranker: Ranker,
 ) -> str:
     if rule == "single" and g.hint:
         # The words around the name asked for a kind of place, and one of that kind is left.
@@ -109,12 +114,13 @@ def _reason(
     if rule == "local" and settled is not None:
         return f"a town of the story's region: {settled.admin1 or settled.country}"
     if rule == "score" and g.scored:
-        return f"scored best ({g.scored[0][0]:.2f}): {top_features(gazetteer, g.scored[0])}"
+        best = top_features(gazetteer, g.scored[0], ranker=ranker)
+        return f"scored best ({g.scored[0][0]:.2f}): {best}"
     if rule == "abstain" and g.scored:
         top = g.scored[0][0]
         if top < abstain_below:
             return f"abstained: the best score, {top:.2f}, is below {abstain_below:.2f}"
-        share = confidence([s for s, _, _ in g.scored])
+        share = confidence([s for s, _, _ in g.scored], ranker)
         return (
             f"abstained: the best candidate's confidence, {share:.2f}, is below "
             f"{min_confidence:.2f} (candidates too close)"

@@ -30,9 +30,10 @@ How a mention is resolved, in order:
    County places, never "China" listed with "the United States"); then `local.py`'s
    home region and the containers of places the gazetteer lacks (marked `within`).
 4. **One sense per document**: every mention with the same query gets the same place.
-5. **Abstain** when the best score is below `ResolverOptions.abstain_below`, or its
-   confidence (its softmax share among the candidates) is below `min_confidence`: the
-   mention keeps `place: null` and lists its best candidates.
+5. **Abstain** when the best score is below `ResolverOptions.abstain_below` (None: the
+   ranker's), or its confidence (its softmax share among the candidates, calibrated into
+   the chance of lying within 161 km: `ranker.py`) is below `min_confidence`: the mention
+   keeps `place: null` and lists its best candidates.
 
 The rule between a region (first or second level) and a city of the same name: the city
 wins when it lies in that same region and goes by that very name (the region is named
@@ -45,12 +46,10 @@ mention says it means the region ("Idlib province", "Washington state").
 from __future__ import annotations
 
 import math
-import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
-from ..errors import OptionError
 from ..gazetteer import Gazetteer, normalize_name
 from ..models import Candidate, Place, Resolution
 from .candidates import CandidateFinder, MentionGroup, Scored, plays, speaks
@@ -58,7 +57,10 @@ from .explain import explain_demonym, explain_group
 from .geometry import great_circle_km, in_bbox, nearest
 from .local import HOME_CONFIDENCE, WITHIN_NAMED, WITHIN_STORY, containers, dateline, home_towns
 from .namesakes import listed_with_country, story_in, world_city
+from .parent import named_parent
 from .query import PlaceQuery
+from .ranker import RANKER
+from .resolver_options import ResolverOptions, check_countries
 from .rules import RULE_CONFIDENCE, Rule
 from .scoring import (
     CURATED_IMPORTANCE,
@@ -66,49 +68,11 @@ from .scoring import (
     REGION_CODES,
     TYPE_PRIOR,
     TYPE_PRIOR_DEFAULT,
-    WEIGHTS,
     Context,
     Features,
     confidence,
     is_country,
 )
-
-_PARENT_ABBREVIATION = re.compile(r",\s*((?:[A-Z][A-Za-z]{0,4}\.)+|[A-Z]{2})(?![A-Za-z])")
-
-
-@dataclass(frozen=True, slots=True)
-class ResolverOptions:
-    prefer_countries: tuple[str, ...] = ()
-    bbox: tuple[float, float, float, float] | None = None  # west, south, east, north
-    abstain_below: float = 1.2
-    min_confidence: float = 0.25
-    alternatives: int = 3
-    # A place mention the gazetteer has no entry for is placed at the place it names
-    # inside ("Manila Cathedral" -> Manila); off when an online geocoder gets it first.
-    inner_names: bool = True
-    # Mark such places `within`, and place the others at their container (`local.py`).
-    within: bool = True
-    # Say why each place was chosen (`Resolution.explanation`); off, none of it is built.
-    explain: bool = False
-
-
-# Codes people reach for that ISO 3166 spells otherwise.
-_CODE_HINTS = {"UK": "GB", "EL": "GR"}
-
-
-def check_countries(gazetteer: Gazetteer, codes: Iterable[str]) -> None:
-    """OptionError unless the gazetteer has a country for every preferred code: a code it
-    does not know would tilt nothing, silently."""
-    unknown = [code for code in codes if gazetteer.country_row(code) is None]
-    if not unknown:
-        return
-    hints = [f"{code} is {_CODE_HINTS[code]}" for code in unknown if code in _CODE_HINTS]
-    raise OptionError(
-        "prefer_countries",
-        f"the gazetteer has no country with the code {', '.join(unknown)}"
-        + (f" ({'; '.join(hints)} in ISO 3166)" if hints else ""),
-    )
-
 
 REFINE_PASSES = 2
 # Mentions in a first-level region that make a story local to it.
@@ -122,12 +86,24 @@ class Resolver:
         self.gazetteer = gazetteer
         self.options = options if options is not None else ResolverOptions()
         self.finder = CandidateFinder(gazetteer, inner_names=self.options.inner_names)
+        self.ranker = self.options.ranker if self.options.ranker is not None else RANKER
+        below = self.options.abstain_below
+        # The features beyond the hand-set ones, computed only for a ranker that weighs them.
+        self.extended = self.ranker.extended
+        self.abstain_below = self.ranker.abstain_below if below is None else below
         check_countries(gazetteer, self.options.prefer_countries)
 
     # -- public --------------------------------------------------------------------------
 
     def resolve(self, text: str, queries: Sequence[PlaceQuery]) -> list[Resolution]:
         """One Resolution per query, in order."""
+        return self.resolve_groups(text, queries)[0]
+
+    def resolve_groups(
+        self, text: str, queries: Sequence[PlaceQuery]
+    ) -> tuple[list[Resolution], dict[str, MentionGroup]]:
+        """`resolve`, and the mention groups as settled (what scripts/fit_ranker.py
+        learns from)."""
         results: list[Resolution | None] = [None] * len(queries)
         dateline_at = dateline(text, queries)
         groups = self.finder.group(text, queries, dateline_at)
@@ -141,18 +117,23 @@ class Resolver:
         self._score_rest(groups)
         self._local_towns(text, queries, groups, named_countries)
         for g, row in home_towns(self.gazetteer, groups.values(), dateline_at):
-            self._settle(g, row, "home", HOME_CONFIDENCE)
+            self._settle(g, row, "home", self._rule_confidence("home", HOME_CONFIDENCE))
         if self.options.within:
             found = containers(self.gazetteer, text, queries, groups.values(), dateline_at)
             for g, row, named in found:
-                self._settle(g, row, "within", WITHIN_NAMED if named else WITHIN_STORY)
+                sure = (
+                    self._rule_confidence("within-named", WITHIN_NAMED)
+                    if named
+                    else self._rule_confidence("within-story", WITHIN_STORY)
+                )
+                self._settle(g, row, "within", sure)
         for g in groups.values():
             res = self._resolution(g)
             for i in g.members:
                 q = queries[i]
                 metonym = res.place is not None and (speaks(text, q) or plays(text, q, queries))
                 results[i] = replace(res, role="metonym") if q.landmark or metonym else res
-        return [r if r is not None else Resolution(None, 0.0) for r in results]
+        return [r if r is not None else Resolution(None, 0.0) for r in results], groups
 
     def candidates(self, name: str, country: str | None = None) -> list[Candidate]:
         """Ranked candidates for a bare name, scored without document context."""
@@ -170,7 +151,8 @@ class Resolver:
         why = explain_demonym(country) if self.options.explain else None
         if country is None:
             return Resolution(None, 0.0, rule="demonym-unknown", explanation=why)
-        return Resolution(country, RULE_CONFIDENCE["demonym"], rule="demonym", explanation=why)
+        sure = self._rule_confidence("demonym", RULE_CONFIDENCE["demonym"])
+        return Resolution(country, sure, rule="demonym", explanation=why)
 
     # -- hard rules ------------------------------------------------------------------------
 
@@ -186,7 +168,9 @@ class Resolver:
             if g.landmark:
                 self._settle(g, max(g.rows, key=lambda r: gaz.place(r).population), "landmark")
                 continue
-            hinted = self._apply_hint(g, places)
+            hinted = (
+                None if f"hint-{g.hint}" in self.options.rules_off else self._apply_hint(g, places)
+            )
             if hinted is not None:
                 places = hinted
             continents = [r for r, p in places if p.feature_code == "CONT"]
@@ -219,16 +203,18 @@ class Resolver:
     def _apply_hint(
         self, g: MentionGroup, places: list[tuple[int, Place]]
     ) -> list[tuple[int, Place]] | None:
-        """Keep the candidates of the kind the words around the name ask for.
-
-        A region asked for ("Orange County", "Idlib province") and none in the gazetteer:
-        the mention is left unresolved rather than sent to a town of that name. A city
-        asked for and none found: the other candidates stay.
+        """Keep the candidates of the kind the words around the name ask for, when there
+        are any: a region ("Orange County", "Idlib province") or a city. When there are
+        none, the other candidates stay, for the scores (whose `hint` feature still weighs
+        the kind) to choose among: the words may belong to something else ("the Nenagh
+        district", "a Grovetown home"). Cross-validated on the dev corpora against leaving
+        a region's name unresolved (scripts/fit_ranker.py --ablate): better on both.
         """
         if g.hint == "region":
             keep = [(r, p) for r, p in places if p.feature_class == "A" and not is_country(p)]
-            g.rows = [r for r, _ in keep]
-            return keep
+            if keep:
+                g.rows = [r for r, _ in keep]
+                return keep
         if g.hint == "city":
             keep = [(r, p) for r, p in places if p.feature_class == "P"]
             if keep:
@@ -245,53 +231,10 @@ class Resolver:
         by_member: dict[int, MentionGroup],
     ) -> None:
         """Restrict a mention to the candidates inside a parent named right next to it."""
-        q = queries[i]
-        parent_rows: list[int] = []
-        parent_group: MentionGroup | None = None
-        if i + 1 < len(queries) and queries[i + 1].kind == "toponym":
-            nxt = queries[i + 1]
-            between = text[q.end : nxt.start]
-            if _is_parent_link(between, text, nxt.end):
-                parent_group = by_member.get(i + 1)
-                if parent_group is not None:
-                    parent_rows = parent_group.rows
-        if not parent_rows:
-            # Matched in place: slicing the rest of a long text for every mention is quadratic.
-            abbr = _PARENT_ABBREVIATION.match(text, q.end)
-            if abbr:
-                parent_rows = self.gazetteer.lookup_abbreviation(abbr.group(1))
-        parents = [(r, self.gazetteer.place(r)) for r in parent_rows]
-        parents = [(r, p) for r, p in parents if p.feature_code == "ADM1" or is_country(p)]
-        if not parents:
+        found = named_parent(self.gazetteer, text, queries, i, g, by_member)
+        if found is None:
             return
-        pairs = []
-        for r in g.rows:
-            child = self.gazetteer.place(r)
-            for p_row, parent in parents:
-                if child.country_code != parent.country_code or child is parent:
-                    continue
-                if parent.feature_code == "ADM1" and child.admin1_code != parent.admin1_code:
-                    continue
-                pairs.append((child.population, TYPE_PRIOR.get(child.feature_code, 0.0), r, p_row))
-        if not pairs:
-            return
-        if g.hint != "region":
-            # "Aleppo, Syria" is the city, as a bare "Aleppo" is: a region named after a
-            # city inside it yields to the city unless the mention says region.
-            cities = {
-                (p.country_code, p.admin1_code)
-                for _, _, r, _ in pairs
-                if (p := self.gazetteer.place(r)).feature_class == "P"
-            }
-            pairs = [
-                pair
-                for pair in pairs
-                if not (
-                    (p := self.gazetteer.place(pair[2])).feature_code in REGION_CODES
-                    and (p.country_code, p.admin1_code) in cities
-                )
-            ]
-        _, _, child_row, parent_row = max(pairs)
+        child_row, parent_row, parent_group = found
         self._settle(g, child_row, "parent")
         if self.options.explain:
             g.reason = f"named parent: {self.gazetteer.place(parent_row).name}"
@@ -300,15 +243,24 @@ class Resolver:
         ):
             self._settle(parent_group, parent_row, "parent")
             if self.options.explain:
-                parent_group.reason = f"named as the parent of {q.text}"
+                parent_group.reason = f"named as the parent of {queries[i].text}"
 
     def _settle(
         self, g: MentionGroup, row: int, rule: Rule, confidence: float | None = None
     ) -> None:
         """Place the group at a row by a rule, with the rule's confidence unless given."""
+        if rule in self.options.rules_off:
+            return
         g.settled = row
-        g.confidence = RULE_CONFIDENCE[rule] if confidence is None else confidence
+        if confidence is None:
+            confidence = self._rule_confidence(rule, RULE_CONFIDENCE[rule])
+        g.confidence = confidence
         g.rule = rule
+
+    def _rule_confidence(self, key: str, default: float) -> float:
+        """How often a rule's place lies within 161 km of the truth: as calibrated with
+        the ranker, else the hand-set default."""
+        return self.ranker.rule_confidence.get(key, default)
 
     # -- scoring -----------------------------------------------------------------------------
 
@@ -441,11 +393,15 @@ class Resolver:
         """Settle a scored group on its best candidate, or abstain when that candidate
         scores too low or barely beats the next (the confidence is too low)."""
         top_score, top_row, _ = g.scored[0]
-        confidence = confidence_of(g)
-        if top_score >= self.options.abstain_below and confidence >= self.options.min_confidence:
+        confidence = self.confidence_of(g)
+        if top_score >= self.abstain_below and confidence >= self.options.min_confidence:
             self._settle(g, top_row, "score", confidence)
         else:
             g.settled, g.confidence, g.rule = None, 0.0, "abstain"
+
+    def confidence_of(self, g: MentionGroup) -> float:
+        """The calibrated confidence of a scored group's best candidate."""
+        return confidence([score for score, _, _ in g.scored], self.ranker)
 
     def _rank(self, g: MentionGroup, context: Context) -> list[Scored]:
         scored = [(*self.score_candidate(g, r, context), r) for r in g.rows]
@@ -464,6 +420,7 @@ class Resolver:
         country = context.countries.get(p.country_code, 0.0) / n if n else 0.0
         admin1 = context.admin1.get((p.country_code, p.admin1_code), 0.0) / n if n else 0.0
         distance = 0.0
+        km = math.inf
         points = context.near()
         if points:
             # The nearest point by a flat approximation, then its great-circle distance.
@@ -490,7 +447,7 @@ class Resolver:
             preference += 1.0
         if opts.bbox and in_bbox(p, opts.bbox):
             preference += 1.0
-        features = (
+        features: Features = (
             ("type", type_prior),
             ("importance", importance),
             ("country", country),
@@ -501,7 +458,29 @@ class Resolver:
             ("hint", hint),
             ("preference", preference),
         )
-        score = sum(WEIGHTS[k] * v for k, v in features)
+        if self.extended:
+            town = 1.0 if p.feature_class == "P" else 0.0
+            features += (
+                # What kind of place it is, beyond the type prior's one ordering.
+                ("is_country", 1.0 if is_country(p) else 0.0),
+                ("is_region", 1.0 if code == "ADM1" else 0.0),
+                ("is_county", 1.0 if code == "ADM2" else 0.0),
+                ("is_capital", 1.0 if code == "PPLC" else 0.0),
+                ("is_seat", 1.0 if code.startswith(("PPLA", "PPLG")) else 0.0),
+                ("is_town", town),
+                ("is_water", 1.0 if p.feature_class == "H" else 0.0),
+                ("no_population", 0.0 if p.population else 1.0),
+                ("near", math.exp(-km / 50.0)),
+                # The story's context says more of a town than of a country or a region.
+                ("town_in_country", town * country),
+                ("town_in_region", town * admin1),
+                ("town_near", town * distance),
+                ("focus_country", 1.0 if p.country_code == context.focus() else 0.0),
+                # Against the ranker's "none of them" (scored 0): how likely any one is.
+                ("bias", 1.0),
+            )
+        weights = self.ranker.weights
+        score = sum(weights.get(k, 0.0) * v for k, v in features)
         return score, features
 
     def _importance(self, row: int, p: Place) -> float:
@@ -560,36 +539,20 @@ class Resolver:
         why = None
         if self.options.explain:
             why = explain_group(
-                gaz, g, in_context, self.options.abstain_below, self.options.min_confidence
+                gaz, g, in_context, self.abstain_below, self.options.min_confidence, self.ranker
             )
         if g.settled is None:
             return Resolution(None, 0.0, tuple(alts), rule=rule, explanation=why)
         # A name placed by a name inside it ("Manila Cathedral") lies within that place.
         within = rule == "within" or (g.inner and self.options.within)
-        confidence = min(g.confidence, WITHIN_NAMED) if within else g.confidence
+        confidence = g.confidence
+        if g.inner and within:
+            # Placed at a name inside it: as sure as such places are found to be.
+            confidence = self._rule_confidence("inner", min(g.confidence, WITHIN_NAMED))
         place = gaz.place(g.settled)
         return Resolution(place, confidence, tuple(alts), rule=rule, within=within, explanation=why)
-
-
-def confidence_of(g: MentionGroup) -> float:
-    return confidence([score for score, _, _ in g.scored])
 
 
 def _margin(g: MentionGroup) -> float:
     top = g.scored[0][0]
     return top - (g.scored[1][0] if len(g.scored) > 1 else 0.0)
-
-
-def _is_parent_link(between: str, text: str, parent_end: int) -> bool:
-    """ "X, Y" / "X (Y)" / "X in [central] Y": Y may be the parent of X."""
-    if between in (", ", ","):
-        return True
-    if between.strip() == "(" and text[parent_end : parent_end + 1] == ")":
-        return True
-    return bool(
-        re.fullmatch(
-            r"\s+in\s+(?:the\s+)?(?:(?:north|south|east|west|central|northern|southern|eastern|"
-            r"western|north-?western|north-?eastern|south-?western|south-?eastern)\s+)?",
-            between,
-        )
-    )

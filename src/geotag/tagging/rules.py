@@ -24,8 +24,9 @@ Rule = Literal[
     "override",  # the user's override (`--overrides`), applied before the resolver
 ]
 
-# How sure each hard rule is of the place it settles; a scored mention's confidence is
-# its best candidate's softmax share instead (`scoring.confidence`).
+# How sure each hard rule is of the place it settles, as first set by hand: the ranker's
+# calibration (`ranker_weights.py`, its rate of being right on annotated news) replaces
+# them; a scored mention's confidence is its calibrated softmax share (`scoring.confidence`).
 RULE_CONFIDENCE: Final[Mapping[Rule, float]] = {
     "continent": 0.95,
     "country": 0.95,

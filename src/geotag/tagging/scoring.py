@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import heapq
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from ..gazetteer import Gazetteer
 from ..models import Place
+from .ranker import RANKER, Ranker
 
 # Feature type prior: country > first-level region > capital > city > other.
 TYPE_PRIOR = {
@@ -45,17 +46,8 @@ LABEL_CLASSES = {
     "NORP": frozenset("A"),
 }
 
-WEIGHTS = {
-    "type": 2.0,
-    "importance": 1.2,
-    "country": 1.3,
-    "admin1": 0.6,
-    "distance": 0.8,
-    "name": 0.55,
-    "label": 0.4,
-    "hint": 1.5,
-    "preference": 2.0,
-}
+# The candidate ranker in use: its weights (fit by scripts/fit_ranker.py) and calibration.
+WEIGHTS: Mapping[str, float] = RANKER.weights
 REGION_CODES = frozenset({"ADM1", "ADM2"})
 # Hand-written seas, rivers, regions and landmarks have no population but are well known.
 CURATED_IMPORTANCE = 0.85
@@ -63,10 +55,12 @@ NEAR_POINTS = 48
 Features = tuple[tuple[str, float], ...]
 
 
-def weighted_parts(features: Iterable[tuple[str, float]]) -> list[tuple[float, str]]:
+def weighted_parts(
+    features: Iterable[tuple[str, float]], weights: Mapping[str, float] = WEIGHTS
+) -> list[tuple[float, str]]:
     """A candidate's features as (weight x value, name), largest in size first, zeros left
     out: what `--explain` and `gazetteer explain` name as its reasons."""
-    parts = ((WEIGHTS[name] * value, name) for name, value in features)
+    parts = ((weights.get(name, 0.0) * value, name) for name, value in features)
     return sorted((p for p in parts if p[0]), key=lambda p: -abs(p[0]))
 
 
@@ -91,6 +85,7 @@ class Context:
     points: dict[int, list[float]]  # settled row -> [lat, lon, weight]
     total: float
     _near: list[tuple[float, float]] | None = None
+    _focus: str | None = None
     # Heap of (-weight, since, change, row); an entry holds while `_current[row]` is its
     # (since, change): `since` orders equal weights by when the point was counted in,
     # `change` tells the entries of one point apart.
@@ -110,6 +105,7 @@ class Context:
         p = gaz.place(row)
         if p.country_code:
             self.countries[p.country_code] = self.countries.get(p.country_code, 0.0) + weight
+            self._focus = None
         if p.admin1_code:
             key = (p.country_code, p.admin1_code)
             self.admin1[key] = self.admin1.get(key, 0.0) + weight
@@ -134,6 +130,13 @@ class Context:
             heapq.heappush(self._heap, (-point[2], since, self._changes, row))
         self._near = None
 
+    def focus(self) -> str:
+        """The country with the most settled mentions ("" when none)."""
+        if self._focus is None:
+            best = max(self.countries.items(), key=lambda kv: kv[1], default=("", 0.0))
+            self._focus = best[0] if best[1] > 0 else ""
+        return self._focus
+
     def near(self) -> list[tuple[float, float]]:
         """The points distances are measured to: the NEAR_POINTS most mentioned."""
         if self._near is None:
@@ -149,9 +152,18 @@ class Context:
         return self._near
 
 
-def confidence(scores: list[float]) -> float:
-    """Softmax share of the best of these scores (best first), so close calls get low
-    confidence."""
+def confidence(scores: list[float], ranker: Ranker = RANKER) -> float:
+    """The chance that the best of these scores (best first) names the place within 161
+    km: its softmax share among the best ten (and the ranker's "none of them", scored 0),
+    through the ranker's calibration."""
+    return ranker.calibrated(share(scores, ranker))
+
+
+def share(scores: list[float], ranker: Ranker = RANKER) -> float:
+    """The best score's softmax share, before calibration: close calls get a low one."""
     top = scores[0]
-    total = sum(math.exp(2.0 * (s - top)) for s in scores[:10])
+    t = ranker.temperature
+    total = sum(math.exp(t * (s - top)) for s in scores[:10])
+    if ranker.none_option:
+        total += math.exp(-t * top)
     return 1.0 / total

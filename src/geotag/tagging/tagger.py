@@ -17,9 +17,11 @@ from ..options import PipelineOptions
 from .aggregate import aggregate, focus
 from .corrections import apply_overrides, check_overrides, conditional_names
 from .query import LABEL_CUES, PlaceQuery
+from .ranker import Ranker
 from .recognition import RecognitionModel
 from .repair import repair_spans
-from .resolver import Resolver, ResolverOptions
+from .resolver import Resolver
+from .resolver_options import ResolverOptions
 from .spans import PLACE_LABELS
 
 
@@ -33,6 +35,8 @@ class TagOptions:
     # The user's corrections (the file `chosen.overrides` names, read by the caller),
     # applied before resolution.
     overrides: Overrides | None = None
+    # The candidate ranker; None: the shipped one (scripts/fit_ranker.py passes others).
+    ranker: Ranker | None = None
 
     @property
     def resolver(self) -> ResolverOptions:
@@ -44,6 +48,7 @@ class TagOptions:
             inner_names=not self.chosen.keep_unknown_places,
             within=self.chosen.within and not self.chosen.keep_unknown_places,
             explain=self.chosen.explain,
+            ranker=self.ranker,
         )
 
 
