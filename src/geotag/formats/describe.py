@@ -1,9 +1,9 @@
-"""Words for people about a place's kind ("capital", "region", "sea"), shared by the
-table, html and gazetteer outputs."""
+"""Words for people about a place's kind ("capital", "region", "sea") and its notes
+("metonym", "embedded"), shared by the table, html and gazetteer outputs."""
 
 from __future__ import annotations
 
-from ..models import Place
+from ..models import Entity, Place
 
 FEATURE_TYPES = {
     "CONT": "continent",
@@ -43,3 +43,14 @@ def feature_type(place: Place) -> str:
     if code in ("STM", "STMS"):
         return "river"
     return FEATURE_CLASS_TYPES.get(place.feature_class, code.lower() or "place")
+
+
+def place_flags(entity: Entity) -> list[str]:
+    """What the table and html outputs note beside a place entity: "demonym", "metonym",
+    "embedded" (named only inside organisations), in that order."""
+    flags = []
+    if entity.kind == "demonym":
+        flags.append("demonym")
+    if entity.role in ("metonym", "embedded"):
+        flags.append(entity.role)
+    return flags

@@ -25,7 +25,7 @@ from typing import IO
 
 from .._version import __version__
 from ..models import Document, Entity, Failure, FocusItem, Mention, Place, Resolution, id_text
-from .describe import feature_type
+from .describe import feature_type, place_flags
 from .escape import utf8
 from .explain import why_html
 from .worldmap import WorldMap, frame, load_world_map
@@ -292,15 +292,7 @@ class HtmlReportWriter:
         rows = []
         for e in places:
             res = e.resolution
-            notes = [
-                n
-                for n in (
-                    e.kind == "demonym" and "demonym",
-                    e.role == "metonym" and "metonym",
-                    e.role == "embedded" and "embedded",
-                )
-                if n
-            ]
+            notes = place_flags(e)
             if res is None or res.place is None:
                 candidates = ", ".join(
                     f"{c.place.name} ({c.place.country_code or '—'}, {c.score:.2f})"

@@ -6,7 +6,7 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 from ..models import Document, Entity, Failure, FocusItem, Place, id_text
-from .describe import feature_type
+from .describe import feature_type, place_flags
 from .escape import for_terminal
 
 if TYPE_CHECKING:
@@ -143,15 +143,7 @@ class TableWriter:
         for e in doc.places:
             res = e.resolution
             p = res.place if res else None
-            flags = [
-                f
-                for f in (
-                    e.kind == "demonym" and "demonym",
-                    e.role == "metonym" and "metonym",
-                    e.role == "embedded" and "embedded",
-                )
-                if f
-            ]
+            flags = place_flags(e)
             head = f"[green]{shown(e.name)}[/green] ({e.mentions}) -> "
             if p is None or res is None:
                 self.console.print(
@@ -197,15 +189,7 @@ def _places_table(places: tuple[Entity, ...]) -> Table:
     for e in places:
         res = e.resolution
         p = res.place if res else None
-        flags = [
-            f
-            for f in (
-                e.kind == "demonym" and "demonym",
-                e.role == "metonym" and "metonym",
-                e.role == "embedded" and "embedded",
-            )
-            if f
-        ]
+        flags = place_flags(e)
         if p is None or res is None:
             table.add_row(
                 shown(e.name), str(e.mentions), "[red]unresolved[/red]", ", ".join(flags), "", ""
