@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
+
+from geotag.tagging.geometry import great_circle_km
 
 ACCURACY_KM = 161.0
 BINS = 10
@@ -28,15 +29,6 @@ FLAG_PLACES = 50
 FLAG_GAP = 0.05
 PLACE_LABELS = {"PLACE", "GPE", "LOC", "FAC", "LOCATION", "TOPONYM"}
 NESTED = ("place", "resolved", "resolution", "location", "geo")
-
-
-def great_circle_km(a: tuple[float, float], b: tuple[float, float]) -> float:
-    lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
-    h = (
-        math.sin((lat2 - lat1) / 2) ** 2
-        + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
-    )
-    return 2 * 6371.0088 * math.asin(min(1.0, math.sqrt(h)))
 
 
 def _field(mention: dict[str, Any], *names: str) -> Any:

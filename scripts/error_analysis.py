@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import re
 import sys
 from collections import Counter, defaultdict
@@ -38,6 +37,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from geotag.gazetteer import Gazetteer, normalize_name
+from geotag.tagging.geometry import great_circle_km
 
 RADIUS_KM = 161.0
 # The scorer's label folding (../shared/eval/score.py).
@@ -76,16 +76,7 @@ def coords(mention: dict[str, Any]) -> tuple[float, float] | None:
 
 def near(mention: dict[str, Any], point: tuple[float, float]) -> bool:
     other = coords(mention)
-    return other is not None and haversine_km(point, other) <= RADIUS_KM
-
-
-def haversine_km(a: tuple[float, float], b: tuple[float, float]) -> float:
-    lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
-    h = (
-        math.sin((lat2 - lat1) / 2) ** 2
-        + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
-    )
-    return 2 * 6371.0088 * math.asin(min(1.0, math.sqrt(h)))
+    return other is not None and great_circle_km(point, other) <= RADIUS_KM
 
 
 def read_jsonl(path: str) -> list[dict[str, Any]]:
@@ -138,7 +129,7 @@ class Names:
         if gold.get("geonameid") is not None and place.geonameid == gold["geonameid"]:
             return True
         point = coords(gold)
-        return point is not None and haversine_km(point, (place.lat, place.lon)) <= RADIUS_KM
+        return point is not None and great_circle_km(point, (place.lat, place.lon)) <= RADIUS_KM
 
     def right_among(self, rows: Iterable[int], gold: dict[str, Any]) -> bool:
         return any(self.is_right(r, gold) for r in rows)
@@ -320,7 +311,7 @@ def resolution_cause(
     rows = names.candidates(m["text"], demonyms=m.get("kind") == "demonym")
     listed = [a for a in m.get("alternatives") or [] if a.get("lat") is not None]
     if got is not None:
-        if haversine_km(point, got) <= RADIUS_KM:
+        if great_circle_km(point, got) <= RADIUS_KM:
             return "correct", "exact span" if same_span else "overlapping span", form, ()
         place = m.get("place") or {}
         code, country = place.get("feature_code"), place.get("country_code")
