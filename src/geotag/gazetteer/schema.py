@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from enum import IntEnum
+from functools import lru_cache
 from typing import NamedTuple
 
 from ..errors import GazetteerError
@@ -71,7 +72,8 @@ DEFAULT_FEATURE_CLASSES = frozenset("APHTLSV")
 POPULATION_DOMINANCE = 10  # Kolkata keeps Calcutta (ZA, 130x smaller); Austin drops Waterloo (9x)
 SPELLING_SIMILARITY = 0.75  # difflib ratio: Odessa/Odesa 0.91, Kiev/Kyiv 0.75, Waterloo/Austin 0.29
 
-_APOSTROPHES = str.maketrans(dict.fromkeys("’‘‛ʼʻʽʾʿ′´`", "'"))
+APOSTROPHES = "’‘‛ʼʻʽʾʿ′´`"  # each becomes "'" in a cleaned name
+_APOSTROPHES = str.maketrans(dict.fromkeys(APOSTROPHES, "'"))
 _CODE_LIKE = re.compile(r"[A-Z]{2,4}")
 _ISO_3166_2 = re.compile(r"[A-Z]{2}-[A-Z0-9]{1,3}")
 # A first-level region's trailing type word: "Donetsk Oblast" is also "Donetsk".
@@ -146,7 +148,13 @@ def clean_name(raw: str) -> str:
 
 
 def is_latin(name: str) -> bool:
-    return all(not ch.isalpha() or unicodedata.name(ch, "").startswith("LATIN") for ch in name)
+    """Every letter is a Latin one (ASCII letters all are)."""
+    return name.isascii() or all(map(_is_latin_character, name))
+
+
+@lru_cache(maxsize=1 << 14)
+def _is_latin_character(ch: str) -> bool:
+    return not ch.isalpha() or unicodedata.name(ch, "").startswith("LATIN")
 
 
 def looks_like_code(name: str) -> bool:

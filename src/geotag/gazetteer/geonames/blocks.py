@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import IO, TYPE_CHECKING, Any
 
 from ...errors import DumpError
-from ..schema import COUNTRY_CODES, RowKind, clean_name
+from ..schema import APOSTROPHES, COUNTRY_CODES, RowKind, clean_name, format_degrees
 from .dump import GEONAMES_COLUMNS, Admin1, Country, DumpLine, Problems, degrees, is_text, whole
 
 if TYPE_CHECKING:
@@ -44,8 +44,15 @@ _READ = ("geonameid", "name", "alternatenames", "latitude", "longitude", "featur
          "feature_code", "country_code", "admin1_code", "population")  # fmt: skip
 _DIGITS = r"^[0-9]+$"
 _DECIMAL = r"^-?[0-9]+(\.[0-9]+)?$"
-# A name with none of these cleans to nothing (or to a few spaces): read it line by line.
-_VISIBLE = r"[\p{L}\p{N}\p{P}\p{S}]"
+# What `str.split()` splits on, as an RE2 class: a cell with none of it at either end
+# needs no strip(), a name with none of it (but single spaces) and no BOM or odd
+# apostrophe needs no cleaning.
+_SPACES = "".join(f"\\x{{{c:x}}}" for c in range(0x110000) if chr(c).isspace() and c != 32)
+_PADDED = rf"^[ {_SPACES}]|[ {_SPACES}]$"
+_UNCLEAN = "".join(f"\\x{{{ord(c):x}}}" for c in "\ufeff" + APOSTROPHES)
+_DIRTY = rf"^$|^ | $|  |[{_SPACES}{_UNCLEAN}]"
+# Degrees as geotag writes them (five decimals): such a cell is copied, not formatted.
+_FIVE_DECIMALS = r"^-?(0|[1-9][0-9]*)\.[0-9]{5}$"
 
 
 def require_pyarrow() -> None:
@@ -96,11 +103,15 @@ class Kept:
     alternatenames: list[str] = field(default_factory=list)
     lat: list[float] = field(default_factory=list)
     lon: list[float] = field(default_factory=list)
+    lat_cell: list[str] = field(default_factory=list)  # as the CSV writes them
+    lon_cell: list[str] = field(default_factory=list)
     feature_class: list[str] = field(default_factory=list)
     feature_code: list[str] = field(default_factory=list)
     country_code: list[str] = field(default_factory=list)
     admin1_code: list[str] = field(default_factory=list)
     population: list[int] = field(default_factory=list)
+    # Whether a text cell may start or end with a space (reading the CSV strips it).
+    padded: bool = True
 
     def __len__(self) -> int:
         return len(self.kind)
@@ -198,6 +209,8 @@ def _line_by_line(block: Block, rules: Filter, problem: Problems) -> Kept:
         kept.alternatenames.append(line.alternatenames.decode())
         kept.lat.append(lat)
         kept.lon.append(lon)
+        kept.lat_cell.append(format_degrees(lat))
+        kept.lon_cell.append(format_degrees(lon))
         kept.feature_class.append(line.feature_class.decode())
         kept.feature_code.append(line.feature_code.decode())
         kept.country_code.append(line.country_code.decode().upper())
@@ -277,23 +290,43 @@ def _columnwise(block: Block, rules: Filter) -> Kept | None:
     counted = _integers(pc.if_else(pc.equal(people, ""), "0", people))
     if numbers is None or lat is None or lon is None or counted is None:
         return None
-    raw_names = cells["name"].to_pylist()
-    blank = ~mask(pc.match_substring_regex(cells["name"], _VISIBLE))
-    if blank.any() and not all(clean_name(raw_names[i]) for i in np.flatnonzero(blank)):
-        return None
+    if not pc.all(pc.string_is_ascii(cells["country_code"])).as_py():
+        return None  # upper-cased as Python does, line by line
+    names = cells["name"].to_pylist()
+    for i in np.flatnonzero(mask(pc.match_substring_regex(cells["name"], _DIRTY))):
+        names[i] = clean_name(names[i])
+        if not names[i]:
+            return None
+    codes = ("feature_class", "feature_code", "country_code", "admin1_code")
+    padded = any(pc.any(pc.match_substring_regex(cells[c], _PADDED)).as_py() for c in codes)
     return Kept(
         kind=kind[keep].tolist(),
         geonameid=numbers.tolist(),
-        name=raw_names,  # cleaned by the caller, once per distinct name
+        name=names,
         alternatenames=cells["alternatenames"].to_pylist(),
         lat=lat.tolist(),
         lon=lon.tolist(),
+        lat_cell=_degree_cells(cells["latitude"], lat),
+        lon_cell=_degree_cells(cells["longitude"], lon),
         feature_class=cells["feature_class"].to_pylist(),
         feature_code=cells["feature_code"].to_pylist(),
         country_code=pc.ascii_upper(cells["country_code"]).to_pylist(),
         admin1_code=cells["admin1_code"].to_pylist(),
         population=counted.tolist(),
+        padded=padded,
     )
+
+
+def _degree_cells(raw: pa.Array, values: Any) -> list[str]:
+    """The CSV cells of a column of degrees: the dump's own where it has five decimals."""
+    import numpy as np
+    import pyarrow.compute as pc
+
+    copied = pc.and_(pc.match_substring_regex(raw, _FIVE_DECIMALS), pc.not_equal(raw, "-0.00000"))
+    cells: list[str | None] = pc.if_else(copied, raw, None).to_pylist()
+    for i in np.flatnonzero(~copied.to_numpy(zero_copy_only=False)):
+        cells[i] = format_degrees(float(values[i]))
+    return cells  # type: ignore[return-value]
 
 
 def _read(data: bytes) -> pa.Table | None:

@@ -16,6 +16,7 @@ import contextlib
 import hashlib
 import multiprocessing
 import os
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -50,7 +51,7 @@ from .dump import (
     required_file,
 )
 from .report import Backfill, ImportReport
-from .rows import Record, RowTable, Writer, clean
+from .rows import Record, RowTable, Writer
 from .shipped import joined_sources, read_shipped, split_names
 
 DEFAULT_LANGUAGES = ("en",)
@@ -209,12 +210,15 @@ def _first_pass(
 def _keep(kept: Kept, fresh: list[bool], table: RowTable, rules: Filter) -> int:
     """Count and rank a block's fresh rows; make records of those that need one."""
     continents = 0
-    names = [clean(n) for n in kept.name]
-    kept.name = names
+    every = all(fresh)
+    kinds = kept.kind if every else [k for k, new in zip(kept.kind, fresh, strict=True) if new]
+    for kind, n in Counter(kinds).items():
+        table.counts[RowKind(kind)] = table.counts.get(RowKind(kind), 0) + n
+    ranked = RowKind.ADMIN1
     for i, (kind, gid) in enumerate(zip(kept.kind, kept.geonameid, strict=True)):
-        if not fresh[i]:
+        if not (every or fresh[i]):
             continue
-        if kind <= RowKind.ADMIN1 or table.borrows(gid):
+        if kind <= ranked or table.borrows(gid):
             record = _dump_record(kept, i)
             if kind == RowKind.COUNTRY:
                 record = _country_record(rules.countries[str(gid).encode()], record)
@@ -223,11 +227,11 @@ def _keep(kept: Kept, fresh: list[bool], table: RowTable, rules: Filter) -> int:
             elif kind == RowKind.CONTINENT:
                 continents += 1
                 record.country_code = record.admin1_code = ""
-            table.note(record)
+            table.note(record, counted=True)
             table.records[gid] = record
-        else:
-            table.counted(kind, names[i], kept.population[i], kept.country_code[i],
-                          kept.admin1_code[i])  # fmt: skip
+        elif kind != RowKind.FEATURE:
+            table.rank(kind, kept.name[i], kept.population[i], kept.country_code[i],
+                       kept.admin1_code[i])  # fmt: skip
     return continents
 
 
@@ -319,7 +323,6 @@ def _write_span(span: list[_Extent], path: Path) -> tuple[IndexPart, int]:
         writer = Writer(job.table, f, part)
         for extent, block in _blocks_of(job, span):
             kept = kept_rows(block, job.rules, quiet)
-            kept.name = [clean(n) for n in kept.name]
             if extent.fresh is not None:
                 _only(kept, extent.fresh)
             writer.dump_rows(kept)

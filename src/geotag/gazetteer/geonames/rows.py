@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import csv
 import sys
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import IO, Any
 
 from ..csvfile import NO_ID, Row, abbreviation_keys, row_keys
-from ..index.writer import IndexPart
+from ..index.writer import Columns, IndexPart
 from ..names import fold_name
 from ..schema import (
     DraftRow,
@@ -27,11 +28,11 @@ from ..schema import (
     Rank,
     RowKind,
     clean_name,
-    format_degrees,
     is_usable_alternate,
     keeps_alternate,
     usable_alternates,
 )
+from .blocks import Kept
 from .shipped import Shipped, split_names
 
 # Distinct names folded and cleaned are remembered this many at a time, per process:
@@ -151,23 +152,24 @@ class RowTable:
         self.note(record)
         return True
 
-    def note(self, record: Record) -> None:
-        """Count a record whose id is marked kept, and rank it by its primary name."""
+    def note(self, record: Record, counted: bool = False) -> None:
+        """Count a record whose id is marked kept (unless `counted`), and rank it by its
+        primary name."""
         if self.extras:
             self._borrow(record)
-        self.counted(record.kind, record.name, record.population, record.country_code,
-                     record.admin1_code)  # fmt: skip
+        if not counted:
+            self.counts[record.kind] = self.counts.get(record.kind, 0) + 1
+        if record.kind is not RowKind.FEATURE:
+            self.rank(record.kind, record.name, record.population, record.country_code,
+                      record.admin1_code)  # fmt: skip
         if record.kind is RowKind.ADMIN1:
             self.admin1_names[(record.country_code, record.admin1_code)] = record.name
 
-    def counted(self, kind: int, name: str, population: int, cc: str, admin1: str) -> None:
-        """Count a row and rank it by its primary name (features need no rank: they never
-        take a name from another row and never keep one from a town or region)."""
-        kind = RowKind(kind)
-        self.counts[kind] = self.counts.get(kind, 0) + 1
-        if kind is not RowKind.FEATURE:
-            rank = (int(kind), population, sys.intern(cc), sys.intern(admin1))
-            self.primaries.setdefault(fold(name), []).append(rank)
+    def rank(self, kind: int, name: str, population: int, cc: str, admin1: str) -> None:
+        """Rank a row by its primary name (features need no rank: they never take a name
+        from another row and never keep one from a town or region)."""
+        rank = (int(kind), population, sys.intern(cc), sys.intern(admin1))
+        self.primaries.setdefault(fold(name), []).append(rank)
 
     def borrows(self, gid: int) -> bool:
         """Whether the row of this id takes anything from the shipped gazetteer."""
@@ -230,80 +232,140 @@ class Writer:
             admin1_name = record.name
         return record.row(names, admin1_name).cells()
 
-    def dump_rows(self, rows: Any) -> None:
-        """Rows of the dump (a `blocks.Kept`, cleaned names) kept and not made into
-        records: the collision rule and the cells inline, with every name folded once per
-        process and distinct name."""
+    def dump_rows(self, rows: Kept) -> None:
+        """Rows of the dump kept in the first pass: column by column, but for the names
+        (each distinct one folded once per process) and the rows made into records."""
         table = self.table
-        records, alternates, primaries = table.records, table.alternates, table.primaries
+        n = len(rows)
+        own_keys = list(map(fold, rows.name))
+        alternatenames, name_keys, dropped = self._names(rows, own_keys)
+        abbreviations: list[str] = [""] * n
+        abbreviation_keys_: list[Collection[str]] = [()] * n
+        if table.alternates:
+            for i, gid in enumerate(rows.geonameid):
+                extra = table.alternates.get(gid)
+                if extra is not None and extra[1]:
+                    abbreviations[i] = "|".join(sorted(set(extra[1])))
+                    abbreviation_keys_[i] = abbreviation_keys(abbreviations[i])
         admin1_names = table.admin1_names
+        admin1_cells = [a if a != "00" else "" for a in rows.admin1_code]
+        admin1_name = [
+            admin1_names.get(key, "")
+            for key in zip(rows.country_code, rows.admin1_code, strict=True)
+        ]
+        columns: list[list[Any]] = [
+            list(map(str, rows.geonameid)),
+            rows.name,
+            alternatenames,
+            abbreviations,
+            rows.lat_cell,
+            rows.lon_cell,
+            rows.feature_class,
+            rows.feature_code,
+            rows.country_code,
+            admin1_cells,
+            admin1_name,
+            list(map(str, rows.population)),
+            ["geonames"] * n,
+        ]
+        ids = list(rows.geonameid)
+        population = list(rows.population)
+        records = table.records
+        made: dict[int, Row] = {}
+        for i in [i for i, gid in enumerate(ids) if gid in records]:
+            cells = self._record_cells(records[ids[i]])
+            for column, cell in zip(columns, cells, strict=True):
+                column[i] = cell
+            made[i] = row = index_row(cells)
+            name_keys[i], abbreviation_keys_[i] = row.name_keys, row.abbreviation_keys
+            ids[i], population[i] = row.geonameid, row.population
+        self.dropped += dropped
+        self.csv.writerows(zip(*columns, strict=True))
+        # The index has the cells as reading the CSV back gives them: stripped.
+        _, names, _, _, lat, lon, fclass, fcode, cc, a1, a1_name, _, source = columns
+        if rows.padded:
+            names, fclass, fcode, cc, a1, a1_name = (
+                [c.strip() for c in column] for column in (names, fclass, fcode, cc, a1, a1_name)
+            )
+        for i, row in made.items():
+            names[i], fclass[i], fcode[i], cc[i] = (
+                row.name,
+                row.feature_class,
+                row.feature_code,
+                row.country_code,
+            )
+            a1[i], a1_name[i], source[i] = row.admin1_code, row.admin1_name, row.source
+        self.part.add_columns(
+            Columns(
+                geonameid=ids,
+                name=names,
+                lat=list(map(float, lat)),
+                lon=list(map(float, lon)),
+                population=population,
+                feature=[f"{c}\t{f}" for c, f in zip(fclass, fcode, strict=True)],
+                feature_code=fcode,
+                country_code=cc,
+                admin1_code=a1,
+                admin1=[f"{c}\t{n}" for c, n in zip(a1, a1_name, strict=True)],
+                source=source,
+                name_keys=name_keys,
+                abbreviation_keys=abbreviation_keys_,
+            )
+        )
+
+    def _names(
+        self, rows: Kept, own_keys: list[str]
+    ) -> tuple[list[str], list[Collection[str]], int]:
+        """Each row's alternate names cell and name keys (the collision rule applied),
+        and how many names it dropped."""
+        table = self.table
+        alternates, primaries, records = table.alternates, table.primaries, table.records
         feature = RowKind.FEATURE
-        lines: list[list[str] | tuple[str, ...]] = []
-        index: list[Row] = []
+        cells: list[str] = [""] * len(rows)
+        keys_of_rows: list[Collection[str]] = [(k,) if k else () for k in own_keys]
         dropped = 0
-        for gid, kind, name, raw, lat, lon, fclass, fcode, cc, admin1, population in zip(
-            rows.geonameid, rows.kind, rows.name, rows.alternatenames, rows.lat, rows.lon,
-            rows.feature_class, rows.feature_code, rows.country_code, rows.admin1_code,
-            rows.population, strict=True,
-        ):  # fmt: skip
-            record = records.get(gid)
-            if record is not None:
-                cells = self._record_cells(record)
-                lines.append(cells)
-                index.append(index_row(cells))
+        for i, raw in enumerate(rows.alternatenames):
+            gid = rows.geonameid[i]
+            extra = alternates.get(gid) if alternates else None
+            if (not raw and extra is None) or gid in records:
                 continue
-            own_key = fold(name)
             harvested = [n for n in map(usable, raw.split(",")) if n] if raw else []
-            extra = alternates.get(gid)
-            abbreviations: list[str] = []
             if extra is not None:
                 harvested += usable_alternates(extra[0])
-                abbreviations = sorted(set(extra[1]))
+            if not harvested:
+                continue
+            kind = rows.kind[i]
+            own_key = own_keys[i]
             seen = {own_key}
             keys = [own_key]
             kept: list[str] = []
-            if harvested:
-                me: Rank | None = None
-                for alternate in harvested:
-                    key = fold(alternate)
-                    if not key or key in seen:
-                        continue
-                    seen.add(key)
-                    # A feature keeps a town's name ("Tarnby" for Tarnby Airport): the
-                    # resolver chooses it only with a cue, so it takes nothing from the town.
-                    if kind != feature:
-                        rivals = primaries.get(key)
-                        if rivals:
-                            me = me or (kind, population, cc, admin1)
-                            if not keeps_alternate(me, key, own_key, rivals):
-                                dropped += 1
-                                continue
-                    kept.append(alternate)
-                    keys.append(key)
-                kept.sort()
-            alternatenames = "|".join(kept)
-            abbreviation_cell = "|".join(abbreviations)
-            lat_cell, lon_cell = format_degrees(lat), format_degrees(lon)
-            admin1_code = admin1 if admin1 != "00" else ""
-            admin1_name = admin1_names.get((cc, admin1), "")
-            pop = str(population)
-            lines.append(
-                (str(gid), name, alternatenames, abbreviation_cell, lat_cell, lon_cell, fclass,
-                 fcode, cc, admin1_code, admin1_name, pop, "geonames")
-            )  # fmt: skip
-            if any("|" in n for n in kept):
-                name_keys = row_keys(name, alternatenames)  # the CSV splits such a name
+            me: Rank | None = None
+            for alternate in harvested:
+                key = fold(alternate)
+                if not key or key in seen:
+                    continue
+                seen.add(key)
+                # A feature keeps a town's name ("Tarnby" for Tarnby Airport): the
+                # resolver chooses it only with a cue, so it takes nothing from the town.
+                if kind != feature:
+                    rivals = primaries.get(key)
+                    if rivals:
+                        me = me or (kind, rows.population[i], rows.country_code[i],
+                                    rows.admin1_code[i])  # fmt: skip
+                        if not keeps_alternate(me, key, own_key, rivals):
+                            dropped += 1
+                            continue
+                kept.append(alternate)
+                keys.append(key)
+            if not kept:
+                continue
+            kept.sort()
+            cells[i] = cell = "|".join(kept)
+            if any("|" in name for name in kept):
+                keys_of_rows[i] = row_keys(rows.name[i], cell)  # the CSV splits such a name
             else:
-                name_keys = set(keys)
-                name_keys.discard("")
-            index.append(
-                Row(gid, name, float(lat_cell), float(lon_cell), population, fclass.strip(),
-                    fcode.strip(), cc.strip().upper(), admin1_code.strip(), admin1_name.strip(),
-                    "geonames", name_keys, abbreviation_keys(abbreviation_cell))
-            )  # fmt: skip
-        self.dropped += dropped
-        self.csv.writerows(lines)
-        self.part.add(index)
+                keys_of_rows[i] = [k for k in keys if k]
+        return cells, keys_of_rows, dropped
 
 
 def index_row(cells: list[str]) -> Row:

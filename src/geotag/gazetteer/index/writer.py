@@ -15,7 +15,8 @@ import hashlib
 import os
 import sys
 from array import array
-from collections.abc import Iterable, Iterator, Sequence
+from collections import Counter
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -51,14 +52,36 @@ class _Keys:
     keys: array[int] = field(default_factory=lambda: array("I"))
     rows: array[int] = field(default_factory=lambda: array("I"))
 
-    def add(self, keys: Iterable[str], row: int) -> None:
+    def add(self, keys_of_rows: Sequence[Collection[str]], first: int) -> None:
+        """The keys of consecutive rows, the first numbered `first`."""
         numbers = self.numbers
-        for key in keys:
-            number = numbers.get(key)
-            if number is None:
-                number = numbers[key] = len(numbers)
-            self.keys.append(number)
-            self.rows.append(row)
+        flat = [key for keys in keys_of_rows for key in keys]
+        for key in set(flat).difference(numbers):
+            numbers[key] = len(numbers)
+        self.keys.extend(map(numbers.__getitem__, flat))
+        for number, keys in enumerate(keys_of_rows, start=first):
+            if keys:
+                self.rows.extend([number] * len(keys))
+
+
+@dataclass(frozen=True, slots=True)
+class Columns:
+    """Consecutive rows as columns (the fields of `Row`, the feature class and code
+    tab-joined, and the admin1 code and name)."""
+
+    geonameid: Sequence[int]
+    name: Sequence[str]
+    lat: Sequence[float]
+    lon: Sequence[float]
+    population: Sequence[int]
+    feature: Sequence[str]  # class TAB code
+    feature_code: Sequence[str]
+    country_code: Sequence[str]
+    admin1_code: Sequence[str]
+    admin1: Sequence[str]  # code TAB name
+    source: Sequence[str]
+    name_keys: Sequence[Collection[str]]
+    abbreviation_keys: Sequence[Collection[str]]
 
 
 class IndexPart:
@@ -85,50 +108,81 @@ class IndexPart:
         self.source_counts: dict[str, int] = {}
 
     def add(self, chunk: Sequence[Row]) -> None:
-        """Add rows, in order: column by column, then the keys row by row."""
+        """Add rows, in order."""
+        if not chunk:
+            return
+        columns = zip(*chunk, strict=True)
+        (geonameid, name, lat, lon, population, feature_class, feature_code, country_code,
+         admin1_code, admin1_name, source, name_keys, abbreviation_keys) = columns  # fmt: skip
+        self.add_columns(
+            Columns(
+                geonameid,
+                name,
+                lat,
+                lon,
+                population,
+                [f"{c}\t{f}" for c, f in zip(feature_class, feature_code, strict=True)],
+                feature_code,
+                country_code,
+                admin1_code,
+                [f"{c}\t{n}" for c, n in zip(admin1_code, admin1_name, strict=True)],
+                source,
+                name_keys,
+                abbreviation_keys,
+            )
+        )
+
+    def add_columns(self, rows: Columns) -> None:
+        """Add rows, in order, column by column."""
         first = self.first + self.rows
-        self.rows += len(chunk)
-        self.geonameid.extend([r.geonameid for r in chunk])
-        self.lat.extend([r.lat for r in chunk])
-        self.lon.extend([r.lon for r in chunk])
-        self.population.extend([r.population for r in chunk])
-        names = [r.name.encode() for r in chunk]
+        self.rows += len(rows.geonameid)
+        self.geonameid.extend(rows.geonameid)
+        self.lat.extend(rows.lat)
+        self.lon.extend(rows.lon)
+        self.population.extend(rows.population)
+        names = [name.encode() for name in rows.name]
         end = len(self.names)
-        ends = self.name_ends
+        ends = []
         for name in names:
             end += len(name)
             ends.append(end)
+        self.name_ends.extend(ends)
         self.names += b"".join(names)
-        kinds = [f"{r.feature_class}\t{r.feature_code}" for r in chunk]
-        self._code("feature", kinds)
-        self._code("country", [r.country_code for r in chunk])
-        self._code("admin1", [f"{r.admin1_code}\t{r.admin1_name}" for r in chunk])
-        self._code("source", [r.source for r in chunk])
-        name_keys, abbreviation_keys = self.name_keys, self.abbreviation_keys
-        feature_counts, source_counts = self.feature_counts, self.source_counts
-        for number, (row, kind) in enumerate(zip(chunk, kinds, strict=True), start=first):
-            name_keys.add(row.name_keys, number)
-            if row.abbreviation_keys:
-                abbreviation_keys.add(row.abbreviation_keys, number)
-            feature_counts[kind] = feature_counts.get(kind, 0) + 1
-            source_counts[row.source] = source_counts.get(row.source, 0) + 1
-            cc = row.country_code
-            if cc and row.feature_code in COUNTRY_CODES:
+        self._code("feature", rows.feature)
+        self._code("country", rows.country_code)
+        self._code("admin1", rows.admin1)
+        self._code("source", rows.source)
+        self.name_keys.add(rows.name_keys, first)
+        self.abbreviation_keys.add(rows.abbreviation_keys, first)
+        _count(self.feature_counts, rows.feature)
+        _count(self.source_counts, rows.source)
+        codes = rows.feature_code
+        for i in [i for i, code in enumerate(codes) if code in _HEADER_CODES]:
+            cc, number, population = rows.country_code[i], first + i, rows.population[i]
+            if not cc:
+                continue
+            if codes[i] in COUNTRY_CODES:
                 # Several rows can share a code (a breakaway unit); the most populous wins.
                 best = self.countries.get(cc)
-                if best is None or row.population > best[1]:
-                    self.countries[cc] = (number, row.population)
-            elif cc and row.feature_code == "ADM1":
-                self.regions.setdefault(f"{cc}.{row.admin1_code}", number)
+                if best is None or population > best[1]:
+                    self.countries[cc] = (number, population)
+            else:
+                self.regions.setdefault(f"{cc}.{rows.admin1_code[i]}", number)
 
-    def _code(self, name: str, values: list[str]) -> None:
+    def _code(self, name: str, values: Sequence[str]) -> None:
         codes = self.vocab[name]
-        out = self.codes[name]
-        for value in values:
-            code = codes.get(value)
-            if code is None:
-                code = codes[value] = len(codes)
-            out.append(code)
+        for value in dict.fromkeys(values):
+            if value not in codes:
+                codes[value] = len(codes)
+        self.codes[name].extend(map(codes.__getitem__, values))
+
+
+_HEADER_CODES = COUNTRY_CODES | {"ADM1"}
+
+
+def _count(counts: dict[str, int], values: Sequence[str]) -> None:
+    for value, n in Counter(values).items():
+        counts[value] = counts.get(value, 0) + n
 
 
 @dataclass(frozen=True, slots=True)
