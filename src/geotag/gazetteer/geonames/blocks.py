@@ -11,6 +11,7 @@ same errors and the same rows either way. pyarrow is the `geonames` extra.
 
 from __future__ import annotations
 
+import codecs
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import IO, TYPE_CHECKING, Any
@@ -22,7 +23,7 @@ from .dump import GEONAMES_COLUMNS, Admin1, Country, DumpLine, Problems, degrees
 if TYPE_CHECKING:
     import pyarrow as pa
 
-BLOCK_BYTES = 32 << 20
+BLOCK_BYTES = 8 << 20
 EXTRA = "geonames"
 MISSING_EXTRA = (
     "geotag gazetteer build reads GeoNames dumps with pyarrow, which is not installed: "
@@ -225,9 +226,7 @@ def _columnwise(block: Block, rules: Filter) -> Kept | None:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    try:
-        block.data.decode("utf-8")  # every column of a kept line must be UTF-8
-    except UnicodeDecodeError:
+    if not _is_utf8(block.data):  # every column of a kept line must be UTF-8
         return None
     table = _read(block.data)
     if table is None:
@@ -327,6 +326,19 @@ def _degree_cells(raw: pa.Array, values: Any) -> list[str]:
     for i in np.flatnonzero(~copied.to_numpy(zero_copy_only=False)):
         cells[i] = format_degrees(float(values[i]))
     return cells  # type: ignore[return-value]
+
+
+def _is_utf8(data: bytes, step: int = 1 << 20) -> bool:
+    """Whether `data` is UTF-8, checked a megabyte at a time (decoding it whole would
+    hold up to four times its size)."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    view = memoryview(data)
+    try:
+        for start in range(0, len(view), step):
+            decoder.decode(view[start : start + step], final=start + step >= len(view))
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _read(data: bytes) -> pa.Table | None:

@@ -37,7 +37,7 @@ from .shipped import Shipped, split_names
 
 # Distinct names folded and cleaned are remembered this many at a time, per process:
 # GeoNames repeats names (thousands of "San José"), and the cache stays bounded.
-NAME_CACHE = 1 << 19
+NAME_CACHE = 1 << 17
 
 fold = lru_cache(maxsize=NAME_CACHE)(fold_name)
 clean = lru_cache(maxsize=NAME_CACHE)(clean_name)
