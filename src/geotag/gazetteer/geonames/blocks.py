@@ -170,9 +170,10 @@ class Filter:
         return RowKind.CITY
 
 
-def kept_rows(block: Block, rules: Filter, problem: Problems) -> Kept:
-    """The rows `block` keeps: column-wise, or line by line when anything is unusual."""
-    kept = _columnwise(block, rules)
+def kept_rows(block: Block, rules: Filter, problem: Problems, cells: bool = True) -> Kept:
+    """The rows `block` keeps: column-wise, or line by line when anything is unusual.
+    Without `cells`, column-wise reading leaves the coordinates' CSV cells out."""
+    kept = _columnwise(block, rules, cells)
     return kept if kept is not None else _line_by_line(block, rules, problem)
 
 
@@ -220,7 +221,7 @@ def _line_by_line(block: Block, rules: Filter, problem: Problems) -> Kept:
     return kept
 
 
-def _columnwise(block: Block, rules: Filter) -> Kept | None:
+def _columnwise(block: Block, rules: Filter, cells_too: bool = True) -> Kept | None:
     """The same rows as `_line_by_line`, or None when the block needs it."""
     import numpy as np
     import pyarrow as pa
@@ -305,8 +306,8 @@ def _columnwise(block: Block, rules: Filter) -> Kept | None:
         alternatenames=cells["alternatenames"].to_pylist(),
         lat=lat.tolist(),
         lon=lon.tolist(),
-        lat_cell=_degree_cells(cells["latitude"], lat),
-        lon_cell=_degree_cells(cells["longitude"], lon),
+        lat_cell=_degree_cells(cells["latitude"], lat) if cells_too else [],
+        lon_cell=_degree_cells(cells["longitude"], lon) if cells_too else [],
         feature_class=cells["feature_class"].to_pylist(),
         feature_code=cells["feature_code"].to_pylist(),
         country_code=pc.ascii_upper(cells["country_code"]).to_pylist(),

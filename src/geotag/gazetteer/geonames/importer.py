@@ -156,6 +156,7 @@ def import_geonames(
             table.written,
             problem,
         )
+    table.primaries.freeze()
     out_path = Path(out)
     try:
         out_path.parent.mkdir(parents=True, exist_ok=True)
@@ -197,7 +198,7 @@ def _first_pass(
     rows = 0
     with open_lines(dump) as f:
         for block in blocks(f):
-            kept = kept_rows(block, rules, problem)
+            kept = kept_rows(block, rules, problem, cells=False)
             fresh = table.written.add_new(kept.geonameid)
             every = all(fresh)
             extents.append(_Extent(block.offset, len(block.data), block.first_line, rows,
@@ -209,29 +210,46 @@ def _first_pass(
 
 def _keep(kept: Kept, fresh: list[bool], table: RowTable, rules: Filter) -> int:
     """Count and rank a block's fresh rows; make records of those that need one."""
+    import numpy as np
+
     continents = 0
-    every = all(fresh)
-    kinds = kept.kind if every else [k for k, new in zip(kept.kind, fresh, strict=True) if new]
-    for kind, n in Counter(kinds).items():
+    kinds = np.asarray(kept.kind, dtype=np.int64)
+    borrowing: Any = None
+    if table.extras:
+        try:
+            borrowing = np.isin(np.asarray(kept.geonameid, dtype=np.int64), table.borrowed_ids)
+        except OverflowError:  # an id beyond 64 bits, read line by line: one by one
+            borrowing = np.asarray([g in table.shipped.by_id for g in kept.geonameid], dtype=bool)
+    new = np.asarray(fresh, dtype=bool)
+    for kind, n in Counter(kinds[new].tolist()).items():
         table.counts[RowKind(kind)] = table.counts.get(RowKind(kind), 0) + n
-    ranked = RowKind.ADMIN1
-    for i, (kind, gid) in enumerate(zip(kept.kind, kept.geonameid, strict=True)):
-        if not (every or fresh[i]):
-            continue
-        if kind <= ranked or table.borrows(gid):
-            record = _dump_record(kept, i)
-            if kind == RowKind.COUNTRY:
-                record = _country_record(rules.countries[str(gid).encode()], record)
-            elif kind == RowKind.ADMIN1:
-                record = _admin1_record(rules.admin1[str(gid).encode()], record, rules.admin1)
-            elif kind == RowKind.CONTINENT:
-                continents += 1
-                record.country_code = record.admin1_code = ""
-            table.note(record, counted=True)
-            table.records[gid] = record
-        elif kind != RowKind.FEATURE:
-            table.rank(kind, kept.name[i], kept.population[i], kept.country_code[i],
-                       kept.admin1_code[i])  # fmt: skip
+    special = kinds <= RowKind.ADMIN1
+    if borrowing is not None and len(kinds):
+        special |= borrowing
+    special &= new
+    for i in np.flatnonzero(special).tolist():
+        kind, gid = kept.kind[i], kept.geonameid[i]
+        record = _dump_record(kept, i)
+        if kind == RowKind.COUNTRY:
+            record = _country_record(rules.countries[str(gid).encode()], record)
+        elif kind == RowKind.ADMIN1:
+            record = _admin1_record(rules.admin1[str(gid).encode()], record, rules.admin1)
+        elif kind == RowKind.CONTINENT:
+            continents += 1
+            record.country_code = record.admin1_code = ""
+        table.note(record, counted=True)
+        table.records[gid] = record
+    ranked = np.flatnonzero(new & ~special & (kinds != RowKind.FEATURE)).tolist()
+    if ranked:
+        names, population = kept.name, kept.population
+        cc, admin1 = kept.country_code, kept.admin1_code
+        table.primaries.add_many(
+            [names[i] for i in ranked],
+            [kept.kind[i] for i in ranked],
+            [population[i] for i in ranked],
+            [cc[i] for i in ranked],
+            [admin1[i] for i in ranked],
+        )
     return continents
 
 
@@ -343,8 +361,9 @@ def _blocks_of(job: _Job, span: list[_Extent]) -> Iterator[tuple[_Extent, Block]
 def _only(kept: Kept, fresh: list[bool]) -> None:
     """Leave out the rows whose geonameid came before (the first row of an id wins)."""
     for name in kept.__slots__:
-        values: list[Any] = getattr(kept, name)
-        setattr(kept, name, [v for v, keep in zip(values, fresh, strict=True) if keep])
+        values = getattr(kept, name)
+        if isinstance(values, list):
+            setattr(kept, name, [v for v, keep in zip(values, fresh, strict=True) if keep])
 
 
 def _join(final: Path, paths: Sequence[Path]) -> tuple[str, int]:

@@ -13,7 +13,7 @@ rule applied, nothing re-read.
 from __future__ import annotations
 
 import csv
-import sys
+from array import array
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -123,6 +123,96 @@ class IdSet:
         return True
 
 
+class Primaries:
+    """For the collision rule: the ranks of the rows (other than features) by their
+    normalised primary name. Packed: a name's number, and per row its population and its
+    kind and (country, admin1) pair, 16 bytes a row instead of a tuple's 100; `freeze`
+    orders them by name once, and `rivals` unpacks a name's ranks when asked."""
+
+    def __init__(self) -> None:
+        self.numbers: dict[str, int] = {}
+        self.keys = array("I")
+        self.populations = array("q")
+        self.kinds = array("I")  # pair number << 3 | kind
+        self.pairs: dict[tuple[str, str], int] = {}
+        self.outsized: dict[str, list[Rank]] = {}  # populations beyond 64 bits
+        self.pair_list: list[tuple[str, str]] = []
+        self.starts: Any = None
+
+    def add(self, key: str, rank: Rank) -> None:
+        kind, population, cc, admin1 = rank
+        if not -(1 << 63) <= population < 1 << 63:
+            self.outsized.setdefault(key, []).append(rank)
+            return
+        number = self.numbers.setdefault(key, len(self.numbers))
+        pair = self.pairs.setdefault((cc, admin1), len(self.pairs))
+        self.keys.append(number)
+        self.populations.append(population)
+        self.kinds.append(pair << 3 | kind)
+
+    def add_many(
+        self,
+        names: list[str],
+        kinds: list[int],
+        populations: list[int],
+        countries: list[str],
+        admin1: list[str],
+    ) -> None:
+        """Rank rows by their (clean) primary names, a block at a time."""
+        try:
+            packed = array("q", populations)
+        except OverflowError:  # a population beyond 64 bits, read line by line
+            for row in zip(names, kinds, populations, countries, admin1, strict=True):
+                self.add(fold(row[0]), (row[1], row[2], row[3], row[4]))
+            return
+        keys = list(map(fold, names))
+        numbers, pairs = self.numbers, self.pairs
+        for key in set(keys).difference(numbers):
+            numbers[key] = len(numbers)
+        places = list(zip(countries, admin1, strict=True))
+        for place in set(places).difference(pairs):
+            pairs[place] = len(pairs)
+        self.keys.extend(map(numbers.__getitem__, keys))
+        self.populations.extend(packed)
+        self.kinds.extend([pairs[p] << 3 | k for p, k in zip(places, kinds, strict=True)])
+
+    def freeze(self) -> None:
+        """Order the ranks by name, once all are added."""
+        import numpy as np
+
+        keys = np.frombuffer(self.keys, dtype=np.uint32) if self.keys else np.empty(0, np.uint32)
+        order = np.argsort(keys, kind="stable")
+        counts = np.bincount(keys, minlength=len(self.numbers))
+        self.starts = np.zeros(len(self.numbers) + 1, dtype=np.int64)
+        np.cumsum(counts, out=self.starts[1:])
+        self.populations = (
+            array("q", np.frombuffer(self.populations, np.int64)[order].tobytes())
+            if self.keys
+            else array("q")
+        )
+        self.kinds = (
+            array("I", np.frombuffer(self.kinds, np.uint32)[order].tobytes())
+            if self.keys
+            else array("I")
+        )
+        self.keys = array("I")
+        self.pair_list = list(self.pairs)
+        self.rivals = lru_cache(maxsize=1 << 14)(self._rivals)  # type: ignore[method-assign]
+
+    def rivals(self, key: str) -> list[Rank]:
+        return self._rivals(key)
+
+    def _rivals(self, key: str) -> list[Rank]:
+        number = self.numbers.get(key)
+        ranks: list[Rank] = []
+        if number is not None:
+            pairs, populations, kinds = self.pair_list, self.populations, self.kinds
+            for at in range(int(self.starts[number]), int(self.starts[number + 1])):
+                cc, admin1 = pairs[kinds[at] >> 3]
+                ranks.append((kinds[at] & 7, populations[at], cc, admin1))
+        return ranks + self.outsized.get(key, [])
+
+
 class RowTable:
     """The rows kept so far, each once (by geonameid), with what the collision rule and
     the summary need of them. With `extras`, a row borrows from the shipped gazetteer's
@@ -135,8 +225,13 @@ class RowTable:
         self.counts: dict[RowKind, int] = {}
         # For the collision rule: normalised primary name -> the ranks of the rows (other
         # than features) that have it.
-        self.primaries: dict[str, list[Rank]] = {}
+        self.primaries = Primaries()
         self.admin1_names: dict[tuple[str, str], str] = {}
+        self.borrowed_ids: Any = None
+        if extras:
+            import numpy as np
+
+            self.borrowed_ids = np.fromiter(shipped.by_id, dtype=np.int64, count=len(shipped.by_id))
         # Dump rows made into records (by geonameid), and the rows after the dump's.
         self.records: dict[int, Record] = {}
         self.tail: list[Record] = []
@@ -168,8 +263,7 @@ class RowTable:
     def rank(self, kind: int, name: str, population: int, cc: str, admin1: str) -> None:
         """Rank a row by its primary name (features need no rank: they never take a name
         from another row and never keep one from a town or region)."""
-        rank = (int(kind), population, sys.intern(cc), sys.intern(admin1))
-        self.primaries.setdefault(fold(name), []).append(rank)
+        self.primaries.add(fold(name), (int(kind), population, cc, admin1))
 
     def borrows(self, gid: int) -> bool:
         """Whether the row of this id takes anything from the shipped gazetteer."""
@@ -348,7 +442,7 @@ class Writer:
                 # A feature keeps a town's name ("Tarnby" for Tarnby Airport): the
                 # resolver chooses it only with a cue, so it takes nothing from the town.
                 if kind != feature:
-                    rivals = primaries.get(key)
+                    rivals = primaries.rivals(key)
                     if rivals:
                         me = me or (kind, rows.population[i], rows.country_code[i],
                                     rows.admin1_code[i])  # fmt: skip
@@ -390,7 +484,7 @@ def index_row(cells: list[str]) -> Row:
     )
 
 
-def keep_names(record: Record, primaries: dict[str, list[Rank]]) -> tuple[list[str], int]:
+def keep_names(record: Record, primaries: Primaries) -> tuple[list[str], int]:
     """Curated names as they are; a harvested name only if it is no other row's name, or
     this row clearly wins (a more important kind or ten times the people), or it spells
     this row's own name and this row outranks the others. A city keeps its region's name;
@@ -414,7 +508,7 @@ def keep_names(record: Record, primaries: dict[str, list[Rank]]) -> tuple[list[s
         if record.kind is RowKind.FEATURE:
             kept.append(name)
             continue
-        if keeps_alternate(me, key, own_key, primaries.get(key, ())):
+        if keeps_alternate(me, key, own_key, primaries.rivals(key)):
             kept.append(name)
         else:
             dropped += 1
