@@ -171,7 +171,7 @@ def test_without_pyarrow_the_build_is_one_line_with_the_extra_to_install(tmp_pat
             str(GEONAMES),
             "-o",
             str(out),
-        ],  # fmt: skip
+        ],
         capture_output=True,
         text=True,
         env={"PYTHONPATH": str(ROOT / "src"), "PATH": "/usr/bin:/bin"},
