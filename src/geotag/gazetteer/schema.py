@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from enum import IntEnum
@@ -200,6 +200,21 @@ def keeps_alternate(me: Rank, key: str, own_key: str, rivals: Iterable[Rank]) ->
         SequenceMatcher(None, key, own_key).ratio() >= SPELLING_SIMILARITY
         and all(_outranks(me, other) for other in others)
     )
+
+
+def strongest_rival(me: Rank, rivals: Sequence[Rank]) -> list[Rank]:
+    """Of `rivals` in rank order (kind, then people, descending: `rank_order`), the first
+    that is not `me`'s own region, alone: `keeps_alternate` with it answers as with them
+    all, since whoever `me` dominates or outranks, it dominates or outranks every weaker
+    row too. Lets a name that thousands of rows share be checked at once."""
+    for other in rivals:
+        if not _is_own_region(me, other):
+            return [other]
+    return []
+
+
+def rank_order(rank: Rank) -> tuple[int, int]:
+    return rank[0], -rank[1]
 
 
 def _dominates(me: Rank, other: Rank) -> bool:

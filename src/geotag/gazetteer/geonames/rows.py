@@ -30,6 +30,8 @@ from ..schema import (
     clean_name,
     is_usable_alternate,
     keeps_alternate,
+    rank_order,
+    strongest_rival,
     usable_alternates,
 )
 from .blocks import Kept
@@ -203,6 +205,7 @@ class Primaries:
         return self._rivals(key)
 
     def _rivals(self, key: str) -> list[Rank]:
+        """The ranks of the rows named `key`, strongest first (`rank_order`)."""
         number = self.numbers.get(key)
         ranks: list[Rank] = []
         if number is not None:
@@ -210,7 +213,7 @@ class Primaries:
             for at in range(int(self.starts[number]), int(self.starts[number + 1])):
                 cc, admin1 = pairs[kinds[at] >> 3]
                 ranks.append((kinds[at] & 7, populations[at], cc, admin1))
-        return ranks + self.outsized.get(key, [])
+        return sorted(ranks + self.outsized.get(key, []), key=rank_order)
 
 
 class RowTable:
@@ -446,7 +449,7 @@ class Writer:
                     if rivals:
                         me = me or (kind, rows.population[i], rows.country_code[i],
                                     rows.admin1_code[i])  # fmt: skip
-                        if not keeps_alternate(me, key, own_key, rivals):
+                        if not keeps_alternate(me, key, own_key, strongest_rival(me, rivals)):
                             dropped += 1
                             continue
                 kept.append(alternate)
@@ -508,7 +511,7 @@ def keep_names(record: Record, primaries: Primaries) -> tuple[list[str], int]:
         if record.kind is RowKind.FEATURE:
             kept.append(name)
             continue
-        if keeps_alternate(me, key, own_key, primaries.rivals(key)):
+        if keeps_alternate(me, key, own_key, strongest_rival(me, primaries.rivals(key))):
             kept.append(name)
         else:
             dropped += 1
