@@ -206,26 +206,44 @@ class _Section:
 
 def write_index(out: Path, parts: Sequence[IndexPart], sha256: str, csv_bytes: int) -> IndexSummary:
     """Write the index of the rows in `parts` (in order, numbered one after the other) for
-    the CSV of this SHA-256 and size; raises DuplicateId."""
+    the CSV of this SHA-256 and size; raises DuplicateId. The parts' columns are emptied
+    as they are joined, so that a column is never held twice."""
     import numpy as np
 
     rows = sum(p.rows for p in parts)
-    sections = [
-        _column("geonameid", [p.geonameid for p in parts], "q"),
-        _column("lat", [p.lat for p in parts], "d"),
-        _column("lon", [p.lon for p in parts], "d"),
-        _column("population", [p.population for p in parts], "q"),
-    ]
+    geonameids = np.concatenate([_numpy(p.geonameid, "q") for p in parts])
+    sections = [_column("geonameid", geonameids)]
+    for p in parts:
+        p.geonameid = array("q")
+    for name in ("lat", "lon", "population"):
+        sections.append(
+            _column(
+                name,
+                np.concatenate(
+                    [_numpy(getattr(p, name), "dq"[name == "population"]) for p in parts]
+                ),
+            )
+        )
+        for p in parts:
+            setattr(p, name, array("dq"[name == "population"]))
     vocab: dict[str, dict[str, int]] = {}
     for name in VOCABULARIES:
         codes, section = _coded(name, parts)
         vocab[name] = codes
         sections.append(section)
-    sections += _blob("name", b"".join(p.names for p in parts), _joined_ends(parts))
+        for p in parts:
+            p.codes[name] = array("I")
+    ends = _joined_ends(parts)
+    text = bytearray()
+    for p in parts:
+        text += p.names
+        p.names, p.name_ends = bytearray(), array("Q")
+    sections += _blob("name", bytes(text), ends)
+    del text
     names, keys = _postings("names", [p.name_keys for p in parts], plain_order=True)
     sections += names
     sections += _postings("abbreviations", [p.abbreviation_keys for p in parts])[0]
-    sections += _ids(np.concatenate([_numpy(p.geonameid, "q") for p in parts]))
+    sections += _ids(geonameids)
     countries: dict[str, tuple[int, int]] = {}
     regions: dict[str, int] = {}
     feature_counts: dict[str, int] = {}
@@ -263,11 +281,8 @@ def _numpy(values: array[Any], typecode: str) -> npt.NDArray[Any]:
     return np.frombuffer(values, dtype=np.dtype(typecode)) if len(values) else np.empty(0, typecode)
 
 
-def _column(name: str, arrays: list[array[Any]], typecode: str) -> _Section:
-    import numpy as np
-
-    values = np.concatenate([_numpy(a, typecode) for a in arrays])
-    final = "d" if typecode == "d" else _narrowest(values)
+def _column(name: str, values: npt.NDArray[Any]) -> _Section:
+    final = "d" if values.dtype.char == "d" else _narrowest(values)
     return _Section(name, values.astype(final, copy=False), len(values), final)
 
 
@@ -334,25 +349,30 @@ def _postings(
     import numpy as np
 
     numbers: dict[str, int] = {}
-    ranked: list[npt.NDArray[Any]] = []
-    rows: list[npt.NDArray[Any]] = []
+    mappings: list[npt.NDArray[Any]] = []
     for part in parts:
         mapping = np.empty(len(part.numbers), dtype=np.int64)
         for key, local in part.numbers.items():
             mapping[local] = numbers.setdefault(key, len(numbers))
-        ranked.append(mapping[_numpy(part.keys, "I")] if len(part.keys) else np.empty(0, np.int64))
-        rows.append(_numpy(part.rows, "I").astype(np.uint64))
+        mappings.append(mapping)
+        part.numbers = {}
     keys = list(numbers)
+    del numbers
     order = sorted(
         range(len(keys)), key=keys.__getitem__ if plain_order else lambda n: _line_order(keys[n])
     )
     rank = np.empty(len(keys), dtype=np.uint64)
     rank[np.asarray(order, dtype=np.int64)] = np.arange(len(keys), dtype=np.uint64)
-    postings = (
-        np.concatenate([(rank[k] << np.uint64(32)) | r for k, r in zip(ranked, rows, strict=True)])
-        if ranked
-        else np.empty(0, np.uint64)
-    )
+    postings = np.empty(sum(len(part.keys) for part in parts), dtype=np.uint64)
+    at = 0
+    for part, mapping in zip(parts, mappings, strict=True):
+        n = len(part.keys)
+        if n:
+            local_ids = _numpy(part.keys, "I")
+            postings[at : at + n] = rank[mapping[local_ids]] << np.uint64(32)
+            postings[at : at + n] |= _numpy(part.rows, "I")
+        part.keys, part.rows = array("I"), array("I")
+        at += n
     postings.sort()
     counts = np.bincount((postings >> np.uint64(32)).astype(np.int64), minlength=len(keys))
     starts = np.zeros(len(keys) + 1, dtype=np.uint64)
