@@ -54,14 +54,16 @@ class _Keys:
 
     def add(self, keys_of_rows: Sequence[Collection[str]], first: int) -> None:
         """The keys of consecutive rows, the first numbered `first`."""
+        import numpy as np
+
         numbers = self.numbers
         flat = [key for keys in keys_of_rows for key in keys]
         for key in set(flat).difference(numbers):
             numbers[key] = len(numbers)
         self.keys.extend(map(numbers.__getitem__, flat))
-        for number, keys in enumerate(keys_of_rows, start=first):
-            if keys:
-                self.rows.extend([number] * len(keys))
+        counts = np.fromiter(map(len, keys_of_rows), dtype=np.int64, count=len(keys_of_rows))
+        numbered = np.arange(first, first + len(keys_of_rows), dtype=np.uint32)
+        self.rows.frombytes(np.repeat(numbered, counts).tobytes())
 
 
 @dataclass(frozen=True, slots=True)
