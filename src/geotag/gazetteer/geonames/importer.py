@@ -273,6 +273,8 @@ def _second_pass(
     then joined under a temporary name and renamed into place); returns the index's parts,
     the names dropped, and the CSV's SHA-256 and size."""
     jobs = options.jobs or min(2, os.cpu_count() or 1)
+    if "fork" not in multiprocessing.get_all_start_methods():
+        jobs = 1  # the workers inherit the first pass's tables by forking
     zipped = dump.suffix.lower() == ".zip"
     spans = [extents] if zipped or jobs < 2 else _spans(extents, jobs)
     stem = f".{out.name}.{os.getpid()}"
