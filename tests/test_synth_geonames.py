@@ -13,8 +13,8 @@ import pytest
 
 from geotag.gazetteer import Gazetteer
 from geotag.gazetteer.geonames import ImportOptions, import_geonames
-from geotag.gazetteer.geonames.dump import GEONAMES_COLUMNS
 from geotag.gazetteer.geonames.blocks import SKIPPED_ADMIN_CODES
+from geotag.gazetteer.geonames.dump import GEONAMES_COLUMNS
 
 ROOT = Path(__file__).resolve().parents[1]
 ROWS = 3_000
