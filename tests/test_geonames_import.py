@@ -151,6 +151,32 @@ def test_workers_write_what_one_process_writes(
     assert "Nahr Abu'Zaid" in csv_text and "Nahr Again" not in csv_text
 
 
+def test_both_passes_in_two_processes_report_and_write_what_one_does(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No id twice: the first pass too runs over two stretches of the file; malformed lines
+    in both are reported in the order of the lines, with their numbers."""
+    monkeypatch.setattr(blocks, "BLOCK_BYTES", 400)
+    lines = dump_lines()[:-1]
+    lines.insert(2, "not a dump line")
+    lines.append("\t".join(lines[-1].split("\t")[:5]))
+    folder = folder_with(tmp_path, lines)
+    built = {}
+    for jobs in (1, 2):
+        warnings: list[str] = []
+        out = tmp_path / f"jobs{jobs}.csv"
+        options = ImportOptions(min_population=0, jobs=jobs, skip_malformed=True)
+        report = import_geonames(folder, out, options, warn=warnings.append)
+        report = dataclasses.replace(report, out="")
+        built[jobs] = (out.read_bytes(), Path(f"{out}.index").read_bytes(), report, warnings)
+    assert built[1] == built[2]
+    assert built[2][2].malformed == 2
+    assert built[2][3] == [
+        "allCountries.txt:3: expected 19 tab-separated fields, found 1; line skipped",
+        f"allCountries.txt:{len(lines)}: expected 19 tab-separated fields, found 5; line skipped",
+    ]
+
+
 def test_without_pyarrow_the_build_is_one_line_with_the_extra_to_install(tmp_path: Path) -> None:
     # A process where pyarrow cannot be imported, as where the extra is not installed.
     code = (

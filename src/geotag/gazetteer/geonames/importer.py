@@ -19,8 +19,9 @@ import os
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from ...errors import DumpError, GazetteerError
 from ...models import Warn, ignore_warning
@@ -35,6 +36,7 @@ from ..schema import (
     RowKind,
     usable_alternates,
 )
+from . import blocks as block_reading
 from .blocks import Block, Filter, Kept, blocks, kept_rows, require_pyarrow
 from .dump import (
     ADMIN1_FILE,
@@ -51,7 +53,7 @@ from .dump import (
     required_file,
 )
 from .report import Backfill, ImportReport
-from .rows import Record, RowTable, Writer
+from .rows import IdSet, Primaries, Record, RowTable, Writer
 from .shipped import joined_sources, read_shipped, split_names
 
 DEFAULT_LANGUAGES = ("en",)
@@ -136,7 +138,8 @@ def import_geonames(
         options.min_population,
     )
     table = RowTable(options.extras, shipped)
-    extents, continents = _first_pass(dump, rules, table, problem)
+    jobs = _jobs(options)
+    extents, continents = _first_pass(dump, rules, table, problem, jobs)
     backfill = _add_missing(table, options, countries, admin1)
     if not continents:
         for row in shipped.continents:
@@ -189,10 +192,20 @@ def import_geonames(
 
 
 def _first_pass(
-    dump: Path, rules: Filter, table: RowTable, problem: Problems
+    dump: Path, rules: Filter, table: RowTable, problem: Problems, jobs: int
 ) -> tuple[list[_Extent], int]:
     """Keep, count and rank the dump's rows, block by block; records for the rows that
-    need more than their line. Returns the blocks' extents and the continents found."""
+    need more than their line. Returns the blocks' extents and the continents found.
+    Over stretches of the file in `jobs` processes where it can (a plain file, no
+    geonameid twice), else in this one."""
+    if (
+        jobs > 1
+        and dump.suffix.lower() != ".zip"
+        and dump.stat().st_size > 2 * block_reading.BLOCK_BYTES
+    ):
+        found = _first_pass_in_parts(dump, rules, table, problem, jobs)
+        if found is not None:
+            return found
     extents: list[_Extent] = []
     continents = 0
     rows = 0
@@ -206,6 +219,123 @@ def _first_pass(
             continents += _keep(kept, fresh, table, rules)
             rows += sum(fresh)
     return extents, continents
+
+
+@dataclass(slots=True)
+class _Survey:
+    """What the first pass found in a stretch of the dump, for the table to take in."""
+
+    blocks: list[tuple[int, int, int, Any]]  # offset, size, first line, geonameids kept
+    problems: list[tuple[str, str]]
+    counts: dict[RowKind, int]
+    records: dict[int, Record]
+    admin1_names: dict[tuple[str, str], str]
+    primaries: Primaries
+    continents: int
+    repeated: bool  # a geonameid came twice within the stretch
+
+
+class _Collected(Problems):
+    """Problems kept in order, to be reported by the parent process."""
+
+    def __init__(self) -> None:
+        super().__init__(True, ignore_warning)
+        self.found: list[tuple[str, str]] = []
+
+    def __call__(self, where: str, message: str) -> None:
+        self.found.append((where, message))
+
+
+def _first_pass_in_parts(
+    dump: Path, rules: Filter, table: RowTable, problem: Problems, jobs: int
+) -> tuple[list[_Extent], int] | None:
+    """The first pass over stretches of the file in worker processes, taken in in order;
+    None (nothing taken in) when a geonameid comes twice: which row keeps it depends on
+    the order across stretches, so this one process reads the dump then."""
+    global _JOB
+    _JOB = _Job(dump, rules, table, False)
+    try:
+        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+            surveys = pool.map(_survey, _stretches(dump, jobs))
+    finally:
+        _JOB = None
+    if any(s.repeated for s in surveys):
+        return None
+    for survey in surveys:
+        for _, _, _, ids in survey.blocks:
+            if not all(table.written.add_new(ids)):
+                table.written = IdSet()
+                return None
+    extents: list[_Extent] = []
+    rows = 0
+    for survey in surveys:
+        for where, message in survey.problems:
+            problem(where, message)
+        for offset, size, first_line, ids in survey.blocks:
+            extents.append(_Extent(offset, size, first_line, rows, None))
+            rows += len(ids)
+        for kind, n in survey.counts.items():
+            table.counts[kind] = table.counts.get(kind, 0) + n
+        table.records.update(survey.records)
+        table.admin1_names.update(survey.admin1_names)
+        table.primaries.merge(survey.primaries)
+    return extents, sum(s.continents for s in surveys)
+
+
+def _stretches(dump: Path, jobs: int) -> list[tuple[int, int]]:
+    """The file cut into `jobs` stretches of about the same size, each after a newline."""
+    size = dump.stat().st_size
+    cuts = [0]
+    with dump.open("rb") as f:
+        for n in range(1, jobs):
+            f.seek(max(cuts[-1], size * n // jobs))
+            f.readline()
+            cuts.append(min(f.tell(), size))
+    cuts.append(size)
+    return [(a, b) for a, b in pairwise(cuts) if b > a]
+
+
+class _Stretch:
+    """A file read from its current position for at most `size` bytes."""
+
+    def __init__(self, f: IO[bytes], size: int) -> None:
+        self.f = f
+        self.left = size
+
+    def read(self, n: int) -> bytes:
+        data = self.f.read(min(n, self.left))
+        self.left -= len(data)
+        return data
+
+
+def _survey(stretch: tuple[int, int]) -> _Survey:
+    import numpy as np
+
+    job = _JOB
+    assert job is not None
+    start, end = stretch
+    problem = _Collected()
+    table = RowTable(job.table.extras, job.table.shipped)
+    found: list[tuple[int, int, int, Any]] = []
+    continents = 0
+    repeated = False
+    with job.dump.open("rb") as f:
+        line = 1
+        while f.tell() < start:
+            line += f.read(min(COPY_BLOCK, start - f.tell())).count(b"\n")
+        for piece in blocks(_Stretch(f, end - start)):  # type: ignore[arg-type]
+            block = Block(start + piece.offset, piece.data, line + piece.first_line - 1)
+            kept = kept_rows(block, job.rules, problem, cells=False)
+            fresh = table.written.add_new(kept.geonameid)
+            repeated = repeated or not all(fresh)
+            try:
+                ids = np.asarray(kept.geonameid, dtype=np.int64)
+            except OverflowError:  # an id beyond 64 bits: this process reads the dump
+                repeated, ids = True, np.empty(0, np.int64)
+            found.append((block.offset, len(block.data), block.first_line, ids))
+            continents += _keep(kept, fresh, table, job.rules)
+    return _Survey(found, [(w, m) for w, m in problem.found], table.counts, table.records,
+                   table.admin1_names, table.primaries, continents, repeated)  # fmt: skip
 
 
 def _keep(kept: Kept, fresh: list[bool], table: RowTable, rules: Filter) -> int:
@@ -272,9 +402,7 @@ def _second_pass(
     """Write the CSV (its lines made in `jobs` processes, each over a stretch of blocks,
     then joined under a temporary name and renamed into place); returns the index's parts,
     the names dropped, and the CSV's SHA-256 and size."""
-    jobs = options.jobs or min(2, os.cpu_count() or 1)
-    if "fork" not in multiprocessing.get_all_start_methods():
-        jobs = 1  # the workers inherit the first pass's tables by forking
+    jobs = _jobs(options)
     zipped = dump.suffix.lower() == ".zip"
     spans = [extents] if zipped or jobs < 2 else _spans(extents, jobs)
     stem = f".{out.name}.{os.getpid()}"
@@ -305,6 +433,12 @@ def _second_pass(
             with contextlib.suppress(OSError):
                 path.unlink(missing_ok=True)
     return parts, dropped, sha256, size
+
+
+def _jobs(options: ImportOptions) -> int:
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return 1  # the workers inherit the first pass's tables by forking
+    return options.jobs or min(2, os.cpu_count() or 1)
 
 
 @dataclass(frozen=True, slots=True)

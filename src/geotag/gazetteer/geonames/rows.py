@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import csv
 from array import array
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import IO, Any
@@ -88,12 +88,12 @@ class IdSet:
     def add(self, gid: int) -> None:
         self.add_new([gid])
 
-    def add_new(self, gids: list[int]) -> list[bool]:
+    def add_new(self, gids: Sequence[int]) -> list[bool]:
         """Add ids in order; for each, whether it was new (not seen before, nor earlier in
         `gids`)."""
         import numpy as np
 
-        ids = np.asarray(gids, dtype=object if not gids else None)
+        ids = np.asarray(gids, dtype=None if len(gids) else object)
         if ids.dtype != np.int64 or (
             len(ids) and (ids.min() < 0 or ids.max() >= self.BITMAP_LIMIT)
         ):
@@ -177,6 +177,25 @@ class Primaries:
         self.keys.extend(map(numbers.__getitem__, keys))
         self.populations.extend(packed)
         self.kinds.extend([pairs[p] << 3 | k for p, k in zip(places, kinds, strict=True)])
+
+    def merge(self, other: Primaries) -> None:
+        """Take in the ranks another process added (before either is frozen)."""
+        import numpy as np
+
+        numbers = np.empty(len(other.numbers), dtype=np.uint32)
+        for key, local in other.numbers.items():
+            numbers[local] = self.numbers.setdefault(key, len(self.numbers))
+        pairs = np.empty(len(other.pairs), dtype=np.uint32)
+        for pair, local in other.pairs.items():
+            pairs[local] = self.pairs.setdefault(pair, len(self.pairs))
+        if other.keys:
+            keys = np.frombuffer(other.keys, dtype=np.uint32)
+            kinds = np.frombuffer(other.kinds, dtype=np.uint32)
+            self.keys.frombytes(numbers[keys].tobytes())
+            self.kinds.frombytes(((pairs[kinds >> 3] << 3) | (kinds & 7)).tobytes())
+            self.populations.extend(other.populations)
+        for key, ranks in other.outsized.items():
+            self.outsized.setdefault(key, []).extend(ranks)
 
     def freeze(self) -> None:
         """Order the ranks by name, once all are added."""
