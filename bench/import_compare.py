@@ -145,9 +145,13 @@ def main() -> int:
     print(f"build time: {per_million:.2f} s per million lines, {whole:.0f} s extrapolated to "
           f"13M lines (target <= {TARGET_SECONDS:.0f} s): {verdict}")  # fmt: skip
     memory = max(new["tree_pss_mb"], new["max_rss_mb"]) * MB
+    # Memory does not grow in proportion (the tables and caches have fixed parts): judged
+    # only on a dump of (nearly) GeoNames' size.
+    judged = "PASS" if memory <= TARGET_BYTES else "SHORT"
+    if lines < 0.9 * GEONAMES_LINES:
+        judged = "not judged (measure on a 13M-line dump)"
     print(f"peak memory: {memory / MB:.0f} MB at {lines:,} lines (target <= "
-          f"{TARGET_BYTES / MB:.0f} MB at 13M): "
-          f"{'PASS' if memory <= TARGET_BYTES else 'SHORT'}")  # fmt: skip
+          f"{TARGET_BYTES / MB:.0f} MB at 13M): {judged}")  # fmt: skip
     if args.reference:
         same_csv = filecmp.cmp(args.work / "reference.csv", new_csv, shallow=False)
         same_index = filecmp.cmp(
