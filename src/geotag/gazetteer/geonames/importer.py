@@ -480,6 +480,7 @@ def _write_span(span: list[_Extent], path: Path) -> tuple[IndexPart, int]:
             if extent.fresh is not None:
                 _only(kept, extent.fresh)
             writer.dump_rows(kept)
+    part.freeze()
     return part, writer.dropped
 
 

@@ -65,6 +65,39 @@ class _Keys:
         numbered = np.arange(first, first + len(keys_of_rows), dtype=np.uint32)
         self.rows.frombytes(np.repeat(numbered, counts).tobytes())
 
+    def sorted(self, plain_order: bool) -> _SortedKeys:
+        """These keys in order, as UTF-8 in one blob, the postings' key numbers renumbered
+        to match; empties this table."""
+        import numpy as np
+
+        keys = list(self.numbers)
+        self.numbers = {}
+        order = sorted(range(len(keys)), key=keys.__getitem__ if plain_order
+                       else lambda n: _line_order(keys[n]))  # fmt: skip
+        rank = np.empty(len(keys), dtype=np.uint32)
+        rank[np.asarray(order, dtype=np.int64)] = np.arange(len(keys), dtype=np.uint32)
+        encoded = [keys[n].encode() for n in order]
+        keys, order = [], []
+        ends = np.zeros(len(encoded) + 1, dtype=np.uint64)
+        np.cumsum([len(k) for k in encoded], out=ends[1:])
+        text = b"".join(encoded)
+        del encoded
+        numbers = rank[_numpy(self.keys, "I")] if len(self.keys) else np.empty(0, np.uint32)
+        rows = _numpy(self.rows, "I").copy()
+        self.keys, self.rows = array("I"), array("I")
+        return _SortedKeys(text, ends, numbers, rows)
+
+
+@dataclass(slots=True)
+class _SortedKeys:
+    """A part's distinct keys in order (UTF-8 blob and ends), and its (key rank, row)
+    postings as arrays: what a worker hands over, with no string per key."""
+
+    text: bytes
+    ends: npt.NDArray[Any]
+    keys: npt.NDArray[Any]
+    rows: npt.NDArray[Any]
+
 
 @dataclass(frozen=True, slots=True)
 class Columns:
@@ -102,8 +135,8 @@ class IndexPart:
         self.codes = {name: array("I") for name in VOCABULARIES}
         self.names = bytearray()
         self.name_ends = array("Q")
-        self.name_keys = _Keys()
-        self.abbreviation_keys = _Keys()
+        self.name_keys: _Keys | _SortedKeys = _Keys()
+        self.abbreviation_keys: _Keys | _SortedKeys = _Keys()
         self.countries: dict[str, tuple[int, int]] = {}  # code -> (row, population)
         self.regions: dict[str, int] = {}
         self.feature_counts: dict[str, int] = {}
@@ -154,6 +187,7 @@ class IndexPart:
         self._code("country", rows.country_code)
         self._code("admin1", rows.admin1)
         self._code("source", rows.source)
+        assert isinstance(self.name_keys, _Keys) and isinstance(self.abbreviation_keys, _Keys)
         self.name_keys.add(rows.name_keys, first)
         self.abbreviation_keys.add(rows.abbreviation_keys, first)
         _count(self.feature_counts, rows.feature)
@@ -170,6 +204,15 @@ class IndexPart:
                     self.countries[cc] = (number, population)
             else:
                 self.regions.setdefault(f"{cc}.{rows.admin1_code[i]}", number)
+
+    def freeze(self) -> None:
+        """Hold the keys sorted in blobs and arrays (`_Keys.sorted`), no more rows to add:
+        a worker's part so crosses to the parent, and is merged there, without a string
+        per key."""
+        if isinstance(self.name_keys, _Keys):
+            self.name_keys = self.name_keys.sorted(plain_order=True)
+        if isinstance(self.abbreviation_keys, _Keys):
+            self.abbreviation_keys = self.abbreviation_keys.sorted(plain_order=False)
 
     def _code(self, name: str, values: Sequence[str]) -> None:
         codes = self.vocab[name]
@@ -241,7 +284,7 @@ def write_index(out: Path, parts: Sequence[IndexPart], sha256: str, csv_bytes: i
         text += p.names
         p.names, p.name_ends = bytearray(), array("Q")
     sections += _blob("name", bytes(text), ends)
-    del text
+    del text, ends
     names, keys = _postings("names", [p.name_keys for p in parts], plain_order=True)
     sections += names
     sections += _postings("abbreviations", [p.abbreviation_keys for p in parts])[0]
@@ -342,54 +385,73 @@ def _line_order(key: str) -> bytes:
 
 
 def _postings(
-    name: str, parts: Sequence[_Keys], plain_order: bool = False
+    name: str, parts: Sequence[_Keys | _SortedKeys], plain_order: bool = False
 ) -> tuple[list[_Section], int]:
     """The distinct keys in order (key blob and offsets), where each key's rows start, and
-    the rows: the keys of all parts numbered into one table, ordered once, then the
-    postings by one sort of (rank of the key << 32 | row). Name keys hold only [a-z0-9 ]
-    (`fold_name`), so their code-point order is their lines' order."""
+    the rows: each part's keys sorted on their own (`_Keys.sorted`), merged into one
+    ordered table that renumbers them, then the postings by one sort of
+    (rank of the key << 32 | row). Keys are held as UTF-8 bytes in one blob, whose order
+    is their code points' order; outside plain order a key sorts as its line does."""
     import numpy as np
 
-    numbers: dict[str, int] = {}
-    mappings: list[npt.NDArray[Any]] = []
-    for part in parts:
-        mapping = np.empty(len(part.numbers), dtype=np.int64)
-        for key, local in part.numbers.items():
-            mapping[local] = numbers.setdefault(key, len(numbers))
-        mappings.append(mapping)
-        part.numbers = {}
-    keys = list(numbers)
-    del numbers
-    order = sorted(
-        range(len(keys)), key=keys.__getitem__ if plain_order else lambda n: _line_order(keys[n])
-    )
-    rank = np.empty(len(keys), dtype=np.uint64)
-    rank[np.asarray(order, dtype=np.int64)] = np.arange(len(keys), dtype=np.uint64)
-    postings = np.empty(sum(len(part.keys) for part in parts), dtype=np.uint64)
+    ready = [p.sorted(plain_order) if isinstance(p, _Keys) else p for p in parts]
+    text, ends, ranks = _merged(ready, plain_order)
+    distinct = len(ends) - 1
+    postings = np.empty(sum(len(part.keys) for part in ready), dtype=np.uint64)
     at = 0
-    for part, mapping in zip(parts, mappings, strict=True):
+    for part, rank in zip(ready, ranks, strict=True):
         n = len(part.keys)
         if n:
-            local_ids = _numpy(part.keys, "I")
-            postings[at : at + n] = rank[mapping[local_ids]] << np.uint64(32)
-            postings[at : at + n] |= _numpy(part.rows, "I")
-        part.keys, part.rows = array("I"), array("I")
+            postings[at : at + n] = rank[part.keys].astype(np.uint64) << np.uint64(32)
+            postings[at : at + n] |= part.rows
+        part.keys = part.rows = np.empty(0, np.uint32)
         at += n
+    del ranks
     postings.sort()
-    counts = np.bincount((postings >> np.uint64(32)).astype(np.int64), minlength=len(keys))
-    starts = np.zeros(len(keys) + 1, dtype=np.uint64)
+    counts = np.bincount((postings >> np.uint64(32)).astype(np.int64), minlength=distinct)
+    starts = np.zeros(distinct + 1, dtype=np.uint64)
     np.cumsum(counts, out=starts[1:])
-    encoded = [keys[n].encode() for n in order]
-    ends = np.zeros(len(encoded) + 1, dtype=np.uint64)
-    np.cumsum([len(k) for k in encoded], out=ends[1:])
+    del counts
     total = len(postings)
     starts_type = _offset_type(total)
+    rows = (postings & np.uint64(0xFFFFFFFF)).astype(np.uint32)
+    del postings
     sections = [
-        *_blob(f"{name}.keys", b"".join(encoded), ends),
+        *_blob(f"{name}.keys", text, ends),
         _Section(f"{name}.starts", starts.astype(starts_type), len(starts), starts_type),
-        _Section(f"{name}.rows", (postings & np.uint64(0xFFFFFFFF)).astype(np.uint32), total, "I"),
+        _Section(f"{name}.rows", rows, total, "I"),
     ]
-    return sections, len(keys)
+    return sections, distinct
+
+
+def _merged(
+    parts: Sequence[_SortedKeys], plain_order: bool
+) -> tuple[bytes, npt.NDArray[Any], list[npt.NDArray[Any]]]:
+    """The parts' sorted keys merged: the distinct keys' blob and ends, and for each part
+    the global rank of each of its keys."""
+    import heapq
+
+    import numpy as np
+
+    def each(n: int, part: _SortedKeys) -> Iterator[tuple[bytes, int, int]]:
+        text, ends = part.text, part.ends.tolist()
+        for i in range(len(ends) - 1):
+            key = text[ends[i] : ends[i + 1]]
+            yield (key if plain_order else key + b"\t"), n, i
+
+    ranks = [np.empty(len(p.ends) - 1, dtype=np.uint32) for p in parts]
+    out = bytearray()
+    ends = array("Q", [0])
+    last: bytes | None = None
+    for key, n, i in heapq.merge(*(each(n, p) for n, p in enumerate(parts))):
+        if key != last:
+            out += key if plain_order else key[:-1]
+            ends.append(len(out))
+            last = key
+        ranks[n][i] = len(ends) - 2
+    for part in parts:
+        part.text, part.ends = b"", np.empty(0, np.uint64)
+    return bytes(out), _numpy(ends, "Q"), ranks
 
 
 def _ids(geonameids: npt.NDArray[Any]) -> list[_Section]:
