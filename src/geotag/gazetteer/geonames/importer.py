@@ -16,6 +16,7 @@ import contextlib
 import hashlib
 import multiprocessing
 import os
+import pickle
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -163,7 +164,9 @@ def import_geonames(
     out_path = Path(out)
     try:
         out_path.parent.mkdir(parents=True, exist_ok=True)
-        parts, dropped, sha256, size = _second_pass(dump, rules, table, extents, out_path, options)
+        saved, tail, dropped, sha256, size = _second_pass(
+            dump, rules, table, extents, out_path, options
+        )
     except OSError as exc:
         raise DumpError(f"cannot write {out_path}: {exc.strerror or exc}") from None
     summary = ImportReport(
@@ -174,18 +177,33 @@ def import_geonames(
         backfill=backfill,
         alternates_dropped=dropped,
     )
-    # The collision rule's tables go before the index is written: the two would
-    # otherwise add up to the build's peak memory.
+    # The collision rule's tables go before the index's parts are read back: the two
+    # would otherwise add up to the build's peak memory.
     del table
-    if options.index:
-        index = sibling_index(out_path)
-        try:
-            write_part_index(out_path, index, parts, sha256, size)
-        except OSError as exc:
-            raise DumpError(f"cannot write {index}: {exc.strerror or exc}") from None
-        except GazetteerError as exc:
-            raise DumpError(str(exc)) from None
+    try:
+        if options.index:
+            index = sibling_index(out_path)
+            try:
+                parts = [*map(_load_part, saved), tail]
+                write_part_index(out_path, index, parts, sha256, size)
+            except OSError as exc:
+                raise DumpError(f"cannot write {index}: {exc.strerror or exc}") from None
+            except GazetteerError as exc:
+                raise DumpError(str(exc)) from None
+    finally:
+        for path in saved:
+            with contextlib.suppress(OSError):
+                path.unlink(missing_ok=True)
     return summary
+
+
+def _load_part(path: Path) -> IndexPart:
+    """A part of the index as a worker saved it (`_write_span`), its file removed."""
+    with path.open("rb") as f:
+        part = pickle.load(f)
+    path.unlink()
+    assert isinstance(part, IndexPart)
+    return part
 
 
 # -- the first pass: which rows are kept -------------------------------------------------------
@@ -398,10 +416,12 @@ def _second_pass(
     extents: list[_Extent],
     out: Path,
     options: ImportOptions,
-) -> tuple[list[IndexPart], int, str, int]:
+) -> tuple[list[Path], IndexPart, int, str, int]:
     """Write the CSV (its lines made in `jobs` processes, each over a stretch of blocks,
-    then joined under a temporary name and renamed into place); returns the index's parts,
-    the names dropped, and the CSV's SHA-256 and size."""
+    then joined under a temporary name and renamed into place); returns the files the
+    workers saved their parts of the index in (`_write_span`; the caller removes them),
+    the part of the rows after the dump's, the names dropped, and the CSV's SHA-256 and
+    size."""
     jobs = _jobs(options)
     zipped = dump.suffix.lower() == ".zip"
     spans = [extents] if zipped or jobs < 2 else _spans(extents, jobs)
@@ -418,21 +438,26 @@ def _second_pass(
                 results = pool.starmap(_write_span, work)
         else:
             results = [_write_span(span, path) for span, path in work]
-        first = sum(part.rows for part, _ in results)
+        saved = [path for path, _, _ in results]
+        first = sum(rows for _, rows, _ in results)
         tail = IndexPart(first)
         with paths[-1].open("w", encoding="utf-8", newline="") as f:
             writer = Writer(table, f, tail)
             writer.records(table.tail)
-        parts = [part for part, _ in results] + [tail]
-        dropped = sum(lost for _, lost in results) + writer.dropped
+        dropped = sum(lost for _, _, lost in results) + writer.dropped
         sha256, size = _join(final, paths)
         os.replace(final, out)
+    except BaseException:
+        for path in paths:
+            with contextlib.suppress(OSError):
+                _saved(path).unlink(missing_ok=True)
+        raise
     finally:
         _JOB = None
         for path in (*paths, final):
             with contextlib.suppress(OSError):
                 path.unlink(missing_ok=True)
-    return parts, dropped, sha256, size
+    return saved, tail, dropped, sha256, size
 
 
 def _jobs(options: ImportOptions) -> int:
@@ -467,8 +492,15 @@ def _spans(extents: list[_Extent], jobs: int) -> list[list[_Extent]]:
     return [span for span in spans if span]
 
 
-def _write_span(span: list[_Extent], path: Path) -> tuple[IndexPart, int]:
-    """The CSV lines of a stretch of blocks, to `path`, and its part of the index."""
+def _saved(path: Path) -> Path:
+    return path.with_name(f"{path.name}.index")
+
+
+def _write_span(span: list[_Extent], path: Path) -> tuple[Path, int, int]:
+    """The CSV lines of a stretch of blocks, to `path`, and its part of the index, keys
+    sorted (`IndexPart.freeze`), pickled to a file beside it: read back only once the
+    first pass's tables are gone, and never held twice by a pipe. Returns that file, the
+    part's rows and the names dropped."""
     job = _JOB
     assert job is not None
     quiet = Problems(True, ignore_warning)  # the first pass reported them
@@ -481,7 +513,10 @@ def _write_span(span: list[_Extent], path: Path) -> tuple[IndexPart, int]:
                 _only(kept, extent.fresh)
             writer.dump_rows(kept)
     part.freeze()
-    return part, writer.dropped
+    saved = _saved(path)
+    with saved.open("wb") as f:
+        pickle.dump(part, f, protocol=pickle.HIGHEST_PROTOCOL)
+    return saved, part.rows, writer.dropped
 
 
 def _blocks_of(job: _Job, span: list[_Extent]) -> Iterator[tuple[_Extent, Block]]:
