@@ -5,9 +5,10 @@ lines pyarrow splits into columns (`blocks`). The first keeps the ids, counts th
 ranks them by primary name for the collision rule (`rows.RowTable`); the rows after the
 dump's and alternateNamesV2.txt follow. The second pass, split by blocks across worker
 processes, turns each kept row into its CSV line and its index row (`rows.Writer`); the
-parts are joined into the CSV, which replaces the output only when complete, and the
-compiled index is written from the parts' in-memory columns with one sort. Nothing is
-written to be read back.
+parts are joined into the CSV, which replaces the output only when complete. Each worker
+saves its part of the index (columns, and its keys sorted in one blob) to a file beside
+the output; the parent reads them back once the first pass's tables are gone, and writes
+the compiled index from them with one sort.
 """
 
 from __future__ import annotations

@@ -3,10 +3,12 @@
 Rows are added in order, to one `IndexPart` or to several (the parts of a build split
 across processes, each numbering its rows from where the one before ends). The parts'
 columns are typed arrays; their names' keys are numbered as they come, so that the
-postings are two integer arrays. `write_index` joins the parts, orders the distinct keys
-once and the postings with one sort of 64-bit integers (key rank, row), and writes the
-file under a temporary name renamed into place. Memory grows with the rows: about 100
-bytes a row, and the distinct keys.
+postings are two integer arrays. A part done (`IndexPart.freeze`) holds its distinct keys
+sorted, as UTF-8 in one blob. `write_index` joins the parts, merges their sorted keys into
+one order, orders the postings with one sort of 64-bit integers (key rank, row), and
+writes the file under a temporary name renamed into place. Memory grows with the rows:
+about 100 bytes a row, and the distinct keys' bytes (a Python string per distinct key
+only while a part is being filled).
 """
 
 from __future__ import annotations
