@@ -70,6 +70,10 @@ KIND_NAMES = {
     RowKind.PLACE: "hand-written",
 }
 COPY_BLOCK = 1 << 22
+# The dump's bytes whose rows one task of the second pass makes and holds (about 1 GB of
+# memory a task at GeoNames' mix of rows): a bigger dump is split into more tasks, each
+# in a fresh worker, so that a worker's memory does not grow with the dump.
+SPAN_BYTES = 256 << 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -418,14 +422,16 @@ def _second_pass(
     out: Path,
     options: ImportOptions,
 ) -> tuple[list[Path], IndexPart, int, str, int]:
-    """Write the CSV (its lines made in `jobs` processes, each over a stretch of blocks,
-    then joined under a temporary name and renamed into place); returns the files the
-    workers saved their parts of the index in (`_write_span`; the caller removes them),
-    the part of the rows after the dump's, the names dropped, and the CSV's SHA-256 and
-    size."""
+    """Write the CSV (its lines made in `jobs` processes, each task over a stretch of
+    blocks of at most about SPAN_BYTES, in a fresh worker, then joined under a temporary
+    name and renamed into place); returns the files the workers saved their parts of the
+    index in (`_write_span`; the caller removes them), the part of the rows after the
+    dump's, the names dropped, and the CSV's SHA-256 and size."""
     jobs = _jobs(options)
     zipped = dump.suffix.lower() == ".zip"
-    spans = [extents] if zipped or jobs < 2 else _spans(extents, jobs)
+    total = sum(e.size for e in extents)
+    tasks = max(jobs, -(-total // SPAN_BYTES))
+    spans = [extents] if zipped else _spans(extents, tasks)
     stem = f".{out.name}.{os.getpid()}"
     paths = [out.with_name(f"{stem}.part{n}") for n in range(len(spans) + 1)]
     final = out.with_name(f"{stem}.tmp")
@@ -433,10 +439,10 @@ def _second_pass(
     _JOB = _Job(dump, rules, table, zipped)
     try:
         work = list(zip(spans, paths, strict=False))
-        if len(work) > 1:
+        if jobs > 1 and len(work) > 1:
             context = multiprocessing.get_context("fork")
-            with context.Pool(len(work)) as pool:
-                results = pool.starmap(_write_span, work)
+            with context.Pool(min(jobs, len(work)), maxtasksperchild=1) as pool:
+                results = pool.starmap(_write_span, work, chunksize=1)
         else:
             results = [_write_span(span, path) for span, path in work]
         saved = [path for path, _, _ in results]
@@ -481,7 +487,8 @@ _JOB: _Job | None = None
 
 
 def _spans(extents: list[_Extent], jobs: int) -> list[list[_Extent]]:
-    """The blocks in `jobs` stretches of about the same size."""
+    """The blocks in `jobs` stretches of about the same size (fewer when there are fewer
+    blocks)."""
     total = sum(e.size for e in extents)
     spans: list[list[_Extent]] = [[]]
     done = 0

@@ -262,6 +262,8 @@ def write_index(out: Path, parts: Sequence[IndexPart], sha256: str, csv_bytes: i
     sections = [_column("geonameid", geonameids)]
     for p in parts:
         p.geonameid = array("q")
+    ids = _ids(geonameids)  # made now, so that the 64-bit ids go before the postings
+    del geonameids
     for name in ("lat", "lon", "population"):
         sections.append(
             _column(
@@ -290,7 +292,8 @@ def write_index(out: Path, parts: Sequence[IndexPart], sha256: str, csv_bytes: i
     names, keys = _postings("names", [p.name_keys for p in parts], plain_order=True)
     sections += names
     sections += _postings("abbreviations", [p.abbreviation_keys for p in parts])[0]
-    sections += _ids(geonameids)
+    sections += ids
+    del ids
     countries: dict[str, tuple[int, int]] = {}
     regions: dict[str, int] = {}
     feature_counts: dict[str, int] = {}
