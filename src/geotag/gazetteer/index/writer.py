@@ -283,11 +283,10 @@ def write_index(out: Path, parts: Sequence[IndexPart], sha256: str, csv_bytes: i
         for p in parts:
             p.codes[name] = array("I")
     ends = _joined_ends(parts)
-    text = bytearray()
+    text = b"".join([p.names for p in parts])  # one copy, not a bytearray's and a bytes'
     for p in parts:
-        text += p.names
         p.names, p.name_ends = bytearray(), array("Q")
-    sections += _blob("name", bytes(text), ends)
+    sections += _blob("name", text, ends)
     del text, ends
     names, keys = _postings("names", [p.name_keys for p in parts], plain_order=True)
     sections += names
@@ -413,7 +412,7 @@ def _postings(
         at += n
     del ranks
     postings.sort()
-    counts = np.bincount((postings >> np.uint64(32)).astype(np.int64), minlength=distinct)
+    counts = np.bincount((postings >> np.uint64(32)).view(np.int64), minlength=distinct)
     starts = np.zeros(distinct + 1, dtype=np.uint64)
     np.cumsum(counts, out=starts[1:])
     del counts
