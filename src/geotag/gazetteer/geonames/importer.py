@@ -185,6 +185,7 @@ def import_geonames(
     # The collision rule's tables go before the index's parts are read back: the two
     # would otherwise add up to the build's peak memory.
     del table
+    _release()
     try:
         if options.index:
             index = sibling_index(out_path)
@@ -200,6 +201,17 @@ def import_geonames(
             with contextlib.suppress(OSError):
                 path.unlink(missing_ok=True)
     return summary
+
+
+def _release() -> None:
+    """Hand the memory of the tables just let go back to the system (glibc keeps freed
+    heap otherwise), before the index's parts are read."""
+    import ctypes
+    import gc
+
+    gc.collect()
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 def _load_part(path: Path) -> IndexPart:
