@@ -13,8 +13,8 @@ import pytest
 
 from geotag.gazetteer import Gazetteer
 from geotag.gazetteer.geonames import ImportOptions, import_geonames
+from geotag.gazetteer.geonames.blocks import SKIPPED_ADMIN_CODES
 from geotag.gazetteer.geonames.dump import GEONAMES_COLUMNS
-from geotag.gazetteer.geonames.importer import SKIPPED_ADMIN_CODES
 
 ROOT = Path(__file__).resolve().parents[1]
 ROWS = 3_000
@@ -84,7 +84,7 @@ def test_names_collide_across_classes(dump: tuple[Path, object]) -> None:
     assert len(shared) >= 20
 
 
-SKIPPED_ADMIN = {code.decode() for code in SKIPPED_ADMIN_CODES}
+SKIPPED_ADMIN = set(SKIPPED_ADMIN_CODES)
 
 
 def test_the_real_importer_keeps_what_the_generator_wrote(

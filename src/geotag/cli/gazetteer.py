@@ -196,6 +196,14 @@ def gazetteer_lookup_command(
     is_flag=True,
     help="Skip malformed dump lines (counted, the first few reported) instead of stopping.",
 )
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="Worker processes for the second pass over the dump (default: 2, or 1 on a "
+    "single core); each holds its share of the rows.",
+)
 @quiet_option
 def gazetteer_build_command(
     directory: str,
@@ -207,6 +215,7 @@ def gazetteer_build_command(
     languages: str,
     no_extras: bool,
     skip_malformed: bool,
+    jobs: int | None,
     quiet: bool,
 ) -> None:
     """Build a gazetteer CSV from GeoNames dumps you downloaded.
@@ -214,7 +223,7 @@ def gazetteer_build_command(
     Countries come from countryInfo.txt, first-level regions from admin1CodesASCII.txt,
     every other place from the dump; use the result with --gazetteer PATH or
     GEOTAG_GAZETTEER. Its compiled index is written beside it (OUT.index), so the first
-    run that uses it starts at once.
+    run that uses it starts at once. Needs pyarrow: pip install 'geotag[geonames]'.
     """
     from ..gazetteer.geonames import ImportOptions, import_geonames
 
@@ -226,6 +235,7 @@ def gazetteer_build_command(
         countries=countries,
         alternate_names=alternate_names,
         languages=tuple(code.strip() for code in languages.split(",") if code.strip()),
+        jobs=jobs,
     )
     try:
         report = import_geonames(directory, out, options, status.ignore if quiet else status.warn)

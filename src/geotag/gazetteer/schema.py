@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from enum import IntEnum
+from functools import lru_cache
 from typing import NamedTuple
 
 from ..errors import GazetteerError
@@ -92,7 +93,8 @@ DEFAULT_FEATURE_CLASSES = frozenset("APHTLSV")
 POPULATION_DOMINANCE = 10  # Kolkata keeps Calcutta (ZA, 130x smaller); Austin drops Waterloo (9x)
 SPELLING_SIMILARITY = 0.75  # difflib ratio: Odessa/Odesa 0.91, Kiev/Kyiv 0.75, Waterloo/Austin 0.29
 
-_APOSTROPHES = str.maketrans(dict.fromkeys("’‘‛ʼʻʽʾʿ′´`", "'"))
+APOSTROPHES = "’‘‛ʼʻʽʾʿ′´`"  # each becomes "'" in a cleaned name
+_APOSTROPHES = str.maketrans(dict.fromkeys(APOSTROPHES, "'"))
 _CODE_LIKE = re.compile(r"[A-Z]{2,4}")
 _ISO_3166_2 = re.compile(r"[A-Z]{2}-[A-Z0-9]{1,3}")
 # A first-level region's trailing type word: "Donetsk Oblast" is also "Donetsk".
@@ -167,7 +169,13 @@ def clean_name(raw: str) -> str:
 
 
 def is_latin(name: str) -> bool:
-    return all(not ch.isalpha() or unicodedata.name(ch, "").startswith("LATIN") for ch in name)
+    """Every letter is a Latin one (ASCII letters all are)."""
+    return name.isascii() or all(map(_is_latin_character, name))
+
+
+@lru_cache(maxsize=1 << 14)
+def _is_latin_character(ch: str) -> bool:
+    return not ch.isalpha() or unicodedata.name(ch, "").startswith("LATIN")
 
 
 def looks_like_code(name: str) -> bool:
@@ -213,6 +221,21 @@ def keeps_alternate(me: Rank, key: str, own_key: str, rivals: Iterable[Rank]) ->
         SequenceMatcher(None, key, own_key).ratio() >= SPELLING_SIMILARITY
         and all(_outranks(me, other) for other in others)
     )
+
+
+def strongest_rival(me: Rank, rivals: Sequence[Rank]) -> list[Rank]:
+    """Of `rivals` in rank order (kind, then people, descending: `rank_order`), the first
+    that is not `me`'s own region, alone: `keeps_alternate` with it answers as with them
+    all, since whoever `me` dominates or outranks, it dominates or outranks every weaker
+    row too. Lets a name that thousands of rows share be checked at once."""
+    for other in rivals:
+        if not _is_own_region(me, other):
+            return [other]
+    return []
+
+
+def rank_order(rank: Rank) -> tuple[int, int]:
+    return rank[0], -rank[1]
 
 
 def _dominates(me: Rank, other: Rank) -> bool:

@@ -1,23 +1,27 @@
-"""Writing a compiled gazetteer index (see `format` for the layout) in bounded memory.
+"""Writing a compiled gazetteer index (see `format` for the layout) from in-memory columns.
 
-Writing streams: columns go to temporary files in blocks, (key, row) pairs to an external
-sort (runs of bounded size, merged from disk), so memory is bounded by the run size, not
-by the gazetteer. The file is written under a temporary name and renamed into place.
+Rows are added in order, to one `IndexPart` or to several (the parts of a build split
+across processes, each numbering its rows from where the one before ends). The parts'
+columns are typed arrays; their names' keys are numbered as they come, so that the
+postings are two integer arrays. A part done (`IndexPart.freeze`) holds its distinct keys
+sorted, as UTF-8 in one blob. `write_index` joins the parts, merges their sorted keys into
+one order, orders the postings with one sort of 64-bit integers (key rank, row), and
+writes the file under a temporary name renamed into place. Memory grows with the rows:
+about 100 bytes a row, and the distinct keys' bytes (a Python string per distinct key
+only while a part is being filled).
 """
 
 from __future__ import annotations
 
 import hashlib
-import heapq
-import operator
 import os
 import sys
-import tempfile
 from array import array
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Collection, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
@@ -26,10 +30,11 @@ from ..csvfile import NO_ID, CsvRows, Row, line_of_rows
 from ..schema import COUNTRY_CODES
 from .format import FORMAT, MAGIC, VOCABULARIES, padded
 
-RUN_LINES = 1_000_000  # (key, row) lines sorted in memory at a time: about 80 MB
-FLUSH_ITEMS = 1 << 16  # column values buffered before they go to their temporary file
-ROW_DIGITS = 10  # rows are written zero-padded, so that byte order is numeric order
-ID_DIGITS = 20
+if TYPE_CHECKING:
+    import numpy.typing as npt
+
+CHUNK_ROWS = 1 << 16  # rows handed to `IndexPart.add` at a time
+WRITE_BLOCK = 1 << 22  # bytes of a section converted and written at a time
 
 
 class DuplicateId(Exception):
@@ -41,200 +46,190 @@ class DuplicateId(Exception):
         self.rows = (first, second)
 
 
-class _Column:
-    """Values appended in blocks to a temporary file; tracks the range of integers so that
-    the final file can use the narrowest type that holds them."""
+@dataclass(slots=True)
+class _Keys:
+    """Keys numbered as they come, and the (key number, row) postings."""
 
-    def __init__(self, path: Path, typecode: str) -> None:
-        self.path = path
-        self.typecode = typecode
-        self.file = path.open("wb")
-        self.buffer = array(typecode)
-        self.count = 0
-        self.low = 0
-        self.high = 0
+    numbers: dict[str, int] = field(default_factory=dict)
+    keys: array[int] = field(default_factory=lambda: array("I"))
+    rows: array[int] = field(default_factory=lambda: array("I"))
 
-    def append(self, value: float) -> None:
-        self.buffer.append(value)  # type: ignore[arg-type]
+    def add(self, keys_of_rows: Sequence[Collection[str]], first: int) -> None:
+        """The keys of consecutive rows, the first numbered `first`."""
+        import numpy as np
 
-    def extend(self, values: Iterable[Any]) -> None:
-        self.buffer.extend(values)
-        if len(self.buffer) >= FLUSH_ITEMS:
-            self.flush()
+        numbers = self.numbers
+        flat = [key for keys in keys_of_rows for key in keys]
+        for key in set(flat).difference(numbers):
+            numbers[key] = len(numbers)
+        self.keys.extend(map(numbers.__getitem__, flat))
+        counts = np.fromiter(map(len, keys_of_rows), dtype=np.int64, count=len(keys_of_rows))
+        numbered = np.arange(first, first + len(keys_of_rows), dtype=np.uint32)
+        self.rows.frombytes(np.repeat(numbered, counts).tobytes())
 
-    def flush(self) -> None:
-        if self.buffer:
-            if self.typecode != "d":
-                self.low = min(self.low, int(min(self.buffer)))
-                self.high = max(self.high, int(max(self.buffer)))
-            self.buffer.tofile(self.file)
-            self.count += len(self.buffer)
-            self.buffer = array(self.typecode)
+    def sorted(self, plain_order: bool) -> _SortedKeys:
+        """These keys in order, as UTF-8 in one blob, the postings' key numbers renumbered
+        to match; empties this table."""
+        import numpy as np
 
-    def close(self) -> None:
-        self.flush()
-        self.file.close()
-
-
-class _Blob:
-    """Strings appended as UTF-8 to one temporary file, with an offsets column."""
-
-    def __init__(self, folder: Path, name: str) -> None:
-        self.path = folder / f"{name}.text"
-        self.file = self.path.open("wb", buffering=1 << 20)
-        self.offsets = _Column(folder / f"{name}.offsets", "Q")
-        self.size = 0
-        self.offsets.append(0)
-
-    def extend(self, items: list[bytes]) -> None:
-        ends = []
-        size = self.size
-        for data in items:
-            size += len(data)
-            ends.append(size)
-        self.file.write(b"".join(items))
-        self.size = size
-        self.offsets.extend(ends)
-
-    def close(self) -> None:
-        self.file.close()
-        self.offsets.close()
+        keys = list(self.numbers)
+        self.numbers = {}
+        order = sorted(range(len(keys)), key=keys.__getitem__ if plain_order
+                       else lambda n: _line_order(keys[n]))  # fmt: skip
+        rank = np.empty(len(keys), dtype=np.uint32)
+        rank[np.asarray(order, dtype=np.int64)] = np.arange(len(keys), dtype=np.uint32)
+        encoded = [keys[n].encode() for n in order]
+        keys, order = [], []
+        ends = np.zeros(len(encoded) + 1, dtype=np.uint64)
+        np.cumsum([len(k) for k in encoded], out=ends[1:])
+        text = b"".join(encoded)
+        del encoded
+        numbers = rank[_numpy(self.keys, "I")] if len(self.keys) else np.empty(0, np.uint32)
+        rows = _numpy(self.rows, "I").copy()
+        self.keys, self.rows = array("I"), array("I")
+        return _SortedKeys(text, ends, numbers, rows)
 
 
-class _ExternalSort:
-    """Byte lines sorted in runs of at most RUN_LINES, spilled to disk and merged back:
-    a sort's memory is bounded whatever the number of lines."""
+@dataclass(slots=True)
+class _SortedKeys:
+    """A part's distinct keys in order (UTF-8 blob and ends), and its (key rank, row)
+    postings as arrays: what a worker hands over, with no string per key."""
 
-    def __init__(self, folder: Path, name: str) -> None:
-        self.folder = folder
-        self.name = name
-        self.lines: list[bytes] = []
-        self.runs: list[Path] = []
-
-    def extend(self, lines: Iterable[bytes]) -> None:
-        self.lines.extend(lines)
-        if len(self.lines) >= RUN_LINES:
-            self._spill()
-
-    def _spill(self) -> None:
-        self.lines.sort()
-        run = self.folder / f"{self.name}.run{len(self.runs)}"
-        with run.open("wb", buffering=1 << 20) as f:
-            f.writelines(self.lines)
-        self.runs.append(run)
-        self.lines = []
-
-    def __iter__(self) -> Iterator[bytes]:
-        if not self.runs:  # a small gazetteer never touches the disk
-            self.lines.sort()
-            yield from self.lines
-            return
-        if self.lines:
-            self._spill()
-        files = [run.open("rb", buffering=1 << 20) for run in self.runs]
-        try:
-            yield from heapq.merge(*files)
-        finally:
-            for f in files:
-                f.close()
-
-
-class _Vocabulary:
-    """A short text column as codes into its distinct values."""
-
-    def __init__(self) -> None:
-        self.codes: dict[str, int] = {}
-
-    def code(self, value: str) -> int:
-        code = self.codes.get(value)
-        if code is None:
-            code = self.codes[value] = len(self.codes)
-        return code
-
-
-class _Ids:
-    """geonameid -> row, as ids ascending with their rows beside them. An import writes
-    its rows in dump order, ids ascending: then the pairs go straight to their columns.
-    The first id out of order switches to the external sort, replaying those written."""
-
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
-        self.ids = _Column(folder / "ids.sorted", "q")
-        self.rows = _Column(folder / "ids.rows", "I")
-        self.last: int | None = None
-        self.sorter: _ExternalSort | None = None
-
-    def add(self, pairs: list[tuple[int, int]]) -> None:
-        if not pairs:
-            return
-        if self.sorter is None:
-            ids = [gid for gid, _ in pairs]
-            if (self.last is None or self.last < ids[0]) and all(map(operator.lt, ids, ids[1:])):
-                self.ids.extend(ids)
-                self.rows.extend([row for _, row in pairs])
-                self.last = ids[-1]
-                return
-            self._switch()
-        assert self.sorter is not None
-        self.sorter.extend([_id_line(gid, row) for gid, row in pairs])
-
-    def _switch(self) -> None:
-        self.sorter = _ExternalSort(self.folder, "ids")
-        self.ids.close()
-        self.rows.close()
-        with self.ids.path.open("rb") as ids, self.rows.path.open("rb") as rows:
-            while chunk := ids.read(8 * FLUSH_ITEMS):
-                gids, numbers = array("q"), array("I")
-                gids.frombytes(chunk)
-                numbers.frombytes(rows.read(4 * len(gids)))
-                self.sorter.extend([_id_line(g, n) for g, n in zip(gids, numbers, strict=True)])
-
-    def sections(self) -> list[_Section]:
-        if self.sorter is None:
-            self.ids.close()
-            self.rows.close()
-            ids, rows = self.ids, self.rows
-        else:
-            ids = _Column(self.folder / "ids.sorted2", "q")
-            rows = _Column(self.folder / "ids.rows2", "I")
-            previous: tuple[int, int] | None = None
-            batch: list[tuple[int, int]] = []
-            for line in self.sorter:
-                pair = _from_id_line(line)
-                if previous is not None and previous[0] == pair[0]:
-                    raise DuplicateId(pair[0], previous[1], pair[1])
-                previous = pair
-                batch.append(pair)
-                if len(batch) >= FLUSH_ITEMS:
-                    ids.extend([gid for gid, _ in batch])
-                    rows.extend([row for _, row in batch])
-                    batch = []
-            ids.extend([gid for gid, _ in batch])
-            rows.extend([row for _, row in batch])
-            ids.close()
-            rows.close()
-        return [
-            _Section("ids.sorted", ids.path, "q", ids.count, _narrowest(ids)),
-            _Section("ids.rows", rows.path, "I", rows.count, "I"),
-        ]
-
-
-def _id_line(gid: int, row: int) -> bytes:
-    # Ids may be negative in a hand-made CSV: offset them so that byte order stays numeric.
-    return b"%020d\t%010d\n" % (gid + (1 << 63), row)
-
-
-def _from_id_line(line: bytes) -> tuple[int, int]:
-    return int(line[:ID_DIGITS]) - (1 << 63), int(line[ID_DIGITS + 1 : -1])
+    text: bytes
+    ends: npt.NDArray[Any]
+    keys: npt.NDArray[Any]
+    rows: npt.NDArray[Any]
 
 
 @dataclass(frozen=True, slots=True)
-class _Section:
-    name: str
-    path: Path
-    typecode: str  # as written to the temporary file
-    count: int
-    final: str  # as stored in the index
+class Columns:
+    """Consecutive rows as columns (the fields of `Row`, the feature class and code
+    tab-joined, and the admin1 code and name)."""
+
+    geonameid: Sequence[int]
+    name: Sequence[str]
+    lat: Sequence[float]
+    lon: Sequence[float]
+    population: Sequence[int]
+    feature: Sequence[str]  # class TAB code
+    feature_code: Sequence[str]
+    country_code: Sequence[str]
+    admin1_code: Sequence[str]
+    admin1: Sequence[str]  # code TAB name
+    source: Sequence[str]
+    name_keys: Sequence[Collection[str]]
+    abbreviation_keys: Sequence[Collection[str]]
+
+
+class IndexPart:
+    """Rows of a gazetteer, in order, from row number `first` on: their columns, their
+    short text columns as codes into vocabularies in the order of first use, their name
+    and abbreviation postings, and what the header counts."""
+
+    def __init__(self, first: int = 0) -> None:
+        self.first = first
+        self.rows = 0
+        self.geonameid = array("q")
+        self.lat = array("d")
+        self.lon = array("d")
+        self.population = array("q")
+        self.vocab: dict[str, dict[str, int]] = {name: {} for name in VOCABULARIES}
+        self.codes = {name: array("I") for name in VOCABULARIES}
+        self.names = bytearray()
+        self.name_ends = array("Q")
+        self.name_keys: _Keys | _SortedKeys = _Keys()
+        self.abbreviation_keys: _Keys | _SortedKeys = _Keys()
+        self.countries: dict[str, tuple[int, int]] = {}  # code -> (row, population)
+        self.regions: dict[str, int] = {}
+        self.feature_counts: dict[str, int] = {}
+        self.source_counts: dict[str, int] = {}
+
+    def add(self, chunk: Sequence[Row]) -> None:
+        """Add rows, in order."""
+        if not chunk:
+            return
+        columns = zip(*chunk, strict=True)
+        (geonameid, name, lat, lon, population, feature_class, feature_code, country_code,
+         admin1_code, admin1_name, source, name_keys, abbreviation_keys) = columns  # fmt: skip
+        self.add_columns(
+            Columns(
+                geonameid,
+                name,
+                lat,
+                lon,
+                population,
+                [f"{c}\t{f}" for c, f in zip(feature_class, feature_code, strict=True)],
+                feature_code,
+                country_code,
+                admin1_code,
+                [f"{c}\t{n}" for c, n in zip(admin1_code, admin1_name, strict=True)],
+                source,
+                name_keys,
+                abbreviation_keys,
+            )
+        )
+
+    def add_columns(self, rows: Columns) -> None:
+        """Add rows, in order, column by column."""
+        first = self.first + self.rows
+        self.rows += len(rows.geonameid)
+        self.geonameid.extend(rows.geonameid)
+        self.lat.extend(rows.lat)
+        self.lon.extend(rows.lon)
+        self.population.extend(rows.population)
+        names = [name.encode() for name in rows.name]
+        end = len(self.names)
+        ends = []
+        for name in names:
+            end += len(name)
+            ends.append(end)
+        self.name_ends.extend(ends)
+        self.names += b"".join(names)
+        self._code("feature", rows.feature)
+        self._code("country", rows.country_code)
+        self._code("admin1", rows.admin1)
+        self._code("source", rows.source)
+        assert isinstance(self.name_keys, _Keys) and isinstance(self.abbreviation_keys, _Keys)
+        self.name_keys.add(rows.name_keys, first)
+        self.abbreviation_keys.add(rows.abbreviation_keys, first)
+        _count(self.feature_counts, rows.feature)
+        _count(self.source_counts, rows.source)
+        codes = rows.feature_code
+        for i in [i for i, code in enumerate(codes) if code in _HEADER_CODES]:
+            cc, number, population = rows.country_code[i], first + i, rows.population[i]
+            if not cc:
+                continue
+            if codes[i] in COUNTRY_CODES:
+                # Several rows can share a code (a breakaway unit); the most populous wins.
+                best = self.countries.get(cc)
+                if best is None or population > best[1]:
+                    self.countries[cc] = (number, population)
+            else:
+                self.regions.setdefault(f"{cc}.{rows.admin1_code[i]}", number)
+
+    def freeze(self) -> None:
+        """Hold the keys sorted in blobs and arrays (`_Keys.sorted`), no more rows to add:
+        a worker's part so crosses to the parent, and is merged there, without a string
+        per key."""
+        if isinstance(self.name_keys, _Keys):
+            self.name_keys = self.name_keys.sorted(plain_order=True)
+        if isinstance(self.abbreviation_keys, _Keys):
+            self.abbreviation_keys = self.abbreviation_keys.sorted(plain_order=False)
+
+    def _code(self, name: str, values: Sequence[str]) -> None:
+        codes = self.vocab[name]
+        for value in dict.fromkeys(values):
+            if value not in codes:
+                codes[value] = len(codes)
+        self.codes[name].extend(map(codes.__getitem__, values))
+
+
+_HEADER_CODES = COUNTRY_CODES | {"ADM1"}
+
+
+def _count(counts: dict[str, int], values: Sequence[str]) -> None:
+    for value, n in Counter(values).items():
+        counts[value] = counts.get(value, 0) + n
 
 
 @dataclass(frozen=True, slots=True)
@@ -248,191 +243,245 @@ class IndexSummary:
     sha256: str
 
 
-class IndexWriter:
-    """Rows in, one index file out. Rows are added in chunks, in order, each with the keys
-    it is found by; `finish` writes the file under a temporary name and renames it, so a
-    reader never sees half a file. Use as a context manager: the temporary files go."""
-
-    def __init__(self, out: Path, work: Path | None = None) -> None:
-        self.out = out
-        self._tmp = tempfile.TemporaryDirectory(prefix=".geotag-index-", dir=work or out.parent)
-        folder = self.folder = Path(self._tmp.name)
-        self.columns = {
-            "geonameid": _Column(folder / "geonameid", "q"),
-            "lat": _Column(folder / "lat", "d"),
-            "lon": _Column(folder / "lon", "d"),
-            "population": _Column(folder / "population", "q"),
-        }
-        self.coded = {name: _Column(folder / f"{name}.codes", "I") for name in VOCABULARIES}
-        self.vocab = {name: _Vocabulary() for name in VOCABULARIES}
-        self.names = _Blob(folder, "name")
-        self.name_pairs = _ExternalSort(folder, "names")
-        self.abbreviation_pairs = _ExternalSort(folder, "abbreviations")
-        self.ids = _Ids(folder)
-        self.countries: dict[str, tuple[int, int]] = {}  # code -> (row, population)
-        self.regions: dict[str, int] = {}
-        self.feature_counts: dict[str, int] = {}
-        self.source_counts: dict[str, int] = {}
-        self.rows = 0
-
-    def __enter__(self) -> IndexWriter:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    def close(self) -> None:
-        for column in (*self.columns.values(), *self.coded.values()):
-            column.file.close()
-        self.names.file.close()
-        self.names.offsets.file.close()
-        self._tmp.cleanup()
-
-    def add(self, chunk: Sequence[Row]) -> None:
-        """Add rows, in order. A chunk at a time, column by column: comprehensions and
-        array.extend instead of a call per value (four times faster)."""
-        first = self.rows
-        self.rows += len(chunk)
-        c = self.columns
-        c["geonameid"].extend([r.geonameid for r in chunk])
-        c["lat"].extend([r.lat for r in chunk])
-        c["lon"].extend([r.lon for r in chunk])
-        c["population"].extend([r.population for r in chunk])
-        self.names.extend([r.name.encode() for r in chunk])
-        feature, country = self.vocab["feature"].code, self.vocab["country"].code
-        admin1, source = self.vocab["admin1"].code, self.vocab["source"].code
-        coded = self.coded
-        coded["feature"].extend([feature(f"{r.feature_class}\t{r.feature_code}") for r in chunk])
-        coded["country"].extend([country(r.country_code) for r in chunk])
-        coded["admin1"].extend([admin1(f"{r.admin1_code}\t{r.admin1_name}") for r in chunk])
-        coded["source"].extend([source(r.source) for r in chunk])
-        self.ids.add([(r.geonameid, n) for n, r in enumerate(chunk, first) if r.geonameid != NO_ID])
-        name_lines: list[bytes] = []
-        abbreviation_lines: list[bytes] = []
-        feature_counts, source_counts = self.feature_counts, self.source_counts
-        for number, row in enumerate(chunk, start=first):
-            suffix = b"\t%010d\n" % number
-            name_lines += [key.encode() + suffix for key in row.name_keys]
-            if row.abbreviation_keys:
-                abbreviation_lines += [key.encode() + suffix for key in row.abbreviation_keys]
-            kind = f"{row.feature_class}\t{row.feature_code}"
-            feature_counts[kind] = feature_counts.get(kind, 0) + 1
-            source_counts[row.source] = source_counts.get(row.source, 0) + 1
-            cc = row.country_code
-            if cc and row.feature_code in COUNTRY_CODES:
-                # Several rows can share a code (a breakaway unit); the most populous wins.
-                best = self.countries.get(cc)
-                if best is None or row.population > best[1]:
-                    self.countries[cc] = (number, row.population)
-            elif cc and row.feature_code == "ADM1":
-                self.regions.setdefault(f"{cc}.{row.admin1_code}", number)
-        self.name_pairs.extend(name_lines)
-        if abbreviation_lines:
-            self.abbreviation_pairs.extend(abbreviation_lines)
-
-    def finish(self, sha256: str, csv_bytes: int) -> IndexSummary:
-        """Write the index for the CSV of this SHA-256 and size; raises DuplicateId."""
-        for column in (*self.columns.values(), *self.coded.values()):
-            column.close()
-        self.names.close()
-        ids = self.ids.sections()
-        name_index = _write_postings(self.folder, "names", self.name_pairs)
-        abbreviation_index = _write_postings(self.folder, "abbreviations", self.abbreviation_pairs)
-        sections = [
-            _Section(name, col.path, col.typecode, col.count, _narrowest(col))
-            for name, col in self.columns.items()
-        ]
-        sections += [
-            _Section(f"{name}.codes", col.path, "I", col.count, _code_type(self.vocab[name]))
-            for name, col in self.coded.items()
-        ]
-        sections += _blob_sections("name", self.names)
-        sections += name_index + abbreviation_index + ids
-        header: dict[str, Any] = {
-            "format": FORMAT,
-            "byteorder": sys.byteorder,
-            "rows": self.rows,
-            "sha256": sha256,
-            "csv_bytes": csv_bytes,
-            "vocab": {name: list(self.vocab[name].codes) for name in VOCABULARIES},
-            "countries": {cc: row for cc, (row, _) in self.countries.items()},
-            "regions": self.regions,
-            "feature_counts": self.feature_counts,
-            "source_counts": self.source_counts,
-        }
-        size, checksum = _assemble(self.out, header, sections)
-        return IndexSummary(self.rows, name_index[2].count - 1, size, checksum, sha256)
+@dataclass(frozen=True, slots=True)
+class _Section:
+    name: str
+    data: Any  # a numpy array or bytes, in the type stored in the index
+    count: int
+    final: str
 
 
-def _narrowest(column: _Column) -> str:
-    if column.typecode == "d":
-        return "d"
-    if column.low >= -(2**31) and column.high < 2**31:
-        return "i"
-    return "q"
+def write_index(out: Path, parts: Sequence[IndexPart], sha256: str, csv_bytes: int) -> IndexSummary:
+    """Write the index of the rows in `parts` (in order, numbered one after the other) for
+    the CSV of this SHA-256 and size; raises DuplicateId. The parts' columns are emptied
+    as they are joined, so that a column is never held twice."""
+    import numpy as np
+
+    rows = sum(p.rows for p in parts)
+    geonameids = np.concatenate([_numpy(p.geonameid, "q") for p in parts])
+    sections = [_column("geonameid", geonameids)]
+    for p in parts:
+        p.geonameid = array("q")
+    ids = _ids(geonameids)  # made now, so that the 64-bit ids go before the postings
+    del geonameids
+    for name in ("lat", "lon", "population"):
+        sections.append(
+            _column(
+                name,
+                np.concatenate(
+                    [_numpy(getattr(p, name), "dq"[name == "population"]) for p in parts]
+                ),
+            )
+        )
+        for p in parts:
+            setattr(p, name, array("dq"[name == "population"]))
+    vocab: dict[str, dict[str, int]] = {}
+    for name in VOCABULARIES:
+        codes, section = _coded(name, parts)
+        vocab[name] = codes
+        sections.append(section)
+        for p in parts:
+            p.codes[name] = array("I")
+    ends = _joined_ends(parts)
+    text = b"".join([p.names for p in parts])  # one copy, not a bytearray's and a bytes'
+    for p in parts:
+        p.names, p.name_ends = bytearray(), array("Q")
+    sections += _blob("name", text, ends)
+    del text, ends
+    names, keys = _postings("names", [p.name_keys for p in parts], plain_order=True)
+    sections += names
+    sections += _postings("abbreviations", [p.abbreviation_keys for p in parts])[0]
+    sections += ids
+    del ids
+    countries: dict[str, tuple[int, int]] = {}
+    regions: dict[str, int] = {}
+    feature_counts: dict[str, int] = {}
+    source_counts: dict[str, int] = {}
+    for part in parts:
+        for cc, (row, population) in part.countries.items():
+            best = countries.get(cc)
+            if best is None or population > best[1]:
+                countries[cc] = (row, population)
+        for region, row in part.regions.items():
+            regions.setdefault(region, row)
+        for kind, n in part.feature_counts.items():
+            feature_counts[kind] = feature_counts.get(kind, 0) + n
+        for source, n in part.source_counts.items():
+            source_counts[source] = source_counts.get(source, 0) + n
+    header: dict[str, Any] = {
+        "format": FORMAT,
+        "byteorder": sys.byteorder,
+        "rows": rows,
+        "sha256": sha256,
+        "csv_bytes": csv_bytes,
+        "vocab": {name: list(vocab[name]) for name in VOCABULARIES},
+        "countries": {cc: row for cc, (row, _) in countries.items()},
+        "regions": regions,
+        "feature_counts": feature_counts,
+        "source_counts": source_counts,
+    }
+    size, checksum = _assemble(out, header, sections)
+    return IndexSummary(rows, keys, size, checksum, sha256)
 
 
-def _code_type(vocabulary: _Vocabulary) -> str:
-    distinct = len(vocabulary.codes)
-    return "B" if distinct <= 1 << 8 else "H" if distinct <= 1 << 16 else "I"
+def _numpy(values: array[Any], typecode: str) -> npt.NDArray[Any]:
+    import numpy as np
+
+    return np.frombuffer(values, dtype=np.dtype(typecode)) if len(values) else np.empty(0, typecode)
+
+
+def _column(name: str, values: npt.NDArray[Any]) -> _Section:
+    final = "d" if values.dtype.char == "d" else _narrowest(values)
+    return _Section(name, values.astype(final, copy=False), len(values), final)
+
+
+def _narrowest(values: npt.NDArray[Any]) -> str:
+    low = min(0, int(values.min())) if len(values) else 0
+    high = max(0, int(values.max())) if len(values) else 0
+    return "i" if low >= -(2**31) and high < 2**31 else "q"
+
+
+def _coded(name: str, parts: Sequence[IndexPart]) -> tuple[dict[str, int], _Section]:
+    """A short text column's codes, renumbered into one vocabulary in the order of first
+    use across the parts."""
+    import numpy as np
+
+    codes: dict[str, int] = {}
+    columns = []
+    for part in parts:
+        local = part.vocab[name]
+        mapping = np.empty(len(local), dtype=np.uint32)
+        for value, code in local.items():
+            mapping[code] = codes.setdefault(value, len(codes))
+        columns.append(mapping[_numpy(part.codes[name], "I")])
+    values = np.concatenate(columns) if columns else np.empty(0, np.uint32)
+    distinct = len(codes)
+    final = "B" if distinct <= 1 << 8 else "H" if distinct <= 1 << 16 else "I"
+    return codes, _Section(f"{name}.codes", values.astype(final), len(values), final)
+
+
+def _joined_ends(parts: Sequence[IndexPart]) -> npt.NDArray[Any]:
+    import numpy as np
+
+    ends = [np.zeros(1, dtype=np.uint64)]
+    base = 0
+    for part in parts:
+        ends.append(_numpy(part.name_ends, "Q") + np.uint64(base))
+        base += len(part.names)
+    return np.concatenate(ends)
 
 
 def _offset_type(largest: int) -> str:
     return "I" if largest < 1 << 32 else "Q"
 
 
-def _blob_sections(name: str, blob: _Blob) -> list[_Section]:
+def _blob(name: str, text: bytes, offsets: npt.NDArray[Any]) -> list[_Section]:
+    final = _offset_type(len(text))
     return [
-        _Section(f"{name}.text", blob.path, "B", blob.size, "B"),
-        _Section(
-            f"{name}.offsets", blob.offsets.path, "Q", blob.offsets.count, _offset_type(blob.size)
-        ),
+        _Section(f"{name}.text", text, len(text), "B"),
+        _Section(f"{name}.offsets", offsets.astype(final), len(offsets), final),
     ]
 
 
-def _write_postings(folder: Path, name: str, pairs: _ExternalSort) -> list[_Section]:
-    """Sorted (key, row) lines to: key blob and offsets, the start of each key's rows, and
-    the rows."""
-    keys = _Blob(folder, f"{name}.keys")
-    starts = _Column(folder / f"{name}.starts", "Q")
-    rows = _Column(folder / f"{name}.rows", "I")
-    cut = ROW_DIGITS + 2  # "\t" + digits + "\n"
-    current: bytes | None = None
-    total = 0
-    new_keys: list[bytes] = []
-    new_starts: list[int] = []
-    batch: list[int] = []
-    for line in pairs:
-        key = line[:-cut]
-        if key != current:
-            new_keys.append(key)
-            new_starts.append(total)
-            current = key
-        batch.append(int(line[-cut + 1 : -1]))
-        total += 1
-        if len(batch) >= FLUSH_ITEMS:
-            rows.extend(batch)
-            keys.extend(new_keys)
-            starts.extend(new_starts)
-            batch, new_keys, new_starts = [], [], []
-    rows.extend(batch)
-    keys.extend(new_keys)
-    starts.extend(new_starts)
-    starts.append(total)
-    keys.close()
-    starts.close()
-    rows.close()
+def _line_order(key: str) -> bytes:
+    """A key's place in the order of the format's (key TAB row) lines."""
+    return key.encode() + b"\t"
+
+
+def _postings(
+    name: str, parts: Sequence[_Keys | _SortedKeys], plain_order: bool = False
+) -> tuple[list[_Section], int]:
+    """The distinct keys in order (key blob and offsets), where each key's rows start, and
+    the rows: each part's keys sorted on their own (`_Keys.sorted`), merged into one
+    ordered table that renumbers them, then the postings by one sort of
+    (rank of the key << 32 | row). Keys are held as UTF-8 bytes in one blob, whose order
+    is their code points' order; outside plain order a key sorts as its line does."""
+    import numpy as np
+
+    ready = [p.sorted(plain_order) if isinstance(p, _Keys) else p for p in parts]
+    text, ends, ranks = _merged(ready, plain_order)
+    distinct = len(ends) - 1
+    postings = np.empty(sum(len(part.keys) for part in ready), dtype=np.uint64)
+    at = 0
+    for part, rank in zip(ready, ranks, strict=True):
+        n = len(part.keys)
+        if n:
+            postings[at : at + n] = rank[part.keys].astype(np.uint64) << np.uint64(32)
+            postings[at : at + n] |= part.rows
+        part.keys = part.rows = np.empty(0, np.uint32)
+        at += n
+    del ranks
+    postings.sort()
+    counts = np.bincount((postings >> np.uint64(32)).view(np.int64), minlength=distinct)
+    starts = np.zeros(distinct + 1, dtype=np.uint64)
+    np.cumsum(counts, out=starts[1:])
+    del counts
+    total = len(postings)
+    starts_type = _offset_type(total)
+    rows = (postings & np.uint64(0xFFFFFFFF)).astype(np.uint32)
+    del postings
+    sections = [
+        *_blob(f"{name}.keys", text, ends),
+        _Section(f"{name}.starts", starts.astype(starts_type), len(starts), starts_type),
+        _Section(f"{name}.rows", rows, total, "I"),
+    ]
+    return sections, distinct
+
+
+def _merged(
+    parts: Sequence[_SortedKeys], plain_order: bool
+) -> tuple[bytes, npt.NDArray[Any], list[npt.NDArray[Any]]]:
+    """The parts' sorted keys merged: the distinct keys' blob and ends, and for each part
+    the global rank of each of its keys."""
+    import heapq
+
+    import numpy as np
+
+    def each(n: int, part: _SortedKeys) -> Iterator[tuple[bytes, int, int]]:
+        text, ends = part.text, part.ends.tolist()
+        for i in range(len(ends) - 1):
+            key = text[ends[i] : ends[i + 1]]
+            yield (key if plain_order else key + b"\t"), n, i
+
+    ranks = [np.empty(len(p.ends) - 1, dtype=np.uint32) for p in parts]
+    out = bytearray()
+    ends = array("Q", [0])
+    last: bytes | None = None
+    for key, n, i in heapq.merge(*(each(n, p) for n, p in enumerate(parts))):
+        if key != last:
+            out += key if plain_order else key[:-1]
+            ends.append(len(out))
+            last = key
+        ranks[n][i] = len(ends) - 2
+    for part in parts:
+        part.text, part.ends = b"", np.empty(0, np.uint64)
+    return bytes(out), _numpy(ends, "Q"), ranks
+
+
+def _ids(geonameids: npt.NDArray[Any]) -> list[_Section]:
+    """geonameid -> row: the ids ascending, their rows beside them; rows without an id
+    left out. Raises DuplicateId."""
+    import numpy as np
+
+    rows = np.flatnonzero(geonameids != NO_ID)
+    ids = geonameids[rows]
+    order = np.argsort(ids, kind="stable")
+    ids, rows = ids[order], rows[order]
+    same = np.flatnonzero(ids[1:] == ids[:-1])
+    if len(same):
+        at = int(same[0])
+        raise DuplicateId(int(ids[at]), int(rows[at]), int(rows[at + 1]))
+    final = _narrowest(ids)
     return [
-        *_blob_sections(f"{name}.keys", keys),
-        _Section(f"{name}.starts", starts.path, "Q", starts.count, _offset_type(total)),
-        _Section(f"{name}.rows", rows.path, "I", rows.count, "I"),
+        _Section("ids.sorted", ids.astype(final), len(ids), final),
+        _Section("ids.rows", rows.astype(np.uint32), len(rows), "I"),
     ]
 
 
 def _assemble(out: Path, header: dict[str, Any], sections: list[_Section]) -> tuple[int, str]:
-    """The header, then every section in its final type, aligned, under a temporary name
-    renamed into place. The payload's checksum is computed as it is written, then put in
-    the header over a placeholder of the same length."""
+    """The header, then every section, aligned, under a temporary name renamed into place.
+    The payload's checksum is computed as it is written, then put in the header over a
+    placeholder of the same length."""
     table: dict[str, list[object]] = {}
     offset = 0
     for s in sections:
@@ -453,7 +502,7 @@ def _assemble(out: Path, header: dict[str, Any], sections: list[_Section]) -> tu
             f.write(head)
             for s in sections:
                 written = 0
-                for block in _converted(s):
+                for block in _blocks(s.data):
                     f.write(block)
                     checksum.update(block)
                     written += len(block)
@@ -470,38 +519,38 @@ def _assemble(out: Path, header: dict[str, Any], sections: list[_Section]) -> tu
     return out.stat().st_size, checksum.hexdigest()
 
 
-def _converted(section: _Section) -> Iterator[bytes]:
-    """A temporary column's bytes in blocks, converted to the section's final type."""
-    step = array(section.typecode).itemsize * FLUSH_ITEMS
-    with section.path.open("rb") as f:
-        while chunk := f.read(step):
-            if section.typecode == section.final:
-                yield chunk
-            else:
-                values = array(section.typecode)
-                values.frombytes(chunk)
-                yield array(section.final, values).tobytes()
+def _blocks(data: Any) -> Iterator[memoryview]:
+    view = memoryview(data).cast("B")
+    for start in range(0, len(view), WRITE_BLOCK):
+        yield view[start : start + WRITE_BLOCK]
 
 
 def compile_csv(csv_path: Path, out: Path) -> IndexSummary:
     """Compile a gazetteer CSV into an index file at `out`, hashing the CSV on the way.
     Raises GazetteerError with `FILE:LINE: reason` for a malformed CSV."""
     rows = CsvRows(csv_path)
-    with IndexWriter(out) as writer:
-        for chunk in chunks(rows):
-            writer.add(chunk)
-        try:
-            return writer.finish(rows.sha256, rows.size)
-        except DuplicateId as dup:
-            lines = line_of_rows(csv_path, set(dup.rows))
-            first, second = (lines.get(r, r + 2) for r in dup.rows)
-            raise GazetteerError(
-                f"{csv_path}:{second}: geonameid {dup.geonameid} is also on line {first}; "
-                f"a geonameid may name one row only"
-            ) from None
+    part = IndexPart()
+    for chunk in chunks(rows):
+        part.add(chunk)
+    return write_part_index(csv_path, out, [part], rows.sha256, rows.size)
 
 
-def chunks(rows: Iterable[Row], size: int = FLUSH_ITEMS) -> Iterator[list[Row]]:
+def write_part_index(
+    csv_path: Path, out: Path, parts: Sequence[IndexPart], sha256: str, csv_bytes: int
+) -> IndexSummary:
+    """`write_index`, a shared geonameid reported by the CSV's lines."""
+    try:
+        return write_index(out, parts, sha256, csv_bytes)
+    except DuplicateId as dup:
+        lines = line_of_rows(csv_path, set(dup.rows))
+        first, second = (lines.get(r, r + 2) for r in dup.rows)
+        raise GazetteerError(
+            f"{csv_path}:{second}: geonameid {dup.geonameid} is also on line {first}; "
+            f"a geonameid may name one row only"
+        ) from None
+
+
+def chunks(rows: Iterable[Row], size: int = CHUNK_ROWS) -> Iterator[list[Row]]:
     chunk: list[Row] = []
     for row in rows:
         chunk.append(row)
