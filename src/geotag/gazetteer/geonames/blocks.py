@@ -21,6 +21,8 @@ from ..schema import APOSTROPHES, COUNTRY_CODES, RowKind, clean_name, format_deg
 from .dump import GEONAMES_COLUMNS, Admin1, Country, DumpLine, Problems, degrees, is_text, whole
 
 if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
     import pyarrow as pa
 
 BLOCK_BYTES = 8 << 20
@@ -237,8 +239,8 @@ def _columnwise(block: Block, rules: Filter, cells_too: bool = True) -> Kept | N
     col = {name: table.column(name).combine_chunks() for name in _READ}
     gid, fclass, fcode = col["geonameid"], col["feature_class"], col["feature_code"]
 
-    def mask(values: pa.Array) -> Any:
-        return values.to_numpy(zero_copy_only=False)
+    def mask(values: pa.Array) -> npt.NDArray[np.bool_]:
+        return np.asarray(values.to_numpy(zero_copy_only=False), dtype=bool)
 
     country_ids = pa.array([g.decode() for g in rules.countries], pa.string())
     admin1_ids = pa.array([g.decode() for g in rules.admin1], pa.string())
@@ -377,20 +379,22 @@ def _read(data: bytes) -> pa.Table | None:
     return None if invalid else table
 
 
-def _integers(values: pa.Array, pattern: str = _DIGITS) -> Any:
+def _integers(values: pa.Array, pattern: str = _DIGITS) -> npt.NDArray[np.int64] | None:
     """Plain digits as int64 (numpy), or None for anything else (read line by line)."""
+    import numpy as np
     import pyarrow as pa
     import pyarrow.compute as pc
 
     if len(values) and not pc.all(pc.match_substring_regex(values, pattern)).as_py():
         return None
     try:
-        return pc.cast(values, pa.int64()).to_numpy()
+        numbers = pc.cast(values, pa.int64()).to_numpy()
     except pa.ArrowInvalid:
         return None
+    return np.asarray(numbers, dtype=np.int64)
 
 
-def _decimals(values: pa.Array, limit: float) -> Any:
+def _decimals(values: pa.Array, limit: float) -> npt.NDArray[np.float64] | None:
     """Plain decimals within +-limit as float64 (numpy), or None for anything else."""
     import numpy as np
     import pyarrow as pa
@@ -398,7 +402,7 @@ def _decimals(values: pa.Array, limit: float) -> Any:
 
     if len(values) and not pc.all(pc.match_substring_regex(values, _DECIMAL)).as_py():
         return None
-    numbers = pc.cast(values, pa.float64()).to_numpy()
+    numbers = np.asarray(pc.cast(values, pa.float64()).to_numpy(), dtype=np.float64)
     if len(numbers) and not bool(np.all(np.abs(numbers) <= limit)):
         return None
     return numbers

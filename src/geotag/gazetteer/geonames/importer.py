@@ -31,12 +31,9 @@ from ..cache import sibling_index
 from ..index.writer import IndexPart, write_part_index
 from ..schema import (
     COLUMNS,
-    COUNTRY_CODES,
     DEFAULT_FEATURE_CLASSES,
     DEFAULT_MIN_POPULATION,
-    REGION_TYPE_SUFFIX,
     RowKind,
-    usable_alternates,
 )
 from . import blocks as block_reading
 from .blocks import Block, Filter, Kept, blocks, kept_rows, require_pyarrow
@@ -44,8 +41,6 @@ from .dump import (
     ADMIN1_FILE,
     ALTERNATE_NAMES_FILE,
     COUNTRY_FILE,
-    Admin1,
-    Country,
     Problems,
     find_dump,
     open_lines,
@@ -54,9 +49,17 @@ from .dump import (
     read_country_info,
     required_file,
 )
-from .report import Backfill, ImportReport
+from .records import (
+    add_missing,
+    add_tail,
+    admin1_record,
+    country_record,
+    dump_record,
+    shipped_record,
+)
+from .report import ImportReport
 from .rows import IdSet, Primaries, Record, RowTable, Writer
-from .shipped import joined_sources, read_shipped, split_names
+from .shipped import read_shipped
 
 DEFAULT_LANGUAGES = ("en",)
 # The rows' kinds as the summary names them.
@@ -146,10 +149,10 @@ def import_geonames(
     table = RowTable(options.extras, shipped)
     jobs = _jobs(options)
     extents, continents = _first_pass(dump, rules, table, problem, jobs)
-    backfill = _add_missing(table, options, countries, admin1)
+    backfill = add_missing(table, options.countries, countries, admin1)
     if not continents:
         for row in shipped.continents:
-            _add_tail(table, _shipped_record(row, RowKind.CONTINENT))
+            add_tail(table, shipped_record(row, RowKind.CONTINENT))
     if options.extras:
         for row in shipped.hand_written:
             gid = row.get("geonameid", "")
@@ -157,7 +160,7 @@ def import_geonames(
             if options.countries is not None and cc and cc not in options.countries:
                 continue
             if not gid or int(gid) not in table.written:
-                _add_tail(table, _shipped_record(row, RowKind.PLACE))
+                add_tail(table, shipped_record(row, RowKind.PLACE))
     if options.alternate_names:
         table.alternates = read_alternate_names(
             required_file(folder, ALTERNATE_NAMES_FILE),
@@ -394,11 +397,11 @@ def _keep(kept: Kept, fresh: list[bool], table: RowTable, rules: Filter) -> int:
     special &= new
     for i in np.flatnonzero(special).tolist():
         kind, gid = kept.kind[i], kept.geonameid[i]
-        record = _dump_record(kept, i)
+        record = dump_record(kept, i)
         if kind == RowKind.COUNTRY:
-            record = _country_record(rules.countries[str(gid).encode()], record)
+            record = country_record(rules.countries[str(gid).encode()], record)
         elif kind == RowKind.ADMIN1:
-            record = _admin1_record(rules.admin1[str(gid).encode()], record, rules.admin1)
+            record = admin1_record(rules.admin1[str(gid).encode()], record, rules.admin1)
         elif kind == RowKind.CONTINENT:
             continents += 1
             record.country_code = record.admin1_code = ""
@@ -416,11 +419,6 @@ def _keep(kept: Kept, fresh: list[bool], table: RowTable, rules: Filter) -> int:
             [admin1[i] for i in ranked],
         )
     return continents
-
-
-def _add_tail(table: RowTable, record: Record) -> None:
-    if table.add(record):
-        table.tail.append(record)
 
 
 # -- the second pass: the CSV and the index's parts --------------------------------------------
@@ -577,155 +575,3 @@ def _join(final: Path, paths: Sequence[Path]) -> tuple[str, int]:
 
 
 # -- records: a dump line, a listed country or region, a shipped row ---------------------------
-
-
-def _dump_record(kept: Kept, i: int) -> Record:
-    kind = RowKind(kept.kind[i])
-    region = kind in (RowKind.COUNTRY, RowKind.ADMIN1)
-    return Record(
-        kind=kind,
-        geonameid=kept.geonameid[i],
-        name=kept.name[i],
-        lat=kept.lat[i],
-        lon=kept.lon[i],
-        feature_class=kept.feature_class[i],
-        feature_code=kept.feature_code[i],
-        country_code=kept.country_code[i],
-        admin1_code=kept.admin1_code[i],
-        population=kept.population[i],
-        harvested=usable_alternates(kept.alternatenames[i].split(","), region),
-    )
-
-
-def _country_record(country: Country, dumped: Record) -> Record:
-    """countryInfo gives the name, code and population; the dump row the point, the
-    feature code and more names."""
-    code = dumped.feature_code if dumped.feature_code in COUNTRY_CODES else "TERR"
-    harvested = [dumped.name, *dumped.harvested] if dumped.name != country.name else []
-    return Record(
-        kind=RowKind.COUNTRY,
-        geonameid=country.geonameid,
-        name=country.name,
-        lat=dumped.lat,
-        lon=dumped.lon,
-        feature_class="A",
-        feature_code=code,
-        country_code=country.code,
-        population=country.population,
-        harvested=harvested or dumped.harvested,
-    )
-
-
-def _admin1_record(unit: Admin1, dumped: Record | None, units: dict[bytes, Admin1]) -> Record:
-    """admin1CodesASCII gives the code and the English name; a plain form without a
-    trailing type word ("Donetsk" for "Donetsk Oblast") becomes an alternate name unless
-    another region of the country has that name."""
-    harvested = list(dumped.harvested) if dumped else []
-    if dumped and dumped.name != unit.name:
-        harvested.insert(0, dumped.name)
-    plain = REGION_TYPE_SUFFIX.sub("", unit.name)
-    if plain != unit.name and not any(
-        u.country_code == unit.country_code and u.name == plain for u in units.values()
-    ):
-        harvested.insert(0, plain)
-    return Record(
-        kind=RowKind.ADMIN1,
-        geonameid=unit.geonameid,
-        name=unit.name,
-        lat=dumped.lat if dumped else 0.0,
-        lon=dumped.lon if dumped else 0.0,
-        feature_class="A",
-        feature_code="ADM1",
-        country_code=unit.country_code,
-        admin1_code=unit.code,
-        population=dumped.population if dumped else 0,
-        harvested=harvested,
-    )
-
-
-def _shipped_record(row: dict[str, str], kind: RowKind) -> Record:
-    gid = row.get("geonameid", "")
-    return Record(
-        kind=kind,
-        geonameid=int(gid) if gid.isdigit() else None,
-        name=row["name"],
-        lat=float(row["lat"]),
-        lon=float(row["lon"]),
-        feature_class=row.get("feature_class", ""),
-        feature_code=row.get("feature_code", ""),
-        country_code=row.get("country_code", ""),
-        admin1_code=row.get("admin1_code", ""),
-        population=int(row.get("population") or 0),
-        source=row.get("source", "") or "geotag",
-        curated=split_names(row.get("alternatenames")),
-        abbreviations=split_names(row.get("abbreviations")),
-    )
-
-
-def _add_missing(
-    table: RowTable,
-    options: ImportOptions,
-    countries: dict[bytes, Country],
-    admin1: dict[bytes, Admin1],
-) -> Backfill:
-    """Countries and regions the dump has no row for (a citiesN dump has none) stand on
-    the shipped gazetteer's point, found by geonameid (countries also by ISO code)."""
-    shipped = table.shipped
-    dumped = table.records
-    seen_countries = {g for g, c in countries.items() if _has(dumped, c.geonameid, RowKind.COUNTRY)}
-    seen_admin1 = {g for g, u in admin1.items() if _has(dumped, u.geonameid, RowKind.ADMIN1)}
-    from_shipped: list[str] = []
-    missing: list[str] = []
-    for gid, country in countries.items():
-        if gid in seen_countries:
-            continue
-        row = shipped.by_id.get(country.geonameid) or shipped.countries.get(country.code)
-        if row is None:
-            missing.append(country.code)
-            continue
-        from_shipped.append(country.code)
-        code = row.get("feature_code", "")
-        _add_tail(
-            table,
-            Record(
-                kind=RowKind.COUNTRY,
-                geonameid=country.geonameid,
-                name=country.name,
-                lat=float(row["lat"]),
-                lon=float(row["lon"]),
-                feature_class="A",
-                feature_code=code if code in COUNTRY_CODES else "PCLI",
-                country_code=country.code,
-                population=country.population,
-                source=joined_sources("geonames", row.get("source", "")),
-                curated=[n for n in (row["name"], *split_names(row.get("alternatenames"))) if n],
-            ),
-        )
-    admin1_from_shipped = 0
-    admin1_missing: list[str] = []
-    wanted = options.countries
-    for gid, unit in admin1.items():
-        if gid in seen_admin1 or (wanted is not None and unit.country_code not in wanted):
-            continue
-        row = shipped.by_id.get(unit.geonameid)
-        if row is None:
-            admin1_missing.append(f"{unit.country_code}.{unit.code}")
-            continue
-        admin1_from_shipped += 1
-        record = _admin1_record(unit, None, admin1)
-        record.lat, record.lon = float(row["lat"]), float(row["lon"])
-        record.population = int(row.get("population") or 0)
-        record.source = joined_sources("geonames", row.get("source", ""))
-        record.curated = [n for n in (row["name"], *split_names(row.get("alternatenames"))) if n]
-        _add_tail(table, record)
-    return Backfill(
-        country_points_from_shipped=tuple(sorted(from_shipped)),
-        countries_missing=tuple(sorted(missing)),
-        admin1_points_from_shipped=admin1_from_shipped,
-        admin1_missing=tuple(sorted(admin1_missing)),
-    )
-
-
-def _has(records: dict[int, Record], gid: int, kind: RowKind) -> bool:
-    record = records.get(gid)
-    return record is not None and record.kind is kind
