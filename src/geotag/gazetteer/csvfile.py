@@ -169,21 +169,48 @@ class CsvRows:
         if not name:
             raise GazetteerError(f"{self.path}:{number}: column 'name' is empty")
         where = f"{self.path}:{number}"
-        return Row(
+        return row_of(
             _whole(gid, "geonameid", where, NO_ID),
             name,
             degrees(lat, "lat", 90.0, where),
             degrees(lon, "lon", 180.0, where),
             _whole(population, "population", where, 0),
-            feature_class,
-            feature_code,
-            country_code.upper(),
-            admin1_code,
-            admin1_name,
-            source,
-            row_keys(name, alternates),
-            abbreviation_keys(abbreviations),
+            (feature_class, feature_code, country_code, admin1_code, admin1_name, source),
+            alternates,
+            abbreviations,
         )
+
+
+def row_of(
+    gid: int,
+    name: str,
+    lat: float,
+    lon: float,
+    population: int,
+    texts: tuple[str, str, str, str, str, str],
+    alternates: str,
+    abbreviations: str,
+) -> Row:
+    """The index row of a CSV line's values (numbers parsed; `texts` are the feature class
+    and code, country code, admin1 code and name, and source): the one place that says how
+    a row's country code is written and its keys are made, for the CSV reader and for the
+    GeoNames import, which writes the index beside the CSV it writes."""
+    feature_class, feature_code, country_code, admin1_code, admin1_name, source = texts
+    return Row(
+        gid,
+        name,
+        lat,
+        lon,
+        population,
+        feature_class,
+        feature_code,
+        country_code.upper(),
+        admin1_code,
+        admin1_name,
+        source,
+        row_keys(name, alternates),
+        abbreviation_keys(abbreviations),
+    )
 
 
 def _csv_reason(exc: csv.Error, start: int, end: int) -> str:

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import IO, Any
 
-from ..csvfile import NO_ID, Row, abbreviation_keys, row_keys
+from ..csvfile import NO_ID, Row, abbreviation_keys, row_keys, row_of
 from ..index.writer import Columns, IndexPart
 from ..names import fold_name
 from ..schema import (
@@ -489,20 +489,15 @@ def index_row(cells: list[str]) -> Row:
     stripped = [c.strip() for c in cells]
     (gid, name, alternates, abbreviations, lat, lon, feature_class, feature_code,
      country_code, admin1_code, admin1_name, population, source) = stripped  # fmt: skip
-    return Row(
+    return row_of(
         int(gid) if gid else NO_ID,
         name,
         float(lat),
         float(lon),
         int(population) if population else 0,
-        feature_class,
-        feature_code,
-        country_code.upper(),
-        admin1_code,
-        admin1_name,
-        source,
-        row_keys(name, alternates),
-        abbreviation_keys(abbreviations),
+        (feature_class, feature_code, country_code, admin1_code, admin1_name, source),
+        alternates,
+        abbreviations,
     )
 
 
